@@ -1,0 +1,43 @@
+/* Queries of sync_log: one row per sync run. A run starts 'running' and ends
+   'success' or 'failed'; a partial unique index allows one running row per
+   account_id value. */
+
+/* @name StartSync */
+insert into sync_log (account_id, status, trigger)
+values (:accountId!, 'running', :trigger)
+returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+          creatives_fetched, api_calls_made, errors;
+
+/* Ends a running sync; returns no row when it is not running (already ended). */
+/* @name FinishSync */
+update sync_log
+set status = :status!,
+    finished_at = now(),
+    campaigns_fetched = :campaignsFetched!,
+    creatives_fetched = :creativesFetched!,
+    api_calls_made = :apiCallsMade!,
+    errors = :errors
+where id = :id! and status = 'running'
+returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+          creatives_fetched, api_calls_made, errors;
+
+/* @name GetSyncById */
+select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+       creatives_fetched, api_calls_made, errors
+from sync_log
+where id = :id!;
+
+/* @name GetRunningSync */
+select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+       creatives_fetched, api_calls_made, errors
+from sync_log
+where account_id = :accountId! and status = 'running';
+
+/* Newest first; all accounts when accountId is null. */
+/* @name ListSyncs */
+select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+       creatives_fetched, api_calls_made, errors
+from sync_log
+where (:accountId::text is null or account_id = :accountId::text)
+order by id desc
+limit :limit!::integer;

@@ -1,0 +1,38 @@
+import pg from 'pg';
+import { typeParsers } from './types.js';
+
+export interface PoolOptions {
+  /** Connections at most (pg's default is 10). */
+  max?: number;
+  /** Fail a statement the server has run this long (ms); 0 disables. Default 60 s. */
+  statementTimeoutMs?: number;
+  /** Fail waiting for a free connection after this long (ms). Default 10 s. */
+  connectionTimeoutMs?: number;
+  /** Reports errors of idle clients (default: written to stderr). */
+  onIdleError?: (error: Error) => void;
+  /** application_name the server shows in pg_stat_activity. */
+  applicationName?: string;
+}
+
+/**
+ * A pg.Pool with this library's type parsers and timeouts. An idle client's error
+ * (its server went away) is reported, not thrown: unhandled, it would crash the process.
+ */
+export function createPool(connectionString: string, options: PoolOptions = {}): pg.Pool {
+  const statementTimeout = options.statementTimeoutMs ?? 60_000;
+  const pool = new pg.Pool({
+    connectionString,
+    types: typeParsers,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? 10_000,
+    // The server enforces statement_timeout; query_timeout is the client's backstop
+    // for a server that stops answering altogether.
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout === 0 ? undefined : statementTimeout + 5_000,
+    application_name: options.applicationName ?? 'linkedin-ads-store',
+  });
+  const onIdleError =
+    options.onIdleError ?? ((error: Error) => process.stderr.write(`database connection lost: ${error.message}\n`));
+  pool.on('error', onIdleError);
+  return pool;
+}

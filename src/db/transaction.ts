@@ -1,0 +1,85 @@
+import type pg from 'pg';
+
+declare const inTransaction: unique symbol;
+
+/** A client inside a transaction that withTransaction opened; it commits or rolls back. */
+export type Tx = pg.PoolClient & { readonly [inTransaction]: true };
+
+/**
+ * Where a multi-statement write may run: a pool (the function opens its own
+ * transaction) or a Tx (the caller's transaction makes it atomic with the rest).
+ * A bare client is not accepted: nothing would make its statements atomic.
+ */
+export type Transactable = pg.Pool | Tx;
+
+/** SQLSTATEs after which the whole transaction may simply run again. */
+const RETRYABLE = new Set([
+  '40001', // serialization_failure
+  '40P01', // deadlock_detected
+]);
+
+export interface TransactionOptions {
+  /** Runs after a retryable failure at most this many times more (default 3). */
+  retries?: number;
+  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+}
+
+function sqlState(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? String((error as { code: unknown }).code)
+    : undefined;
+}
+
+/**
+ * Runs `work` in one transaction on a client of `pool`: COMMIT when it resolves,
+ * ROLLBACK when it throws (the error is rethrown). A serialization failure or a
+ * deadlock reruns `work` from the start, a bounded number of times with a short
+ * random back-off; `work` must therefore have no side effects outside the database.
+ */
+export async function withTransaction<T>(
+  pool: pg.Pool,
+  work: (tx: Tx) => Promise<T>,
+  options: TransactionOptions = {},
+): Promise<T> {
+  const retries = options.retries ?? 3;
+  for (let attempt = 0; ; attempt++) {
+    const client = await pool.connect();
+    let broken = false;
+    try {
+      await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${isolationSql(options.isolation)}` : 'BEGIN');
+      const result = await work(client as Tx);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch {
+        broken = true; // the connection itself failed: do not return it to the pool
+      }
+      if (attempt < retries && RETRYABLE.has(sqlState(error) ?? '')) {
+        await sleep(10 + Math.random() * 40 * (attempt + 1));
+        continue;
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
+
+/** Runs `work` atomically: in the caller's transaction when given a Tx, else in a new one. */
+export function atomically<T>(db: Transactable, work: (tx: Tx) => Promise<T>): Promise<T> {
+  return isPool(db) ? withTransaction(db, work) : work(db);
+}
+
+function isPool(db: Transactable): db is pg.Pool {
+  // pg.Pool has totalCount; a PoolClient does not.
+  return 'totalCount' in db;
+}
+
+function isolationSql(level: NonNullable<TransactionOptions['isolation']>): string {
+  // A closed set of literals, never user data: the only SQL this module builds.
+  return { 'read committed': 'READ COMMITTED', 'repeatable read': 'REPEATABLE READ', serializable: 'SERIALIZABLE' }[level];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -1,0 +1,24 @@
+// The library's public surface: where a database comes from, migrations, the
+// service functions over the generated queries, and the generated queries themselves.
+export { createPool, type PoolOptions } from './db/pool.js';
+export { provideServer, maskUrl, withDatabase, type DatabaseServer, type ServerSource } from './db/server.js';
+export { createDatabase, dropDatabase, uniqueDatabaseName } from './db/databases.js';
+export { migrate, MIGRATIONS_DIR } from './db/migrate.js';
+export { withTransaction, atomically, type Tx, type Transactable } from './db/transaction.js';
+export { one, maybeOne, CardinalityError, type Queryable } from './db/queryable.js';
+export { parseInt8, typeParsers } from './db/types.js';
+export { InvalidValueError } from './values.js';
+export * from './store/accounts.js';
+export * from './store/campaigns.js';
+export * from './store/creatives.js';
+export * from './store/metrics.js';
+export * from './store/demographics.js';
+export * from './store/syncs.js';
+export type { WriteCounts } from './store/merge.js';
+export * as adAccountQueries from './generated/ad_accounts.queries.js';
+export * as campaignQueries from './generated/campaigns.queries.js';
+export * as creativeQueries from './generated/creatives.queries.js';
+export * as campaignDailyMetricQueries from './generated/campaign_daily_metrics.queries.js';
+export * as creativeDailyMetricQueries from './generated/creative_daily_metrics.queries.js';
+export * as audienceDemographicQueries from './generated/audience_demographics.queries.js';
+export * as syncLogQueries from './generated/sync_log.queries.js';

@@ -1,0 +1,90 @@
+import type { Queryable } from '../db/queryable.js';
+import { atomically, type Transactable } from '../db/transaction.js';
+import {
+  listAudienceDemographics as listAudienceDemographicsQuery,
+  recomputeSharePct,
+  upsertAudienceDemographics as upsertAudienceDemographicsQuery,
+  type IListAudienceDemographicsResult,
+} from '../generated/audience_demographics.queries.js';
+import { checkCount, checkDate, checkId, checkText, InvalidValueError } from '../values.js';
+import { column, foldByKey, type WriteCounts } from './merge.js';
+
+export type AudienceDemographic = IListAudienceDemographicsResult;
+
+/**
+ * One segment of one demographic pivot of an account for the period starting
+ * date_start. Absent counts are 0. share_pct is derived, never given.
+ */
+export interface AudienceDemographicInput {
+  account_id: number;
+  /** job_title, seniority, industry, company_size, job_function, country, region, company, … */
+  pivot_type: string;
+  /** The pivot value as LinkedIn sent it (a URN, or e.g. SIZE_2_TO_10). */
+  segment: string;
+  date_start: string;
+  date_end?: string | null;
+  impressions?: number;
+  clicks?: number;
+}
+
+/** One pivot of an account, periods starting in from..to (inclusive). */
+export async function listAudienceDemographics(
+  db: Queryable,
+  query: { accountId: number; pivotType: string; from: string; to: string },
+): Promise<AudienceDemographic[]> {
+  return listAudienceDemographicsQuery.run(query, db);
+}
+
+/**
+ * Replaces the batch's rows and recomputes share_pct of every (account, pivot,
+ * date_start) group it touches, atomically. Rows with the same key fold field by
+ * field, later wins. Throws InvalidValueError before writing.
+ */
+export async function upsertAudienceDemographics(
+  db: Transactable,
+  rows: readonly AudienceDemographicInput[],
+): Promise<WriteCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  const merged = foldByKey(rows.map(checkDemographic), (row) =>
+    JSON.stringify([row.account_id, row.pivot_type, row.segment, row.date_start]),
+  );
+  const accountIds = merged.map((row) => row.account_id);
+  const pivotTypes = merged.map((row) => row.pivot_type);
+  const dateStarts = merged.map((row) => row.date_start);
+  return atomically(db, async (tx) => {
+    const [counts] = await upsertAudienceDemographicsQuery.run(
+      {
+        accountIds,
+        pivotTypes,
+        segments: merged.map((row) => row.segment),
+        dateStarts,
+        dateEnds: column(merged, (row) => row.date_end),
+        impressions: merged.map((row) => row.impressions ?? 0),
+        clicks: merged.map((row) => row.clicks ?? 0),
+      },
+      tx,
+    );
+    await recomputeSharePct.run({ accountIds, pivotTypes, dateStarts }, tx);
+    return counts ?? { inserted: 0, updated: 0 };
+  });
+}
+
+function checkDemographic(row: AudienceDemographicInput, index: number): AudienceDemographicInput {
+  const record = `audience_demographics[${index}]`;
+  checkId(row.account_id, record, 'account_id');
+  for (const field of ['pivot_type', 'segment'] as const) {
+    checkText(row[field], record, field);
+    if (row[field] === '') throw new InvalidValueError(record, field, row[field], 'is empty');
+  }
+  const dateStart = checkDate(row.date_start, record, 'date_start');
+  const dateEnd = row.date_end == null ? row.date_end : checkDate(row.date_end, record, 'date_end');
+  if (dateEnd != null && dateEnd < dateStart) {
+    throw new InvalidValueError(record, 'date_end', row.date_end, `is before date_start ${dateStart}`);
+  }
+  const checked: AudienceDemographicInput = { ...row, date_start: dateStart, date_end: dateEnd };
+  if (row.impressions !== undefined) checked.impressions = checkCount(row.impressions, record, 'impressions');
+  else delete checked.impressions;
+  if (row.clicks !== undefined) checked.clicks = checkCount(row.clicks, record, 'clicks');
+  else delete checked.clicks;
+  return checked;
+}

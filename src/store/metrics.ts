@@ -1,0 +1,146 @@
+import type { Queryable } from '../db/queryable.js';
+import {
+  listCampaignDailyMetrics as listCampaignDailyMetricsQuery,
+  upsertCampaignDailyMetrics as upsertCampaignDailyMetricsQuery,
+  type IListCampaignDailyMetricsResult,
+} from '../generated/campaign_daily_metrics.queries.js';
+import {
+  listCreativeDailyMetrics as listCreativeDailyMetricsQuery,
+  upsertCreativeDailyMetrics as upsertCreativeDailyMetricsQuery,
+  type IListCreativeDailyMetricsResult,
+} from '../generated/creative_daily_metrics.queries.js';
+import { checkCount, checkDate, checkDecimal, checkId, checkText, InvalidValueError } from '../values.js';
+import { column, foldByKey, type WriteCounts } from './merge.js';
+
+export type CampaignDailyMetric = IListCampaignDailyMetricsResult;
+export type CreativeDailyMetric = IListCreativeDailyMetricsResult;
+
+/** The metrics of one entity on one UTC day; an absent metric is 0. spend is decimal text. */
+export interface DailyMetricValues {
+  impressions?: number;
+  clicks?: number;
+  spend?: string;
+  landing_page_clicks?: number;
+  conversions?: number;
+  likes?: number;
+  comments?: number;
+  shares?: number;
+  follows?: number;
+  leads?: number;
+  opens?: number;
+  sends?: number;
+}
+
+export interface CampaignDailyMetricInput extends DailyMetricValues {
+  campaign_id: number;
+  /** 'YYYY-MM-DD'; '2024-1-5' is read as the same day. */
+  date: string;
+}
+
+export interface CreativeDailyMetricInput extends DailyMetricValues {
+  /** The creative's URN. */
+  creative_id: string;
+  date: string;
+}
+
+const COUNT_FIELDS = [
+  'impressions',
+  'clicks',
+  'landing_page_clicks',
+  'conversions',
+  'likes',
+  'comments',
+  'shares',
+  'follows',
+  'leads',
+  'opens',
+  'sends',
+] as const;
+
+/** A campaign's daily rows with date in from..to (inclusive), by date. */
+export async function listCampaignDailyMetrics(
+  db: Queryable,
+  query: { campaignId: number; from: string; to: string },
+): Promise<CampaignDailyMetric[]> {
+  return listCampaignDailyMetricsQuery.run(query, db);
+}
+
+/** A creative's daily rows with date in from..to (inclusive), by date. */
+export async function listCreativeDailyMetrics(
+  db: Queryable,
+  query: { creativeId: string; from: string; to: string },
+): Promise<CreativeDailyMetric[]> {
+  return listCreativeDailyMetricsQuery.run(query, db);
+}
+
+/**
+ * Replaces the (campaign_id, date) rows of the batch, in one statement (atomic).
+ * Rows with the same key fold field by field, later wins; an absent metric is 0.
+ * Unchanged rows are not rewritten. Throws InvalidValueError before writing.
+ */
+export async function upsertCampaignDailyMetrics(
+  db: Queryable,
+  rows: readonly CampaignDailyMetricInput[],
+): Promise<WriteCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  const checked = rows.map((row, index) => {
+    const record = `campaign_daily_metrics[${index}]`;
+    checkId(row.campaign_id, record, 'campaign_id');
+    return { ...checkMetrics(row, record), campaign_id: row.campaign_id, date: checkDate(row.date, record, 'date') };
+  });
+  const merged = foldByKey(checked, (row) => `${String(row.campaign_id).padStart(16, '0')} ${row.date}`);
+  const [counts] = await upsertCampaignDailyMetricsQuery.run(
+    { campaignIds: merged.map((row) => row.campaign_id), dates: merged.map((row) => row.date), ...metricColumns(merged) },
+    db,
+  );
+  return counts ?? { inserted: 0, updated: 0 };
+}
+
+/** As upsertCampaignDailyMetrics, for (creative_id, date) rows. */
+export async function upsertCreativeDailyMetrics(
+  db: Queryable,
+  rows: readonly CreativeDailyMetricInput[],
+): Promise<WriteCounts> {
+  if (rows.length === 0) return { inserted: 0, updated: 0 };
+  const checked = rows.map((row, index) => {
+    const record = `creative_daily_metrics[${index}]`;
+    checkText(row.creative_id, record, 'creative_id');
+    if (row.creative_id === '') throw new InvalidValueError(record, 'creative_id', row.creative_id, 'is empty');
+    return { ...checkMetrics(row, record), creative_id: row.creative_id, date: checkDate(row.date, record, 'date') };
+  });
+  // JSON.stringify keeps the key unambiguous whatever characters the URN holds.
+  const merged = foldByKey(checked, (row) => JSON.stringify([row.creative_id, row.date]));
+  const [counts] = await upsertCreativeDailyMetricsQuery.run(
+    { creativeIds: merged.map((row) => row.creative_id), dates: merged.map((row) => row.date), ...metricColumns(merged) },
+    db,
+  );
+  return counts ?? { inserted: 0, updated: 0 };
+}
+
+/** Only the metric fields the row has; folding then lets a later row's metrics win one by one. */
+function checkMetrics(row: DailyMetricValues, record: string): DailyMetricValues {
+  const checked: DailyMetricValues = {};
+  for (const field of COUNT_FIELDS) {
+    if (row[field] !== undefined) checked[field] = checkCount(row[field], record, field);
+  }
+  if (row.spend !== undefined) checked.spend = checkDecimal(row.spend, record, 'spend');
+  return checked;
+}
+
+function metricColumns(rows: readonly DailyMetricValues[]) {
+  const count = (field: (typeof COUNT_FIELDS)[number]) => rows.map((row) => row[field] ?? 0);
+  return {
+    impressions: count('impressions'),
+    clicks: count('clicks'),
+    spends: column(rows, (row) => row.spend ?? '0'),
+    landingPageClicks: count('landing_page_clicks'),
+    conversions: count('conversions'),
+    likes: count('likes'),
+    comments: count('comments'),
+    shares: count('shares'),
+    follows: count('follows'),
+    leads: count('leads'),
+    opens: count('opens'),
+    sends: count('sends'),
+  };
+}

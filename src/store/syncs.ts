@@ -1,0 +1,87 @@
+import type { Queryable } from '../db/queryable.js';
+import { maybeOne, one } from '../db/queryable.js';
+import {
+  finishSync as finishSyncQuery,
+  getRunningSync,
+  getSyncById,
+  listSyncs as listSyncsQuery,
+  startSync as startSyncQuery,
+  type IGetSyncByIdResult,
+} from '../generated/sync_log.queries.js';
+import { checkCount, InvalidValueError } from '../values.js';
+
+export type SyncRun = IGetSyncByIdResult;
+export type SyncStatus = 'running' | 'success' | 'failed';
+
+/** Thrown when a sync is started for an account_id value that already has one running. */
+export class SyncAlreadyRunningError extends Error {
+  constructor(readonly accountId: string) {
+    super(`a sync for account ${accountId} is already running`);
+    this.name = 'SyncAlreadyRunningError';
+  }
+}
+
+/** Records a new running sync. Throws SyncAlreadyRunningError when one runs for accountId. */
+export async function startSync(
+  db: Queryable,
+  run: { accountId: string; trigger?: string | null },
+): Promise<SyncRun> {
+  if (run.accountId === '') throw new InvalidValueError('sync_log', 'account_id', run.accountId, 'is empty');
+  try {
+    return one(await startSyncQuery.run({ accountId: run.accountId, trigger: run.trigger ?? null }, db));
+  } catch (error) {
+    const { code, constraint } = error as { code?: string; constraint?: string };
+    if (code === '23505' && constraint === 'sync_log_one_running_idx') throw new SyncAlreadyRunningError(run.accountId);
+    throw error;
+  }
+}
+
+/** Ends a running sync as 'success' or 'failed'; resolves to null when it was not running. */
+export async function finishSync(
+  db: Queryable,
+  run: {
+    id: number;
+    status: Exclude<SyncStatus, 'running'>;
+    campaignsFetched?: number;
+    creativesFetched?: number;
+    apiCallsMade?: number;
+    errors?: string | null;
+  },
+): Promise<SyncRun | null> {
+  const record = `sync_log ${run.id}`;
+  return maybeOne(
+    await finishSyncQuery.run(
+      {
+        id: run.id,
+        status: run.status,
+        campaignsFetched: checkCount(run.campaignsFetched ?? 0, record, 'campaigns_fetched'),
+        creativesFetched: checkCount(run.creativesFetched ?? 0, record, 'creatives_fetched'),
+        apiCallsMade: checkCount(run.apiCallsMade ?? 0, record, 'api_calls_made'),
+        errors: run.errors ?? null,
+      },
+      db,
+    ),
+  );
+}
+
+/** The sync with this id, or null. */
+export async function getSync(db: Queryable, id: number): Promise<SyncRun | null> {
+  return maybeOne(await getSyncById.run({ id }, db));
+}
+
+/** The running sync of this account_id value ('all' included), or null. */
+export async function getRunningSyncFor(db: Queryable, accountId: string): Promise<SyncRun | null> {
+  return maybeOne(await getRunningSync.run({ accountId }, db));
+}
+
+/** Syncs newest first, at most `limit` (default 20), of one account_id value or of all. */
+export async function listSyncs(
+  db: Queryable,
+  query: { accountId?: string | null; limit?: number } = {},
+): Promise<SyncRun[]> {
+  const limit = query.limit ?? 20;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new InvalidValueError('sync_log query', 'limit', limit, 'is not a positive integer');
+  }
+  return listSyncsQuery.run({ accountId: query.accountId ?? null, limit }, db);
+}

@@ -1,0 +1,114 @@
+/**
+ * Checks and canonical forms of the values this library stores. Pure functions,
+ * no database: the service checks its rows with them before any write, so a bad
+ * value fails with the record and field named instead of a bare SQLSTATE.
+ */
+
+/** A value that cannot be stored; names the record, the field and the value. */
+export class InvalidValueError extends Error {
+  constructor(
+    readonly record: string,
+    readonly field: string,
+    readonly value: unknown,
+    readonly reason: string,
+  ) {
+    super(`${record}: field ${field}: ${describe(value)} ${reason}`);
+    this.name = 'InvalidValueError';
+  }
+}
+
+function describe(value: unknown): string {
+  if (typeof value === 'string') return JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+  if (typeof value === 'bigint') return `${value}n`;
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+/** A LinkedIn id (int64 in the API): a positive integer that a JS number holds exactly. */
+export function checkId(value: unknown, record: string, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
+    throw new InvalidValueError(record, field, value, `is not a positive integer of at most ${Number.MAX_SAFE_INTEGER}`);
+  }
+  return value;
+}
+
+/** A count: a non-negative integer that a JS number holds exactly. */
+export function checkCount(value: unknown, record: string, field: string): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new InvalidValueError(record, field, value, 'is not a non-negative integer');
+  }
+  return value;
+}
+
+// Digits with an optional fraction and exponent: what PostgreSQL's numeric input
+// accepts, minus NaN and Infinity, which are not amounts of money.
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** An exact decimal as text ("107.53", "-2E-18"); never passed through a float. */
+export function checkDecimal(value: unknown, record: string, field: string): string {
+  if (typeof value !== 'string' || !DECIMAL.test(value)) {
+    throw new InvalidValueError(record, field, value, 'is not a decimal number');
+  }
+  return value;
+}
+
+const DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
+
+/**
+ * A calendar day as 'YYYY-MM-DD'. Accepts unpadded months and days ("2024-1-05",
+ * the specification's form) so that they land on the same row as "2024-01-05".
+ */
+export function checkDate(value: unknown, record: string, field: string): string {
+  const match = typeof value === 'string' ? DATE.exec(value) : null;
+  if (!match) throw new InvalidValueError(record, field, value, 'is not a date (YYYY-MM-DD)');
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  return isoDate(year, month, day) ?? invalidDate(value, record, field);
+}
+
+/** 'YYYY-MM-DD' for a real calendar day, or null (2024-02-30, month 13, year 0). */
+export function isoDate(year: number, month: number, day: number): string | null {
+  if (![year, month, day].every(Number.isInteger) || year < 1 || year > 9999) return null;
+  const date = new Date(Date.UTC(year, month - 1, day));
+  // Date.UTC maps years 0–99 to 1900–1999: set the year explicitly.
+  date.setUTCFullYear(year);
+  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return null;
+  return `${String(year).padStart(4, '0')}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+function invalidDate(value: unknown, record: string, field: string): never {
+  throw new InvalidValueError(record, field, value, 'is not a real calendar day');
+}
+
+/** An instant from epoch milliseconds (LinkedIn's createdAt, changeAuditStamps…). */
+export function fromEpochMs(value: unknown, record: string, field: string): Date {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
+    throw new InvalidValueError(record, field, value, 'is not an epoch time in milliseconds');
+  }
+  const date = new Date(value);
+  if (Number.isNaN(date.getTime())) throw new InvalidValueError(record, field, value, 'is outside the range of dates');
+  return date;
+}
+
+/** A valid Date (not Invalid Date). */
+export function checkInstant(value: unknown, record: string, field: string): Date {
+  if (!(value instanceof Date) || Number.isNaN(value.getTime())) {
+    throw new InvalidValueError(record, field, value, 'is not a valid Date');
+  }
+  return value;
+}
+
+/** Text PostgreSQL can store: no NUL character (text columns reject U+0000). */
+export function checkText(value: unknown, record: string, field: string): string {
+  if (typeof value !== 'string') throw new InvalidValueError(record, field, value, 'is not a string');
+  if (value.includes('\u0000')) throw new InvalidValueError(record, field, value, 'contains a NUL character');
+  return value;
+}
+
+export function checkBoolean(value: unknown, record: string, field: string): boolean {
+  if (typeof value !== 'boolean') throw new InvalidValueError(record, field, value, 'is not a boolean');
+  return value;
+}
