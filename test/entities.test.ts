@@ -15,7 +15,7 @@ import {
   upsertCreatives,
   CREATIVE_FIELDS,
 } from '../src/store/creatives.js';
-import { InvalidValueError } from '../src/values.js';
+import { fromEpochMs, InvalidValueError } from '../src/values.js';
 import { databaseSuite, emptyTables, rowVersions } from './helpers/database.js';
 
 const Entities = databaseSuite('entities');
@@ -101,6 +101,18 @@ Entities('each creative field alone: present sets it, absent leaves the others',
     await upsertCreatives(pool, [{ id: CREATIVE, [field]: null }]);
     assert.equal(strip(await getCreative(pool, CREATIVE)), { ...full, [field]: null }, `clearing only ${field}`);
   }
+});
+
+Entities('creative epoch-ms times are stored as timestamptz and read back as the same instants', async ({ pool }) => {
+  await upsertCreatives(pool, [
+    { id: CREATIVE, created_at: fromEpochMs(1692360339000, 'r', 'createdAt'), last_modified_at: fromEpochMs(1692926398001, 'r', 'lastModifiedAt') },
+  ]);
+  const { rows } = await pool.query(
+    `select extract(epoch from created_at) * 1000 as created_ms, created_at = to_timestamp(1692360339) as same from creatives`,
+  );
+  assert.equal(rows[0], { created_ms: '1692360339000.000000', same: true });
+  const creative = await getCreative(pool, CREATIVE);
+  assert.equal([creative!.created_at!.getTime(), creative!.last_modified_at!.getTime()], [1692360339000, 1692926398001]);
 });
 
 Entities('serving_hold_reasons: null (serving, none) and an empty array stay distinct', async ({ pool }) => {
