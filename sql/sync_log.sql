@@ -41,3 +41,20 @@ from sync_log
 where (:accountId::text is null or account_id = :accountId::text)
 order by id desc
 limit :limit!::integer;
+
+/* Marks failed the running sync of an account_id value whose ingest is gone:
+   called by the holder of that value's sync lock, which a live ingest would hold. */
+/* @name FailStaleRunningSync */
+update sync_log
+set status = 'failed',
+    finished_at = now(),
+    errors = 'stale: the ingest that started this sync ended without finishing it'
+where account_id = :accountId! and status = 'running'
+returning id;
+
+/* Records a sync that failed before it could run (invalid input, lock wait timed out). */
+/* @name InsertFailedSync */
+insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)
+values (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)
+returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+          creatives_fetched, api_calls_made, errors;

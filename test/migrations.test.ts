@@ -105,7 +105,7 @@ Migrations('up, down, up: down removes everything up made, and up works again', 
   const { rows } = await db.pool.query<{ n: number }>(
     `select count(*)::int as n from pg_tables where schemaname = 'public' and tablename <> 'pgmigrations'`,
   );
-  assert.is(rows[0]!.n, 7);
+  assert.is(rows[0]!.n, 7 + 6); // the seven tables and the six staging templates
 });
 
 Migrations('up again with nothing pending changes nothing', async ({ db }) => {
@@ -118,7 +118,7 @@ Migrations('every table has exactly the specification columns, with the chosen t
   const { rows } = await db.pool.query<{ table_name: string; column_name: string; type: string }>(`
     select c.relname as table_name, a.attname as column_name, format_type(a.atttypid, a.atttypmod) as type
     from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
-    where n.nspname = 'public' and c.relkind = 'r' and c.relname <> 'pgmigrations'
+    where n.nspname = 'public' and c.relkind = 'r' and c.relname <> 'pgmigrations' and c.relname not like 'staged\_%'
       and a.attnum > 0 and not a.attisdropped
     order by c.relname, a.attnum`);
   const actual: Record<string, Record<string, string>> = {};
@@ -163,6 +163,7 @@ Migrations('counts and money default to 0 and are NOT NULL; sync_log.id is an id
     from pg_attribute a join pg_class c on c.oid = a.attrelid
     left join pg_attrdef d on d.adrelid = a.attrelid and d.adnum = a.attnum
     where c.relnamespace = 'public'::regnamespace and a.attnum > 0 and a.attgenerated = ''
+      and c.relkind = 'r' and c.relname not like 'staged\_%'
       and (a.attname in ('impressions', 'clicks', 'spend', 'landing_page_clicks', 'conversions', 'likes', 'comments',
                          'shares', 'follows', 'leads', 'opens', 'sends', 'campaigns_fetched', 'creatives_fetched',
                          'api_calls_made'))`);
@@ -231,6 +232,15 @@ Migrations('foreign keys are checked at commit, so parents may come after childr
     client.release();
   }
   await db.pool.query('truncate ad_accounts, campaigns, creatives cascade');
+});
+
+Migrations('the staging templates refuse every write (sessions write temporary copies)', async ({ db }) => {
+  await assertSqlState(db, `insert into staged_ad_accounts (line, presence, id) values (1, 0, 1)`, '23514');
+  await assertSqlState(
+    db,
+    `insert into staged_campaign_daily_metrics (line, presence, campaign_id, date) values (1, 0, 1, '2024-01-01')`,
+    '23514',
+  );
 });
 
 async function assertSqlState(db: TestDatabase, sql: string, state: string): Promise<void> {

@@ -196,7 +196,7 @@ export interface IListSyncsQuery {
   result: IListSyncsResult;
 }
 
-const listSyncsIR: any = {"usedParamSet":{"accountId":true,"limit":true},"params":[{"name":"accountId","required":false,"transform":{"type":"scalar"},"locs":[{"a":154,"b":163},{"a":195,"b":204}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":236,"b":242}]}],"statement":"select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n       creatives_fetched, api_calls_made, errors\nfrom sync_log\nwhere (:accountId::text is null or account_id = :accountId::text)\norder by id desc\nlimit :limit!::integer"};
+const listSyncsIR: any = {"usedParamSet":{"accountId":true,"limit":true},"params":[{"name":"accountId","required":false,"transform":{"type":"scalar"},"locs":[{"a":154,"b":163},{"a":195,"b":204}]},{"name":"limit","required":true,"transform":{"type":"scalar"},"locs":[{"a":236,"b":242}]}],"statement":"select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n       creatives_fetched, api_calls_made, errors\nfrom sync_log\nwhere (:accountId::text is null or account_id = :accountId::text)\norder by id desc\nlimit :limit!::integer                                                                                                                                                                   "};
 
 /**
  * Query generated from SQL:
@@ -206,9 +206,83 @@ const listSyncsIR: any = {"usedParamSet":{"accountId":true,"limit":true},"params
  * from sync_log
  * where (:accountId::text is null or account_id = :accountId::text)
  * order by id desc
- * limit :limit!::integer
+ * limit :limit!::integer                                                                                                                                                                   
  * ```
  */
 export const listSyncs = new PreparedQuery<IListSyncsParams,IListSyncsResult>(listSyncsIR);
+
+
+/** 'FailStaleRunningSync' parameters type */
+export interface IFailStaleRunningSyncParams {
+  accountId: string;
+}
+
+/** 'FailStaleRunningSync' return type */
+export interface IFailStaleRunningSyncResult {
+  id: number;
+}
+
+/** 'FailStaleRunningSync' query type */
+export interface IFailStaleRunningSyncQuery {
+  params: IFailStaleRunningSyncParams;
+  result: IFailStaleRunningSyncResult;
+}
+
+const failStaleRunningSyncIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":166,"b":176}]}],"statement":"update sync_log\nset status = 'failed',\n    finished_at = now(),\n    errors = 'stale: the ingest that started this sync ended without finishing it'\nwhere account_id = :accountId! and status = 'running'\nreturning id                                                                                          "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * update sync_log
+ * set status = 'failed',
+ *     finished_at = now(),
+ *     errors = 'stale: the ingest that started this sync ended without finishing it'
+ * where account_id = :accountId! and status = 'running'
+ * returning id                                                                                          
+ * ```
+ */
+export const failStaleRunningSync = new PreparedQuery<IFailStaleRunningSyncParams,IFailStaleRunningSyncResult>(failStaleRunningSyncIR);
+
+
+/** 'InsertFailedSync' parameters type */
+export interface IInsertFailedSyncParams {
+  accountId: string;
+  apiCallsMade: number;
+  errors: string;
+  trigger?: string | null | void;
+}
+
+/** 'InsertFailedSync' return type */
+export interface IInsertFailedSyncResult {
+  account_id: string;
+  api_calls_made: number;
+  campaigns_fetched: number;
+  creatives_fetched: number;
+  errors: string | null;
+  finished_at: Date | null;
+  id: number;
+  started_at: Date;
+  status: string;
+  trigger: string | null;
+}
+
+/** 'InsertFailedSync' query type */
+export interface IInsertFailedSyncQuery {
+  params: IInsertFailedSyncParams;
+  result: IInsertFailedSyncResult;
+}
+
+const insertFailedSyncIR: any = {"usedParamSet":{"accountId":true,"trigger":true,"apiCallsMade":true,"errors":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":96,"b":106}]},{"name":"trigger","required":false,"transform":{"type":"scalar"},"locs":[{"a":119,"b":126}]},{"name":"apiCallsMade","required":true,"transform":{"type":"scalar"},"locs":[{"a":136,"b":149}]},{"name":"errors","required":true,"transform":{"type":"scalar"},"locs":[{"a":152,"b":159}]}],"statement":"insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)\nvalues (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)\nreturning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n          creatives_fetched, api_calls_made, errors"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)
+ * values (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)
+ * returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+ *           creatives_fetched, api_calls_made, errors
+ * ```
+ */
+export const insertFailedSync = new PreparedQuery<IInsertFailedSyncParams,IInsertFailedSyncResult>(insertFailedSyncIR);
 
 

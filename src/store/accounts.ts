@@ -51,7 +51,7 @@ export async function listAccountsOrderedByName(db: Queryable): Promise<Account[
  */
 export async function upsertAccounts(db: Transactable, rows: readonly AccountInput[]): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const merged = foldByKey(rows.map(checkAccount), (row) => row.id);
+  const merged = foldByKey(rows.map((row, index) => checkAccount(row, `ad_accounts[${index}]`)), (row) => row.id);
   const params: IUpdateAccountsParams = {
     ids: merged.map((row) => row.id),
     presence: merged.map((row) => presenceMask(row, ACCOUNT_FIELDS)),
@@ -65,8 +65,8 @@ export async function upsertAccounts(db: Transactable, rows: readonly AccountInp
   return mergeEntities(db, params, { insertNew: insertNewAccounts, lock: lockAccounts, update: updateAccounts });
 }
 
-function checkAccount(row: AccountInput, index: number): AccountInput {
-  const record = `ad_accounts[${index}]`;
+/** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */
+export function checkAccount(row: AccountInput, record: string): AccountInput {
   checkId(row.id, record, 'id');
   for (const field of ['name', 'status', 'currency', 'type'] as const) {
     if (row[field] != null) checkText(row[field], record, field);

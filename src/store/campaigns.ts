@@ -90,7 +90,7 @@ export async function listCampaignsByAccount(db: Queryable, accountId: number): 
  */
 export async function upsertCampaigns(db: Transactable, rows: readonly CampaignInput[]): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const merged = foldByKey(rows.map(checkCampaign), (row) => row.id);
+  const merged = foldByKey(rows.map((row, index) => checkCampaign(row, `campaigns[${index}]`)), (row) => row.id);
   const params: IUpdateCampaignsParams = {
     ids: merged.map((row) => row.id),
     presence: merged.map((row) => presenceMask(row, CAMPAIGN_FIELDS)),
@@ -113,8 +113,8 @@ export async function upsertCampaigns(db: Transactable, rows: readonly CampaignI
   return mergeEntities(db, params, { insertNew: insertNewCampaigns, lock: lockCampaigns, update: updateCampaigns });
 }
 
-function checkCampaign(row: CampaignInput, index: number): CampaignInput {
-  const record = `campaigns[${index}]`;
+/** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */
+export function checkCampaign(row: CampaignInput, record: string): CampaignInput {
   checkId(row.id, record, 'id');
   if (row.account_id != null) checkId(row.account_id, record, 'account_id');
   for (const field of TEXT_FIELDS) if (row[field] != null) checkText(row[field], record, field);

@@ -12,6 +12,7 @@ import {
   type IGetCreativeByIdResult,
   type IUpdateCreativesParams,
 } from '../generated/creatives.queries.js';
+import { arrayLiteral } from '../db/copy.js';
 import { checkBoolean, checkId, checkInstant, checkText, InvalidValueError } from '../values.js';
 import { column, foldByKey, mergeEntities, presenceMask, type WriteCounts } from './merge.js';
 
@@ -74,7 +75,7 @@ export async function listCreativesByAccount(db: Queryable, accountId: number): 
  */
 export async function upsertCreatives(db: Transactable, rows: readonly CreativeInput[]): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const merged = foldByKey(rows.map(checkCreative), (row) => row.id);
+  const merged = foldByKey(rows.map((row, index) => checkCreative(row, `creatives[${index}]`)), (row) => row.id);
   const params: IUpdateCreativesParams = {
     ids: merged.map((row) => row.id),
     presence: merged.map((row) => presenceMask(row, CREATIVE_FIELDS)),
@@ -84,7 +85,7 @@ export async function upsertCreatives(db: Transactable, rows: readonly CreativeI
     isServing: column(merged, (row) => row.is_serving),
     contentReferences: column(merged, (row) => row.content_reference),
     contentNames: column(merged, (row) => row.content_name),
-    servingHoldReasons: column(merged, (row) => arrayLiteral(row.serving_hold_reasons)),
+    servingHoldReasons: column(merged, (row) => nullableArrayLiteral(row.serving_hold_reasons)),
     createdAts: column(merged, (row) => row.created_at),
     lastModifiedAts: column(merged, (row) => row.last_modified_at),
   };
@@ -95,13 +96,12 @@ export async function upsertCreatives(db: Transactable, rows: readonly CreativeI
  * A text[] literal ('{"A","B"}'): unnest cannot take an array of arrays of
  * different lengths, so each row's reasons cross as one literal and are cast back.
  */
-export function arrayLiteral(values: readonly string[] | null | undefined): string | null {
-  if (values == null) return null;
-  return `{${values.map((value) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+function nullableArrayLiteral(values: readonly string[] | null | undefined): string | null {
+  return values == null ? null : arrayLiteral(values);
 }
 
-function checkCreative(row: CreativeInput, index: number): CreativeInput {
-  const record = `creatives[${index}]`;
+/** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */
+export function checkCreative(row: CreativeInput, record: string): CreativeInput {
   checkText(row.id, record, 'id');
   if (row.id === '') throw new InvalidValueError(record, 'id', row.id, 'is empty');
   if (row.campaign_id != null) checkId(row.campaign_id, record, 'campaign_id');

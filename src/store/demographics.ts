@@ -45,7 +45,7 @@ export async function upsertAudienceDemographics(
   rows: readonly AudienceDemographicInput[],
 ): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const merged = foldByKey(rows.map(checkDemographic), (row) =>
+  const merged = foldByKey(rows.map((row, index) => checkDemographic(row, `audience_demographics[${index}]`)), (row) =>
     JSON.stringify([row.account_id, row.pivot_type, row.segment, row.date_start]),
   );
   const accountIds = merged.map((row) => row.account_id);
@@ -69,8 +69,8 @@ export async function upsertAudienceDemographics(
   });
 }
 
-function checkDemographic(row: AudienceDemographicInput, index: number): AudienceDemographicInput {
-  const record = `audience_demographics[${index}]`;
+/** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */
+export function checkDemographic(row: AudienceDemographicInput, record: string): AudienceDemographicInput {
   checkId(row.account_id, record, 'account_id');
   for (const field of ['pivot_type', 'segment'] as const) {
     checkText(row[field], record, field);

@@ -43,6 +43,22 @@ export interface CreativeDailyMetricInput extends DailyMetricValues {
   date: string;
 }
 
+/** The metric fields in the bit order of the staged presence mask (src/store/staged.ts). */
+export const METRIC_FIELDS = [
+  'impressions',
+  'clicks',
+  'spend',
+  'landing_page_clicks',
+  'conversions',
+  'likes',
+  'comments',
+  'shares',
+  'follows',
+  'leads',
+  'opens',
+  'sends',
+] as const;
+
 const COUNT_FIELDS = [
   'impressions',
   'clicks',
@@ -83,11 +99,7 @@ export async function upsertCampaignDailyMetrics(
   rows: readonly CampaignDailyMetricInput[],
 ): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const checked = rows.map((row, index) => {
-    const record = `campaign_daily_metrics[${index}]`;
-    checkId(row.campaign_id, record, 'campaign_id');
-    return { ...checkMetrics(row, record), campaign_id: row.campaign_id, date: checkDate(row.date, record, 'date') };
-  });
+  const checked = rows.map((row, index) => checkCampaignDailyMetric(row, `campaign_daily_metrics[${index}]`));
   const merged = foldByKey(checked, (row) => `${String(row.campaign_id).padStart(16, '0')} ${row.date}`);
   const [counts] = await upsertCampaignDailyMetricsQuery.run(
     { campaignIds: merged.map((row) => row.campaign_id), dates: merged.map((row) => row.date), ...metricColumns(merged) },
@@ -102,12 +114,7 @@ export async function upsertCreativeDailyMetrics(
   rows: readonly CreativeDailyMetricInput[],
 ): Promise<WriteCounts> {
   if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const checked = rows.map((row, index) => {
-    const record = `creative_daily_metrics[${index}]`;
-    checkText(row.creative_id, record, 'creative_id');
-    if (row.creative_id === '') throw new InvalidValueError(record, 'creative_id', row.creative_id, 'is empty');
-    return { ...checkMetrics(row, record), creative_id: row.creative_id, date: checkDate(row.date, record, 'date') };
-  });
+  const checked = rows.map((row, index) => checkCreativeDailyMetric(row, `creative_daily_metrics[${index}]`));
   // JSON.stringify keeps the key unambiguous whatever characters the URN holds.
   const merged = foldByKey(checked, (row) => JSON.stringify([row.creative_id, row.date]));
   const [counts] = await upsertCreativeDailyMetricsQuery.run(
@@ -115,6 +122,19 @@ export async function upsertCreativeDailyMetrics(
     db,
   );
   return counts ?? { inserted: 0, updated: 0 };
+}
+
+/** The row checked, its date canonical, absent metrics left absent; throws InvalidValueError naming `record`. */
+export function checkCampaignDailyMetric(row: CampaignDailyMetricInput, record: string): CampaignDailyMetricInput {
+  checkId(row.campaign_id, record, 'campaign_id');
+  return { ...checkMetrics(row, record), campaign_id: row.campaign_id, date: checkDate(row.date, record, 'date') };
+}
+
+/** As checkCampaignDailyMetric, for a creative's day. */
+export function checkCreativeDailyMetric(row: CreativeDailyMetricInput, record: string): CreativeDailyMetricInput {
+  checkText(row.creative_id, record, 'creative_id');
+  if (row.creative_id === '') throw new InvalidValueError(record, 'creative_id', row.creative_id, 'is empty');
+  return { ...checkMetrics(row, record), creative_id: row.creative_id, date: checkDate(row.date, record, 'date') };
 }
 
 /** Only the metric fields the row has; folding then lets a later row's metrics win one by one. */

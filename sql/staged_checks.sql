@@ -1,0 +1,99 @@
+/* Checks and locks over all staged tables of one write, before anything is merged. */
+
+/* The first staged reference (in line order) to a parent that is neither staged
+   nor stored, so that the error can name its line. Deferred foreign keys would
+   only report it at commit, without a line. */
+/* @name FindFirstUnknownReference */
+select line as "line!", reference as "reference!", value as "value!"
+from (
+    select s.line, 'campaign.account' as reference, s.account_id::text as value
+    from staged_campaigns s
+    where s.account_id is not null
+      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+      and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+    union all
+    select s.line, 'creative.campaign', s.campaign_id::text
+    from staged_creatives s
+    where s.campaign_id is not null
+      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)
+      and not exists (select 1 from campaigns c where c.id = s.campaign_id)
+    union all
+    select s.line, 'creative.account', s.account_id::text
+    from staged_creatives s
+    where s.account_id is not null
+      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+      and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+    union all
+    select s.line, 'campaign_daily_metric.campaign', s.campaign_id::text
+    from staged_campaign_daily_metrics s
+    where not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)
+      and not exists (select 1 from campaigns c where c.id = s.campaign_id)
+    union all
+    select s.line, 'creative_daily_metric.creative', s.creative_id
+    from staged_creative_daily_metrics s
+    where not exists (select 1 from staged_creatives c where c.id = s.creative_id)
+      and not exists (select 1 from creatives c where c.id = s.creative_id)
+    union all
+    select s.line, 'audience_demographic.account', s.account_id::text
+    from staged_audience_demographics s
+    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+      and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+) unknown
+order by line
+limit 1;
+
+/* Every account whose data the staged rows write: named by the rows themselves,
+   or owning a stored campaign or creative that they write or report on. */
+/* @name ListAccountsWritten */
+select account_id as "account_id!"
+from (
+    select id as account_id from staged_ad_accounts
+    union
+    select account_id from staged_campaigns
+    union
+    select account_id from staged_creatives
+    union
+    select account_id from staged_audience_demographics
+    union
+    select c.account_id from campaigns c
+    where c.id in (select id from staged_campaigns union select campaign_id from staged_campaign_daily_metrics)
+    union
+    select c.account_id from staged_campaigns c
+    where c.id in (select campaign_id from staged_campaign_daily_metrics)
+    union
+    select c.account_id from creatives c
+    where c.id in (select id from staged_creatives union select creative_id from staged_creative_daily_metrics)
+    union
+    select c.account_id from staged_creatives c
+    where c.id in (select creative_id from staged_creative_daily_metrics)
+) accounts
+where account_id is not null
+order by account_id;
+
+/* Distinct campaigns and creatives the staged rows describe (after folding, one row each). */
+/* @name CountStagedEntities */
+select (select count(*) from staged_campaigns) as "campaigns!",
+       (select count(*) from staged_creatives) as "creatives!";
+
+/* Recomputes share_pct in every (account, pivot, period) group that a staged
+   demographic row touches. */
+/* @name RecomputeStagedSharePct */
+with written as (
+    update audience_demographics as t
+    set share_pct = g.share_pct
+    from (select d.account_id, d.pivot_type, d.segment, d.date_start,
+                 case when sum(d.impressions) over w > 0
+                      then d.impressions * 100.0 / sum(d.impressions) over w
+                      else 0 end::double precision as share_pct
+          from audience_demographics d
+          join (select distinct account_id, pivot_type, date_start
+                from staged_audience_demographics) groups
+            using (account_id, pivot_type, date_start)
+          window w as (partition by d.account_id, d.pivot_type, d.date_start)) g
+    where (t.account_id, t.pivot_type, t.segment, t.date_start)
+          = (g.account_id, g.pivot_type, g.segment, g.date_start)
+      and t.share_pct is distinct from g.share_pct
+    returning 1
+)
+select count(*) as "updated!"
+from written;

@@ -1,0 +1,55 @@
+import { once } from 'node:events';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+
+/**
+ * COPY's text format, for bulk loads: a row is its fields joined by tabs and
+ * ended by a newline; NULL is \N; backslash, tab, newline and carriage return are
+ * escaped. Only values this library produced reach it (checked beforehand; text
+ * holding a NUL character is refused there, since PostgreSQL text cannot hold one).
+ */
+export type CopyValue = string | number | boolean | Date | readonly string[] | null | undefined;
+
+export function copyField(value: CopyValue): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value === 'string') return escapeText(value);
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  if (value instanceof Date) return value.toISOString();
+  return escapeText(arrayLiteral(value));
+}
+
+export function copyRow(values: readonly CopyValue[]): string {
+  let row = '';
+  for (let i = 0; i < values.length; i++) row += (i === 0 ? '' : '\t') + copyField(values[i]);
+  return `${row}\n`;
+}
+
+const SPECIAL = /[\\\t\n\r]/;
+function escapeText(text: string): string {
+  if (!SPECIAL.test(text)) return text;
+  return text.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+/** A text[] literal: every element double-quoted, so commas, braces and "NULL" stay text. */
+export function arrayLiteral(values: readonly string[]): string {
+  return `{${values.map((value) => `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`).join(',')}}`;
+}
+
+/**
+ * Runs `COPY <target> FROM STDIN` on the client and writes the chunks to it.
+ * `copySql` is a fixed statement of this library (a table and column list of its
+ * own), never text from data: COPY takes no bind parameters.
+ */
+export async function copyFrom(client: pg.PoolClient, copySql: string, chunks: readonly string[]): Promise<void> {
+  const stream = client.query(copyStreams.from(copySql));
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  for (const chunk of chunks) {
+    if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
+  }
+  stream.end();
+  await finished;
+}

@@ -1,0 +1,220 @@
+import type { Transactable, Tx } from '../db/transaction.js';
+import { atomically } from '../db/transaction.js';
+import {
+  lockAccountsForWrite,
+  setLockTimeout,
+  tryLockAccountsForWrite,
+} from '../generated/locks.queries.js';
+import { countStagedEntities, findFirstUnknownReference, listAccountsWritten, recomputeStagedSharePct } from '../generated/staged_checks.queries.js';
+import * as stagedAccounts from '../generated/staged_ad_accounts.queries.js';
+import * as stagedCampaigns from '../generated/staged_campaigns.queries.js';
+import * as stagedCreatives from '../generated/staged_creatives.queries.js';
+import * as stagedCampaignMetrics from '../generated/staged_campaign_daily_metrics.queries.js';
+import * as stagedCreativeMetrics from '../generated/staged_creative_daily_metrics.queries.js';
+import * as stagedDemographics from '../generated/staged_audience_demographics.queries.js';
+import type { AccountInput } from './accounts.js';
+import type { CampaignInput } from './campaigns.js';
+import type { CreativeInput } from './creatives.js';
+import type { AudienceDemographicInput } from './demographics.js';
+import type { WriteCounts } from './merge.js';
+import type { CampaignDailyMetricInput, CreativeDailyMetricInput } from './metrics.js';
+import { STAGED_TABLES, StagingWriter, type StagedTable } from './staged.js';
+
+/** A staged row refers to a parent that is neither in the write nor stored. */
+export class UnknownReferenceError extends Error {
+  constructor(
+    /** Where the row came from: `file:line`, `campaigns[3]`, … */
+    readonly record: string,
+    /** The field holding the reference, in the caller's terms. */
+    readonly field: string,
+    readonly value: string,
+    /** The staged row's line (file line for ingests, list index for writeBatch). */
+    readonly line: number,
+    /** Which reference: 'campaign.account', 'creative.campaign', 'campaign_daily_metric.campaign', … */
+    readonly reference: string,
+  ) {
+    super(`${record}: field ${field}: ${value}: no such ${reference.split('.')[1]} in this write or in the database`);
+    this.name = 'UnknownReferenceError';
+  }
+}
+
+/** Another writer holds an account's write lock past the wait allowed. */
+export class LockTimeoutError extends Error {
+  constructor(readonly what: string, waitedMs: number | 'no-wait') {
+    super(
+      waitedMs === 'no-wait'
+        ? `${what} is locked by another ingest (not waiting: --no-wait)`
+        : `${what} is still locked by another ingest after waiting ${Math.round(waitedMs / 1000)} s`,
+    );
+    this.name = 'LockTimeoutError';
+  }
+}
+
+export interface LockWait {
+  /** Wait at most this long for each lock (ms); 0 fails at once. Default 300 s. */
+  timeoutMs?: number;
+}
+
+export type StagedWriteCounts = Record<StagedTable, WriteCounts> & {
+  /** Distinct campaigns and creatives the write described (its entity rows). */
+  campaigns_described: number;
+  creatives_described: number;
+  /** Accounts whose write locks the write held, ascending. */
+  accounts_locked: number[];
+};
+
+const DEFAULT_LOCK_WAIT_MS = 300_000;
+
+/**
+ * Merges everything staged in `writer`'s transaction: folds repeated keys (later
+ * line wins, field by field), checks every reference (UnknownReferenceError names
+ * the first bad line), takes the write lock of every account written (in id order,
+ * waiting as `wait` says; LockTimeoutError), then inserts new rows and updates
+ * changed ones, table by table, parents first. Unchanged rows are not written.
+ * Nothing is committed here: the caller's transaction decides.
+ */
+export async function applyStaged(writer: StagingWriter, wait: LockWait = {}): Promise<StagedWriteCounts> {
+  const tx = writer.transaction;
+  await writer.flush();
+  for (const table of STAGED_TABLES) {
+    // Fresh statistics: the planner otherwise guesses the size of a temporary table.
+    if (writer.rowsStaged(table) > 0) await tx.query(`ANALYZE staged_${table}`);
+  }
+
+  await stagedAccounts.foldStagedAccounts.run(undefined, tx);
+  await stagedCampaigns.foldStagedCampaigns.run(undefined, tx);
+  await stagedCreatives.foldStagedCreatives.run(undefined, tx);
+  await stagedCampaignMetrics.foldStagedCampaignDailyMetrics.run(undefined, tx);
+  await stagedCreativeMetrics.foldStagedCreativeDailyMetrics.run(undefined, tx);
+  await stagedDemographics.foldStagedAudienceDemographics.run(undefined, tx);
+
+  const [unknown] = await findFirstUnknownReference.run(undefined, tx);
+  if (unknown) {
+    const { line, reference, value } = unknown;
+    throw new UnknownReferenceError(`line ${line}`, reference, value, line, reference);
+  }
+
+  const accounts = (await listAccountsWritten.run(undefined, tx)).map((row) => row.account_id);
+  await lockAccounts(tx, accounts, wait.timeoutMs ?? DEFAULT_LOCK_WAIT_MS);
+
+  const counts = {} as StagedWriteCounts;
+  counts.ad_accounts = await mergeEntity(tx, stagedAccounts.insertStagedAccounts, stagedAccounts.updateFromStagedAccounts);
+  counts.campaigns = await mergeEntity(tx, stagedCampaigns.insertStagedCampaigns, stagedCampaigns.updateFromStagedCampaigns);
+  counts.creatives = await mergeEntity(tx, stagedCreatives.insertStagedCreatives, stagedCreatives.updateFromStagedCreatives);
+  await stagedCampaignMetrics.discardUnchangedStagedCampaignDailyMetrics.run(undefined, tx);
+  counts.campaign_daily_metrics = await mergeFacts(
+    tx,
+    stagedCampaignMetrics.updateFromStagedCampaignDailyMetrics,
+    stagedCampaignMetrics.insertStagedCampaignDailyMetrics,
+  );
+  await stagedCreativeMetrics.discardUnchangedStagedCreativeDailyMetrics.run(undefined, tx);
+  counts.creative_daily_metrics = await mergeFacts(
+    tx,
+    stagedCreativeMetrics.updateFromStagedCreativeDailyMetrics,
+    stagedCreativeMetrics.insertStagedCreativeDailyMetrics,
+  );
+  await stagedDemographics.discardUnchangedStagedAudienceDemographics.run(undefined, tx);
+  counts.audience_demographics = await mergeFacts(
+    tx,
+    stagedDemographics.updateFromStagedAudienceDemographics,
+    stagedDemographics.insertStagedAudienceDemographics,
+  );
+  // The staged demographic rows left are the new and changed ones: their groups' shares change.
+  await recomputeStagedSharePct.run(undefined, tx);
+
+  const [described] = await countStagedEntities.run(undefined, tx);
+  counts.campaigns_described = described?.campaigns ?? 0;
+  counts.creatives_described = described?.creatives ?? 0;
+  counts.accounts_locked = accounts;
+  return counts;
+}
+
+/** Takes the write locks of `accounts` in id order, waiting at most timeoutMs for each. */
+export async function lockAccounts(tx: Tx, accounts: readonly number[], timeoutMs: number): Promise<void> {
+  if (accounts.length === 0) return;
+  if (timeoutMs <= 0) {
+    const busy = await tryLockAccountsForWrite.run({ accountIds: [...accounts] }, tx);
+    if (busy.length > 0) throw new LockTimeoutError(`account ${busy[0]!.account_id}`, 'no-wait');
+    return;
+  }
+  await setLockTimeout.run({ timeout: `${timeoutMs}ms` }, tx);
+  try {
+    await lockAccountsForWrite.run({ accountIds: [...accounts] }, tx);
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') {
+      throw new LockTimeoutError(`one of accounts ${accounts.join(', ')}`, timeoutMs);
+    }
+    throw error;
+  }
+  await setLockTimeout.run({ timeout: '0' }, tx);
+}
+
+interface CountQuery<K extends string> {
+  run(params: void, db: Tx): Promise<Array<Record<K, number>>>;
+}
+
+async function mergeEntity(tx: Tx, insert: CountQuery<'inserted'>, update: CountQuery<'updated'>): Promise<WriteCounts> {
+  const [inserted] = await insert.run(undefined, tx);
+  const [updated] = await update.run(undefined, tx);
+  return { inserted: inserted?.inserted ?? 0, updated: updated?.updated ?? 0 };
+}
+
+async function mergeFacts(tx: Tx, update: CountQuery<'updated'>, insert: CountQuery<'inserted'>): Promise<WriteCounts> {
+  const [updated] = await update.run(undefined, tx);
+  const [inserted] = await insert.run(undefined, tx);
+  return { inserted: inserted?.inserted ?? 0, updated: updated?.updated ?? 0 };
+}
+
+/** Mapped rows for writeBatch; every list optional. */
+export interface Batch {
+  accounts?: readonly AccountInput[];
+  campaigns?: readonly CampaignInput[];
+  creatives?: readonly CreativeInput[];
+  campaignDailyMetrics?: readonly CampaignDailyMetricInput[];
+  creativeDailyMetrics?: readonly CreativeDailyMetricInput[];
+  audienceDemographics?: readonly AudienceDemographicInput[];
+}
+
+/**
+ * Writes mapped rows of every table at once, atomically, by COPY into staging and
+ * set-based merges under the accounts' write locks (the ingest's path). Entities
+ * merge as upsertAccounts & co. do; daily metrics and demographics replace their
+ * keys. Repeated keys fold in list order. Throws InvalidValueError (record
+ * `campaign_daily_metrics[i]`…), UnknownReferenceError or LockTimeoutError, having
+ * written nothing.
+ */
+export async function writeBatch(db: Transactable, batch: Batch, wait: LockWait = {}): Promise<StagedWriteCounts> {
+  return atomically(db, async (tx) => {
+    const writer = await StagingWriter.open(tx);
+    const stage = async <R>(rows: readonly R[] | undefined, table: StagedTable, add: (row: R, line: number, record: string) => void) => {
+      for (let index = 0; index < (rows?.length ?? 0); index++) {
+        add(rows![index]!, index, `${table}[${index}]`);
+        if (writer.shouldFlush) await writer.flush();
+      }
+    };
+    await stage(batch.accounts, 'ad_accounts', (r, l, rec) => writer.addAccount(r, l, rec));
+    await stage(batch.campaigns, 'campaigns', (r, l, rec) => writer.addCampaign(r, l, rec));
+    await stage(batch.creatives, 'creatives', (r, l, rec) => writer.addCreative(r, l, rec));
+    await stage(batch.campaignDailyMetrics, 'campaign_daily_metrics', (r, l, rec) => writer.addCampaignDailyMetric(r, l, rec));
+    await stage(batch.creativeDailyMetrics, 'creative_daily_metrics', (r, l, rec) => writer.addCreativeDailyMetric(r, l, rec));
+    await stage(batch.audienceDemographics, 'audience_demographics', (r, l, rec) => writer.addAudienceDemographic(r, l, rec));
+    try {
+      return await applyStaged(writer, wait);
+    } catch (error) {
+      if (error instanceof UnknownReferenceError) {
+        const [table, field] = BATCH_REFERENCE[error.reference] ?? [error.reference, error.reference];
+        throw new UnknownReferenceError(`${table}[${error.line}]`, field, error.value, error.line, error.reference);
+      }
+      throw error;
+    }
+  });
+}
+
+const BATCH_REFERENCE: Record<string, [StagedTable, string]> = {
+  'campaign.account': ['campaigns', 'account_id'],
+  'creative.campaign': ['creatives', 'campaign_id'],
+  'creative.account': ['creatives', 'account_id'],
+  'campaign_daily_metric.campaign': ['campaign_daily_metrics', 'campaign_id'],
+  'creative_daily_metric.creative': ['creative_daily_metrics', 'creative_id'],
+  'audience_demographic.account': ['audience_demographics', 'account_id'],
+};
