@@ -33,3 +33,7 @@ select pg_advisory_unlock(hashtextextended('linkedin-ads-store:sync:' || :accoun
 /* How long this transaction's lock waits may take ('0' = no limit), e.g. '30000ms'. */
 /* @name SetLockTimeout */
 select set_config('lock_timeout', :timeout!::text, true) as "lock_timeout!";
+
+/* The same for the whole session (a sync lock is waited for outside any transaction). */
+/* @name SetSessionLockTimeout */
+select set_config('lock_timeout', :timeout!::text, false) as "lock_timeout!";

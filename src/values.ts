@@ -12,7 +12,7 @@ export class InvalidValueError extends Error {
     readonly value: unknown,
     readonly reason: string,
   ) {
-    super(`${record}: field ${field}: ${describe(value)} ${reason}`);
+    super(value === undefined ? `${record}: field ${field} ${reason}` : `${record}: field ${field}: ${describe(value)} ${reason}`);
     this.name = 'InvalidValueError';
   }
 }

@@ -162,14 +162,41 @@ export interface ISetLockTimeoutQuery {
   result: ISetLockTimeoutResult;
 }
 
-const setLockTimeoutIR: any = {"usedParamSet":{"timeout":true},"params":[{"name":"timeout","required":true,"transform":{"type":"scalar"},"locs":[{"a":34,"b":42}]}],"statement":"select set_config('lock_timeout', :timeout!::text, true) as \"lock_timeout!\""};
+const setLockTimeoutIR: any = {"usedParamSet":{"timeout":true},"params":[{"name":"timeout","required":true,"transform":{"type":"scalar"},"locs":[{"a":34,"b":42}]}],"statement":"select set_config('lock_timeout', :timeout!::text, true) as \"lock_timeout!\"                                                                                         "};
 
 /**
  * Query generated from SQL:
  * ```
- * select set_config('lock_timeout', :timeout!::text, true) as "lock_timeout!"
+ * select set_config('lock_timeout', :timeout!::text, true) as "lock_timeout!"                                                                                         
  * ```
  */
 export const setLockTimeout = new PreparedQuery<ISetLockTimeoutParams,ISetLockTimeoutResult>(setLockTimeoutIR);
+
+
+/** 'SetSessionLockTimeout' parameters type */
+export interface ISetSessionLockTimeoutParams {
+  timeout: string;
+}
+
+/** 'SetSessionLockTimeout' return type */
+export interface ISetSessionLockTimeoutResult {
+  lock_timeout: string;
+}
+
+/** 'SetSessionLockTimeout' query type */
+export interface ISetSessionLockTimeoutQuery {
+  params: ISetSessionLockTimeoutParams;
+  result: ISetSessionLockTimeoutResult;
+}
+
+const setSessionLockTimeoutIR: any = {"usedParamSet":{"timeout":true},"params":[{"name":"timeout","required":true,"transform":{"type":"scalar"},"locs":[{"a":34,"b":42}]}],"statement":"select set_config('lock_timeout', :timeout!::text, false) as \"lock_timeout!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select set_config('lock_timeout', :timeout!::text, false) as "lock_timeout!"
+ * ```
+ */
+export const setSessionLockTimeout = new PreparedQuery<ISetSessionLockTimeoutParams,ISetSessionLockTimeoutResult>(setSessionLockTimeoutIR);
 
 

@@ -1,0 +1,245 @@
+import type pg from 'pg';
+import type { Tx } from '../db/transaction.js';
+import { lockSync, setSessionLockTimeout, tryLockSync, unlockSync } from '../generated/locks.queries.js';
+import { failStaleRunningSync, finishSync, insertFailedSync, startSync } from '../generated/sync_log.queries.js';
+import { parseExportLine, type SyncLine } from '../linkedin/export.js';
+import { urnOf } from '../linkedin/urn.js';
+import { applyStaged, LockTimeoutError, UnknownReferenceError, type StagedWriteCounts } from '../store/apply.js';
+import { StagingWriter } from '../store/staged.js';
+import { one } from '../db/queryable.js';
+import { readLines } from './lines.js';
+
+export interface IngestOptions {
+  /** Longest line accepted, in bytes (default 1 MiB). */
+  maxLineBytes?: number;
+  /** Wait at most this long (ms) for another ingest of the same account; 0 = do not wait. Default 300 s. */
+  waitTimeoutMs?: number;
+  /** Called as the file is read: lines done and bytes of the file read. */
+  onProgress?: (progress: { lines: number; bytes: number }) => void;
+}
+
+export interface IngestResult {
+  file: string;
+  /** The sync_log row of this ingest. */
+  syncId: number;
+  /** Its account_id: the sync line's, else the one account the file names, else "all". */
+  accountId: string;
+  lines: number;
+  counts: StagedWriteCounts;
+}
+
+/** An ingest that failed; its message names the file, line and field when the input was at fault. */
+export class IngestError extends Error {
+  constructor(
+    message: string,
+    readonly file: string,
+    /** The sync_log row recording the failure, when one could be written. */
+    readonly syncId: number | null,
+    override readonly cause: unknown,
+  ) {
+    super(message);
+    this.name = 'IngestError';
+  }
+}
+
+export const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
+
+// The API field holding each staged reference, and the URN kind to show its value in.
+const REFERENCE_FIELDS: Record<string, [string, Parameters<typeof urnOf>[0] | null]> = {
+  'campaign.account': ['adCampaign.account', 'sponsoredAccount'],
+  'creative.campaign': ['creative.campaign', 'sponsoredCampaign'],
+  'creative.account': ['creative.account', 'sponsoredAccount'],
+  'campaign_daily_metric.campaign': ['adAnalytics.pivotValues[0]', 'sponsoredCampaign'],
+  'creative_daily_metric.creative': ['adAnalytics.pivotValues[0]', null],
+  'audience_demographic.account': ['account', 'sponsoredAccount'],
+};
+
+/**
+ * Ingests one export file (NDJSON, plain or gzip) as one transaction: all of it
+ * or none of it. Lines are checked and staged as they stream in; then the sync
+ * lock of the file's account_id value is taken (waiting up to waitTimeoutMs), a
+ * stale 'running' row of that value is marked failed, this ingest's 'running'
+ * row is written, the staged rows are merged under the accounts' write locks, and
+ * the row ends 'success' with its counts, or 'failed' with the error (the row is
+ * kept though the data rolls back). Throws IngestError.
+ */
+export async function ingestFile(pool: pg.Pool, file: string, options: IngestOptions = {}): Promise<IngestResult> {
+  const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const data = await pool.connect();
+  let sync: pg.PoolClient | null = null;
+  let dataBroken = false;
+  let syncLine: SyncLine | undefined;
+  const named = new Set<number>();
+  let lines = 0;
+  let runningId: number | null = null;
+  let lockedValue: string | null = null;
+  const accountIdSoFar = () => syncLine?.accountId ?? (named.size === 1 ? String([...named][0]) : 'all');
+
+  try {
+    await data.query('BEGIN');
+    const writer = await StagingWriter.open(data as Tx);
+    let bytesRead = 0;
+    for await (const line of readLines(file, {
+      maxLineBytes: options.maxLineBytes,
+      onBytes: (bytes) => (bytesRead = bytes),
+    })) {
+      lines = line.number;
+      if (line.text.trim() === '') continue;
+      const record = `${file}:${line.number}`;
+      const parsed = parseExportLine(line.text, record);
+      switch (parsed.kind) {
+        case 'account':
+          named.add(parsed.row.id);
+          writer.addAccount(parsed.row, line.number, record);
+          break;
+        case 'campaign':
+          if (parsed.row.account_id != null) named.add(parsed.row.account_id);
+          writer.addCampaign(parsed.row, line.number, record);
+          break;
+        case 'creative':
+          if (parsed.row.account_id != null) named.add(parsed.row.account_id);
+          writer.addCreative(parsed.row, line.number, record);
+          break;
+        case 'campaign_metric':
+          writer.addCampaignDailyMetric(parsed.row, line.number, record);
+          break;
+        case 'creative_metric':
+          writer.addCreativeDailyMetric(parsed.row, line.number, record);
+          break;
+        case 'demographic':
+          named.add(parsed.row.account_id);
+          writer.addAudienceDemographic(parsed.row, line.number, record);
+          break;
+        case 'sync':
+          if (syncLine) throw new IngestInputError(`${record}: a second sync line (a file has at most one)`);
+          syncLine = parsed.sync;
+          break;
+      }
+      if (writer.shouldFlush) await writer.flush();
+      if (options.onProgress && line.number % 10_000 === 0) options.onProgress({ lines, bytes: bytesRead });
+    }
+    options.onProgress?.({ lines, bytes: bytesRead });
+    await writer.flush();
+
+    const accountId = accountIdSoFar();
+    sync = await pool.connect();
+    await takeSyncLock(sync, accountId, waitTimeoutMs);
+    lockedValue = accountId;
+    await failStaleRunningSync.run({ accountId }, sync);
+    runningId = one(await startSync.run({ accountId, trigger: syncLine?.trigger ?? null }, sync)).id;
+
+    let counts: StagedWriteCounts;
+    try {
+      counts = await applyStaged(writer, { timeoutMs: waitTimeoutMs });
+    } catch (error) {
+      if (error instanceof UnknownReferenceError) throw inFileTerms(error, file);
+      throw error;
+    }
+    await data.query('COMMIT');
+    await finishSync.run(
+      {
+        id: runningId,
+        status: 'success',
+        campaignsFetched: counts.campaigns_described,
+        creativesFetched: counts.creatives_described,
+        apiCallsMade: syncLine?.apiCallsMade ?? 0,
+        errors: null,
+      },
+      sync,
+    );
+    return { file, syncId: runningId, accountId, lines, counts };
+  } catch (error) {
+    dataBroken = !(await rollback(data));
+    const message = describeFailure(error, file);
+    let syncId: number | null = runningId;
+    try {
+      sync ??= await pool.connect();
+      if (runningId !== null) {
+        await finishSync.run({ id: runningId, status: 'failed', campaignsFetched: 0, creativesFetched: 0, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message }, sync);
+      } else {
+        const row = await insertFailedSync.run(
+          { accountId: accountIdSoFar(), trigger: syncLine?.trigger ?? null, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message },
+          sync,
+        );
+        syncId = row[0]?.id ?? null;
+      }
+    } catch {
+      // The database itself is unreachable: the error below still says what failed.
+    }
+    throw new IngestError(message, file, syncId, error);
+  } finally {
+    data.release(dataBroken);
+    if (sync) {
+      let syncBroken = false;
+      if (lockedValue !== null) {
+        syncBroken = !(await unlockSync.run({ accountId: lockedValue }, sync).then(() => true, () => false));
+      }
+      sync.release(syncBroken);
+    }
+  }
+}
+
+/** Ingests the files in order, each on its own; resolves to each one's result or error. */
+export async function ingestFiles(
+  pool: pg.Pool,
+  files: readonly string[],
+  options: IngestOptions = {},
+): Promise<Array<IngestResult | IngestError>> {
+  const results: Array<IngestResult | IngestError> = [];
+  for (const file of files) {
+    try {
+      results.push(await ingestFile(pool, file, options));
+    } catch (error) {
+      if (!(error instanceof IngestError)) throw error;
+      results.push(error);
+    }
+  }
+  return results;
+}
+
+/** A problem of the file's content that no single field explains. */
+class IngestInputError extends Error {}
+
+async function takeSyncLock(client: pg.PoolClient, accountId: string, timeoutMs: number): Promise<void> {
+  const what = `sync of account ${accountId}`;
+  if (timeoutMs <= 0) {
+    const [row] = await tryLockSync.run({ accountId }, client);
+    if (!row?.locked) throw new LockTimeoutError(what, 'no-wait');
+    return;
+  }
+  // A session setting (no transaction is open here), reset right after the wait.
+  await setSessionLockTimeout.run({ timeout: `${timeoutMs}ms` }, client);
+  try {
+    await lockSync.run({ accountId }, client);
+  } catch (error) {
+    if ((error as { code?: string }).code === '55P03') throw new LockTimeoutError(what, timeoutMs);
+    throw error;
+  } finally {
+    await setSessionLockTimeout.run({ timeout: '0' }, client);
+  }
+}
+
+function inFileTerms(error: UnknownReferenceError, file: string): UnknownReferenceError {
+  const [field, kind] = REFERENCE_FIELDS[error.reference] ?? [error.reference, null];
+  const value = kind ? urnOf(kind, error.value) : error.value;
+  return new UnknownReferenceError(`${file}:${error.line}`, field, value, error.line, error.reference);
+}
+
+function describeFailure(error: unknown, file: string): string {
+  if (error instanceof Error) {
+    const code = (error as { code?: string }).code;
+    // Errors of the input and of locking say where; a database error says what failed where.
+    return code ? `${file}: database error ${code}: ${error.message}` : error.message;
+  }
+  return `${file}: ${String(error)}`;
+}
+
+/** ROLLBACK; false when the connection itself is broken. */
+async function rollback(client: pg.PoolClient): Promise<boolean> {
+  try {
+    await client.query('ROLLBACK');
+    return true;
+  } catch {
+    return false;
+  }
+}

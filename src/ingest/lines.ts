@@ -1,0 +1,113 @@
+import { createReadStream } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
+import { InvalidValueError } from '../values.js';
+
+export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+
+export interface Line {
+  /** 1-based line number in the (decompressed) file. */
+  number: number;
+  text: string;
+  /** Bytes of the line, newline included. */
+  bytes: number;
+}
+
+export interface ReadLinesOptions {
+  /** Longest line accepted, in bytes (default 1 MiB). */
+  maxLineBytes?: number;
+  /** Bytes read from the file itself so far (compressed size for .gz), for progress. */
+  onBytes?: (bytes: number) => void;
+}
+
+const GZIP_MAGIC = [0x1f, 0x8b];
+
+/** True when the file starts with gzip's magic bytes (whatever its name says). */
+export async function isGzip(path: string): Promise<boolean> {
+  const handle = await open(path, 'r');
+  try {
+    const { bytesRead, buffer } = await handle.read(Buffer.alloc(2), 0, 2, 0);
+    return bytesRead === 2 && buffer[0] === GZIP_MAGIC[0] && buffer[1] === GZIP_MAGIC[1];
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * The lines of a plain or gzip-compressed file, streamed: memory holds one chunk
+ * and one line, whatever the file's size. A line longer than maxLineBytes fails
+ * (InvalidValueError naming `path:line`) as soon as that many bytes are seen, and
+ * so does a line that is not UTF-8. A trailing "\r" is dropped; blank lines are
+ * yielded (the caller skips them, keeping the numbering).
+ */
+export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
+  const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
+  const gzip = await isGzip(path);
+  const file = createReadStream(path, { highWaterMark: 1 << 16 });
+  let bytesRead = 0;
+  const counter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      bytesRead += chunk.length;
+      options.onBytes?.(bytesRead);
+      done(null, chunk);
+    },
+  });
+  // pipeline() destroys every stage on an error and hands it to the last one,
+  // whose iteration below then throws it.
+  const stages: NodeJS.ReadWriteStream[] = gzip ? [counter, createGunzip()] : [counter];
+  const source = pipeline(file, ...(stages as [Transform]), () => {}) as unknown as Readable;
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let number = 0;
+
+  const finish = (last: Buffer): Line => {
+    number += 1;
+    const whole = pending.length === 0 ? last : Buffer.concat([...pending, last]);
+    pending = [];
+    pendingBytes = 0;
+    let end = whole.length;
+    if (end > 0 && whole[end - 1] === 0x0d) end -= 1;
+    let text: string;
+    try {
+      text = decoder.decode(whole.subarray(0, end));
+    } catch {
+      throw new InvalidValueError(`${path}:${number}`, 'line', undefined, 'is not valid UTF-8');
+    }
+    return { number, text, bytes: whole.length + 1 };
+  };
+  const tooLong = (): never => {
+    throw new InvalidValueError(
+      `${path}:${number + 1}`,
+      'line',
+      undefined,
+      `is longer than ${maxLineBytes} bytes (raise the limit with --max-line-bytes)`,
+    );
+  };
+
+  try {
+    for await (const chunk of source as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (;;) {
+        const newline = chunk.indexOf(0x0a, start);
+        if (newline === -1) {
+          const rest = chunk.subarray(start);
+          if (pendingBytes + rest.length > maxLineBytes) tooLong();
+          if (rest.length > 0) {
+            pending.push(rest);
+            pendingBytes += rest.length;
+          }
+          break;
+        }
+        if (pendingBytes + (newline - start) > maxLineBytes) tooLong();
+        yield finish(chunk.subarray(start, newline));
+        start = newline + 1;
+      }
+    }
+    if (pendingBytes > 0) yield finish(Buffer.alloc(0));
+  } finally {
+    source.destroy();
+    file.destroy();
+  }
+}
