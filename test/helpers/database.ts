@@ -91,3 +91,21 @@ export async function rowVersions(pool: pg.Pool, table: 'ad_accounts' | 'campaig
   );
   return rows.map((row) => row.version);
 }
+
+const DATA_TABLES = ['ad_accounts', 'campaigns', 'creatives', 'campaign_daily_metrics', 'creative_daily_metrics', 'audience_demographics'] as const;
+
+/**
+ * A checksum of every data table's full contents (every column, fetched_at
+ * included), to prove a failed write left the database exactly as it was.
+ */
+export async function tableChecksums(pool: pg.Pool): Promise<Record<string, string>> {
+  const sums: Record<string, string> = {};
+  for (const table of DATA_TABLES) {
+    // The table name comes from the constant list above, never from data.
+    const { rows } = await pool.query<{ sum: string | null }>(
+      `select md5(string_agg(t::text, E'\\n' order by t::text)) as sum, count(*) from ${table} t`,
+    );
+    sums[table] = rows[0]?.sum ?? 'empty';
+  }
+  return sums;
+}
