@@ -63,6 +63,18 @@ const DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
  * the specification's form) so that they land on the same row as "2024-01-05".
  */
 export function checkDate(value: unknown, record: string, field: string): string {
+  // Bulk writes repeat a few hundred distinct days across many rows: remember them.
+  const known = typeof value === 'string' ? knownDates.get(value) : undefined;
+  if (known !== undefined) return known;
+  const canonical = parseDate(value, record, field);
+  if (knownDates.size >= 10_000) knownDates.clear();
+  knownDates.set(value as string, canonical);
+  return canonical;
+}
+
+const knownDates = new Map<string, string>();
+
+function parseDate(value: unknown, record: string, field: string): string {
   const match = typeof value === 'string' ? DATE.exec(value) : null;
   if (!match) throw new InvalidValueError(record, field, value, 'is not a date (YYYY-MM-DD)');
   const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];

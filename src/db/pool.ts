@@ -12,6 +12,8 @@ export interface PoolOptions {
   onIdleError?: (error: Error) => void;
   /** application_name the server shows in pg_stat_activity. */
   applicationName?: string;
+  /** temp_buffers of each session (default '128MB'): the staging tables of bulk writes live there. */
+  tempBuffers?: string;
 }
 
 /**
@@ -30,6 +32,11 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
     statement_timeout: statementTimeout,
     query_timeout: statementTimeout === 0 ? undefined : statementTimeout + 5_000,
     application_name: options.applicationName ?? 'linkedin-ads-store',
+    // Bulk writes stage rows in temporary tables, which live in temp_buffers; at the
+    // default 8 MB, deleting 500,000 unchanged staged rows took 2.5 s instead of 0.6 s
+    // (PostgreSQL 15, measured). The memory is taken only when temporary tables use it,
+    // and temp_buffers can only be set before a session first touches one: hence here.
+    options: `-c temp_buffers=${options.tempBuffers ?? '128MB'}`,
   });
   const onIdleError =
     options.onIdleError ?? ((error: Error) => process.stderr.write(`database connection lost: ${error.message}\n`));

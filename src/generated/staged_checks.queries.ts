@@ -2,8 +2,15 @@
 /** Types generated for queries found in "sql/staged_checks.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
+export type numberArray = (number)[];
+
+export type stringArray = (string)[];
+
 /** 'FindFirstUnknownReference' parameters type */
-export type IFindFirstUnknownReferenceParams = void;
+export interface IFindFirstUnknownReferenceParams {
+  campaignIds: numberArray;
+  creativeIds: stringArray;
+}
 
 /** 'FindFirstUnknownReference' return type */
 export interface IFindFirstUnknownReferenceResult {
@@ -18,7 +25,7 @@ export interface IFindFirstUnknownReferenceQuery {
   result: IFindFirstUnknownReferenceResult;
 }
 
-const findFirstUnknownReferenceIR: any = {"usedParamSet":{},"params":[],"statement":"select line as \"line!\", reference as \"reference!\", value as \"value!\"\nfrom (\n    select s.line, 'campaign.account' as reference, s.account_id::text as value\n    from staged_campaigns s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select s.line, 'creative.campaign', s.campaign_id::text\n    from staged_creatives s\n    where s.campaign_id is not null\n      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select s.line, 'creative.account', s.account_id::text\n    from staged_creatives s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select s.line, 'campaign_daily_metric.campaign', s.campaign_id::text\n    from staged_campaign_daily_metrics s\n    where not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select s.line, 'creative_daily_metric.creative', s.creative_id\n    from staged_creative_daily_metrics s\n    where not exists (select 1 from staged_creatives c where c.id = s.creative_id)\n      and not exists (select 1 from creatives c where c.id = s.creative_id)\n    union all\n    select s.line, 'audience_demographic.account', s.account_id::text\n    from staged_audience_demographics s\n    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n) unknown\norder by line\nlimit 1                                                                                                                                                            "};
+const findFirstUnknownReferenceIR: any = {"usedParamSet":{"campaignIds":true,"creativeIds":true},"params":[{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1156,"b":1168}]},{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1509,"b":1521}]}],"statement":"select line as \"line!\", reference as \"reference!\", value as \"value!\"\nfrom (\n    select s.line, 'campaign.account' as reference, s.account_id::text as value\n    from staged_campaigns s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select s.line, 'creative.campaign', s.campaign_id::text\n    from staged_creatives s\n    where s.campaign_id is not null\n      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select s.line, 'creative.account', s.account_id::text\n    from staged_creatives s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select (select min(s.line) from staged_campaign_daily_metrics s where s.campaign_id = u.id),\n           'campaign_daily_metric.campaign', u.id::text\n    from unnest(:campaignIds!::bigint[]) as u (id)\n    where not exists (select 1 from staged_campaigns c where c.id = u.id)\n      and not exists (select 1 from campaigns c where c.id = u.id)\n    union all\n    select (select min(s.line) from staged_creative_daily_metrics s where s.creative_id = u.id),\n           'creative_daily_metric.creative', u.id\n    from unnest(:creativeIds!::text[]) as u (id)\n    where not exists (select 1 from staged_creatives c where c.id = u.id)\n      and not exists (select 1 from creatives c where c.id = u.id)\n    union all\n    select s.line, 'audience_demographic.account', s.account_id::text\n    from staged_audience_demographics s\n    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n) unknown\norder by line\nlimit 1                                                                                                                                                                                                                            "};
 
 /**
  * Query generated from SQL:
@@ -43,15 +50,17 @@ const findFirstUnknownReferenceIR: any = {"usedParamSet":{},"params":[],"stateme
  *       and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
  *       and not exists (select 1 from ad_accounts a where a.id = s.account_id)
  *     union all
- *     select s.line, 'campaign_daily_metric.campaign', s.campaign_id::text
- *     from staged_campaign_daily_metrics s
- *     where not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)
- *       and not exists (select 1 from campaigns c where c.id = s.campaign_id)
+ *     select (select min(s.line) from staged_campaign_daily_metrics s where s.campaign_id = u.id),
+ *            'campaign_daily_metric.campaign', u.id::text
+ *     from unnest(:campaignIds!::bigint[]) as u (id)
+ *     where not exists (select 1 from staged_campaigns c where c.id = u.id)
+ *       and not exists (select 1 from campaigns c where c.id = u.id)
  *     union all
- *     select s.line, 'creative_daily_metric.creative', s.creative_id
- *     from staged_creative_daily_metrics s
- *     where not exists (select 1 from staged_creatives c where c.id = s.creative_id)
- *       and not exists (select 1 from creatives c where c.id = s.creative_id)
+ *     select (select min(s.line) from staged_creative_daily_metrics s where s.creative_id = u.id),
+ *            'creative_daily_metric.creative', u.id
+ *     from unnest(:creativeIds!::text[]) as u (id)
+ *     where not exists (select 1 from staged_creatives c where c.id = u.id)
+ *       and not exists (select 1 from creatives c where c.id = u.id)
  *     union all
  *     select s.line, 'audience_demographic.account', s.account_id::text
  *     from staged_audience_demographics s
@@ -59,14 +68,17 @@ const findFirstUnknownReferenceIR: any = {"usedParamSet":{},"params":[],"stateme
  *       and not exists (select 1 from ad_accounts a where a.id = s.account_id)
  * ) unknown
  * order by line
- * limit 1                                                                                                                                                            
+ * limit 1                                                                                                                                                                                                                            
  * ```
  */
 export const findFirstUnknownReference = new PreparedQuery<IFindFirstUnknownReferenceParams,IFindFirstUnknownReferenceResult>(findFirstUnknownReferenceIR);
 
 
 /** 'ListAccountsWritten' parameters type */
-export type IListAccountsWrittenParams = void;
+export interface IListAccountsWrittenParams {
+  campaignIds: numberArray;
+  creativeIds: stringArray;
+}
 
 /** 'ListAccountsWritten' return type */
 export interface IListAccountsWrittenResult {
@@ -79,7 +91,7 @@ export interface IListAccountsWrittenQuery {
   result: IListAccountsWrittenResult;
 }
 
-const listAccountsWrittenIR: any = {"usedParamSet":{},"params":[],"statement":"select account_id as \"account_id!\"\nfrom (\n    select id as account_id from staged_ad_accounts\n    union\n    select account_id from staged_campaigns\n    union\n    select account_id from staged_creatives\n    union\n    select account_id from staged_audience_demographics\n    union\n    select c.account_id from campaigns c\n    where c.id in (select id from staged_campaigns union select campaign_id from staged_campaign_daily_metrics)\n    union\n    select c.account_id from staged_campaigns c\n    where c.id in (select campaign_id from staged_campaign_daily_metrics)\n    union\n    select c.account_id from creatives c\n    where c.id in (select id from staged_creatives union select creative_id from staged_creative_daily_metrics)\n    union\n    select c.account_id from staged_creatives c\n    where c.id in (select creative_id from staged_creative_daily_metrics)\n) accounts\nwhere account_id is not null\norder by account_id                                                                                              "};
+const listAccountsWrittenIR: any = {"usedParamSet":{"campaignIds":true,"creativeIds":true},"params":[{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":385,"b":397}]},{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":527,"b":539}]}],"statement":"select account_id as \"account_id!\"\nfrom (\n    select id as account_id from staged_ad_accounts\n    union\n    select account_id from staged_campaigns\n    union\n    select account_id from staged_creatives\n    union\n    select account_id from staged_audience_demographics\n    union\n    select c.account_id from campaigns c\n    where c.id in (select id from staged_campaigns) or c.id = any(:campaignIds!::bigint[])\n    union\n    select c.account_id from creatives c\n    where c.id in (select id from staged_creatives) or c.id = any(:creativeIds!::text[])\n) accounts\nwhere account_id is not null\norder by account_id                                                                                              "};
 
 /**
  * Query generated from SQL:
@@ -95,16 +107,10 @@ const listAccountsWrittenIR: any = {"usedParamSet":{},"params":[],"statement":"s
  *     select account_id from staged_audience_demographics
  *     union
  *     select c.account_id from campaigns c
- *     where c.id in (select id from staged_campaigns union select campaign_id from staged_campaign_daily_metrics)
- *     union
- *     select c.account_id from staged_campaigns c
- *     where c.id in (select campaign_id from staged_campaign_daily_metrics)
+ *     where c.id in (select id from staged_campaigns) or c.id = any(:campaignIds!::bigint[])
  *     union
  *     select c.account_id from creatives c
- *     where c.id in (select id from staged_creatives union select creative_id from staged_creative_daily_metrics)
- *     union
- *     select c.account_id from staged_creatives c
- *     where c.id in (select creative_id from staged_creative_daily_metrics)
+ *     where c.id in (select id from staged_creatives) or c.id = any(:creativeIds!::text[])
  * ) accounts
  * where account_id is not null
  * order by account_id                                                                                              
@@ -154,7 +160,7 @@ export interface IRecomputeStagedSharePctQuery {
   result: IRecomputeStagedSharePctResult;
 }
 
-const recomputeStagedSharePctIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update audience_demographics as t\n    set share_pct = g.share_pct\n    from (select d.account_id, d.pivot_type, d.segment, d.date_start,\n                 case when sum(d.impressions) over w > 0\n                      then d.impressions * 100.0 / sum(d.impressions) over w\n                      else 0 end::double precision as share_pct\n          from audience_demographics d\n          join (select distinct account_id, pivot_type, date_start\n                from staged_audience_demographics) groups\n            using (account_id, pivot_type, date_start)\n          window w as (partition by d.account_id, d.pivot_type, d.date_start)) g\n    where (t.account_id, t.pivot_type, t.segment, t.date_start)\n          = (g.account_id, g.pivot_type, g.segment, g.date_start)\n      and t.share_pct is distinct from g.share_pct\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
+const recomputeStagedSharePctIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update audience_demographics as t\n    set share_pct = g.share_pct\n    from (select d.account_id, d.pivot_type, d.segment, d.date_start,\n                 case when sum(d.impressions) over w > 0\n                      then d.impressions * 100.0 / sum(d.impressions) over w\n                      else 0 end::double precision as share_pct\n          from audience_demographics d\n          join (select distinct account_id, pivot_type, date_start\n                from staged_audience_demographics) groups\n            using (account_id, pivot_type, date_start)\n          window w as (partition by d.account_id, d.pivot_type, d.date_start)) g\n    where (t.account_id, t.pivot_type, t.segment, t.date_start)\n          = (g.account_id, g.pivot_type, g.segment, g.date_start)\n      and t.share_pct is distinct from g.share_pct\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                                              "};
 
 /**
  * Query generated from SQL:
@@ -177,9 +183,38 @@ const recomputeStagedSharePctIR: any = {"usedParamSet":{},"params":[],"statement
  *     returning 1
  * )
  * select count(*) as "updated!"
- * from written
+ * from written                                                                                                                                                                                                                                              
  * ```
  */
 export const recomputeStagedSharePct = new PreparedQuery<IRecomputeStagedSharePctParams,IRecomputeStagedSharePctResult>(recomputeStagedSharePctIR);
+
+
+/** 'SetStagingSettings' parameters type */
+export interface ISetStagingSettingsParams {
+  workMem: string;
+}
+
+/** 'SetStagingSettings' return type */
+export interface ISetStagingSettingsResult {
+  jit: string;
+  work_mem: string;
+}
+
+/** 'SetStagingSettings' query type */
+export interface ISetStagingSettingsQuery {
+  params: ISetStagingSettingsParams;
+  result: ISetStagingSettingsResult;
+}
+
+const setStagingSettingsIR: any = {"usedParamSet":{"workMem":true},"params":[{"name":"workMem","required":true,"transform":{"type":"scalar"},"locs":[{"a":30,"b":38}]}],"statement":"select set_config('work_mem', :workMem!::text, true) as \"work_mem!\",\n       set_config('jit', 'off', true) as \"jit!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select set_config('work_mem', :workMem!::text, true) as "work_mem!",
+ *        set_config('jit', 'off', true) as "jit!"
+ * ```
+ */
+export const setStagingSettings = new PreparedQuery<ISetStagingSettingsParams,ISetStagingSettingsResult>(setStagingSettingsIR);
 
 

@@ -90,25 +90,25 @@ export async function ingestFile(pool: pg.Pool, file: string, options: IngestOpt
       switch (parsed.kind) {
         case 'account':
           named.add(parsed.row.id);
-          writer.addAccount(parsed.row, line.number, record);
+          writer.addAccount(parsed.row, line.number);
           break;
         case 'campaign':
           if (parsed.row.account_id != null) named.add(parsed.row.account_id);
-          writer.addCampaign(parsed.row, line.number, record);
+          writer.addCampaign(parsed.row, line.number);
           break;
         case 'creative':
           if (parsed.row.account_id != null) named.add(parsed.row.account_id);
-          writer.addCreative(parsed.row, line.number, record);
+          writer.addCreative(parsed.row, line.number);
           break;
         case 'campaign_metric':
-          writer.addCampaignDailyMetric(parsed.row, line.number, record);
+          writer.addCampaignDailyMetric(parsed.row, line.number);
           break;
         case 'creative_metric':
-          writer.addCreativeDailyMetric(parsed.row, line.number, record);
+          writer.addCreativeDailyMetric(parsed.row, line.number);
           break;
         case 'demographic':
           named.add(parsed.row.account_id);
-          writer.addAudienceDemographic(parsed.row, line.number, record);
+          writer.addAudienceDemographic(parsed.row, line.number);
           break;
         case 'sync':
           if (syncLine) throw new IngestInputError(`${record}: a second sync line (a file has at most one)`);
@@ -119,7 +119,7 @@ export async function ingestFile(pool: pg.Pool, file: string, options: IngestOpt
       if (options.onProgress && line.number % 10_000 === 0) options.onProgress({ lines, bytes: bytesRead });
     }
     options.onProgress?.({ lines, bytes: bytesRead });
-    await writer.flush();
+    await writer.drain();
 
     const accountId = accountIdSoFar();
     sync = await pool.connect();

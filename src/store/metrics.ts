@@ -124,27 +124,33 @@ export async function upsertCreativeDailyMetrics(
   return counts ?? { inserted: 0, updated: 0 };
 }
 
-/** The row checked, its date canonical, absent metrics left absent; throws InvalidValueError naming `record`. */
+/**
+ * The row checked, its date canonical ('2024-1-5' → '2024-01-05'), absent metrics
+ * left absent; throws InvalidValueError naming `record`. Returns the row itself
+ * when nothing changes: this runs once per row of the largest bulk writes.
+ */
 export function checkCampaignDailyMetric(row: CampaignDailyMetricInput, record: string): CampaignDailyMetricInput {
   checkId(row.campaign_id, record, 'campaign_id');
-  return { ...checkMetrics(row, record), campaign_id: row.campaign_id, date: checkDate(row.date, record, 'date') };
+  checkMetrics(row, record);
+  const date = checkDate(row.date, record, 'date');
+  return date === row.date ? row : { ...row, date };
 }
 
 /** As checkCampaignDailyMetric, for a creative's day. */
 export function checkCreativeDailyMetric(row: CreativeDailyMetricInput, record: string): CreativeDailyMetricInput {
   checkText(row.creative_id, record, 'creative_id');
   if (row.creative_id === '') throw new InvalidValueError(record, 'creative_id', row.creative_id, 'is empty');
-  return { ...checkMetrics(row, record), creative_id: row.creative_id, date: checkDate(row.date, record, 'date') };
+  checkMetrics(row, record);
+  const date = checkDate(row.date, record, 'date');
+  return date === row.date ? row : { ...row, date };
 }
 
-/** Only the metric fields the row has; folding then lets a later row's metrics win one by one. */
-function checkMetrics(row: DailyMetricValues, record: string): DailyMetricValues {
-  const checked: DailyMetricValues = {};
+/** Checks the metric fields the row has (absent ones stay absent, later meaning 0). */
+function checkMetrics(row: DailyMetricValues, record: string): void {
   for (const field of COUNT_FIELDS) {
-    if (row[field] !== undefined) checked[field] = checkCount(row[field], record, field);
+    if (row[field] !== undefined) checkCount(row[field], record, field);
   }
-  if (row.spend !== undefined) checked.spend = checkDecimal(row.spend, record, 'spend');
-  return checked;
+  if (row.spend !== undefined) checkDecimal(row.spend, record, 'spend');
 }
 
 function metricColumns(rows: readonly DailyMetricValues[]) {

@@ -1,0 +1,203 @@
+/**
+ * `npm run bench:ingest`: write-path speed against a plain COPY, in one process on
+ * one server (DATABASE_URL, else embedded PostgreSQL with default settings).
+ *
+ * For N daily metric rows (default 500,000; BENCH_ROWS overrides) it times:
+ *   - COPY of the rows into the empty campaign_daily_metrics (the baseline);
+ *   - writeBatch() of the already-mapped rows (the service's bulk upsert, under
+ *     the ingest's account locks): first load, identical re-write, 1 % changed;
+ *   - ingestFile() of the same rows as an NDJSON export, end to end: the same three;
+ * and prints rows/s, the ratio to COPY (higher is faster), and the row versions each
+ * write produced. Then it ingests a 1,000,000-line file in a child process and
+ * prints that process's peak RSS.
+ */
+import { spawnSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { copyFrom, copyRow } from '../src/db/copy.js';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/db/databases.js';
+import { migrate } from '../src/db/migrate.js';
+import { createPool } from '../src/db/pool.js';
+import { provideServer } from '../src/db/server.js';
+import { ingestFile } from '../src/ingest/ingest.js';
+import { writeBatch } from '../src/store/apply.js';
+import type { CampaignDailyMetricInput } from '../src/store/metrics.js';
+
+const ROWS = Number(process.env.BENCH_ROWS ?? 500_000);
+const RSS_LINES = Number(process.env.BENCH_RSS_LINES ?? 1_000_000);
+const ACCOUNTS = 10;
+const CAMPAIGNS = 1_000;
+
+/** The i-th row of a deterministic data set: CAMPAIGNS campaigns × consecutive days. */
+function row(i: number, changed: boolean): CampaignDailyMetricInput {
+  const day = Math.floor(i / CAMPAIGNS);
+  const date = new Date(Date.UTC(2022, 0, 1 + day)).toISOString().slice(0, 10);
+  const impressions = 1000 + ((i * 7919) % 50_000) + (changed && i % 100 === 0 ? 1 : 0);
+  return {
+    campaign_id: 1 + (i % CAMPAIGNS),
+    date,
+    impressions,
+    clicks: impressions % 97,
+    spend: `${(impressions % 9973) / 100}`,
+    landing_page_clicks: impressions % 13,
+    conversions: impressions % 5,
+    likes: impressions % 7,
+    comments: impressions % 3,
+    shares: impressions % 2,
+    follows: 0,
+    leads: impressions % 11 === 0 ? 1 : 0,
+    opens: 0,
+    sends: 0,
+  };
+}
+
+const METRIC_COLUMNS = ['impressions', 'clicks', 'spend', 'landing_page_clicks', 'conversions', 'likes', 'comments', 'shares', 'follows', 'leads', 'opens', 'sends'] as const;
+
+function analyticsLine(r: CampaignDailyMetricInput): string {
+  const [year, month, day] = r.date.split('-').map(Number);
+  const d = { year, month, day };
+  return JSON.stringify({
+    adAnalytics: {
+      dateRange: { start: d, end: d },
+      pivotValues: [`urn:li:sponsoredCampaign:${r.campaign_id}`],
+      impressions: r.impressions, clicks: r.clicks, costInLocalCurrency: r.spend, landingPageClicks: r.landing_page_clicks,
+      externalWebsiteConversions: r.conversions, likes: r.likes, comments: r.comments, shares: r.shares, follows: r.follows,
+      oneClickLeads: r.leads, opens: r.opens, sends: r.sends,
+    },
+    pivot: 'CAMPAIGN',
+  });
+}
+
+async function writeFile(file: string, lines: number, changed: boolean): Promise<void> {
+  const out = createWriteStream(file);
+  for (let i = 0; i < lines; i++) {
+    if (!out.write(`${analyticsLine(row(i, changed))}\n`)) await once(out, 'drain');
+  }
+  out.end();
+  await once(out, 'finish');
+}
+
+async function copyBaseline(pool: pg.Pool, rows: CampaignDailyMetricInput[]): Promise<number> {
+  await pool.query('truncate campaign_daily_metrics');
+  const client = await pool.connect();
+  try {
+    const chunks: string[] = [];
+    let chunk = '';
+    for (const r of rows) {
+      chunk += copyRow([r.campaign_id, r.date, ...METRIC_COLUMNS.map((c) => r[c])]);
+      if (chunk.length > 65_536) (chunks.push(chunk), (chunk = ''));
+    }
+    chunks.push(chunk);
+    const started = performance.now();
+    await client.query('BEGIN');
+    await copyFrom(client as never, `COPY campaign_daily_metrics (campaign_id, date, ${METRIC_COLUMNS.join(', ')}) FROM STDIN`, chunks);
+    await client.query('COMMIT');
+    return performance.now() - started;
+  } finally {
+    client.release();
+  }
+}
+
+async function currentXid(pool: pg.Pool): Promise<string> {
+  return (await pool.query<{ xid: string }>('select txid_current()::text as xid')).rows[0]!.xid;
+}
+
+/** Live row versions of campaign_daily_metrics written by transactions after `xid`. */
+async function versionsSince(pool: pg.Pool, xid: string): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `select count(*) as n from campaign_daily_metrics where xmin::text::bigint > $1::bigint`,
+    [xid],
+  );
+  return rows[0]!.n;
+}
+
+interface Measure {
+  path: string;
+  scenario: string;
+  ms: number;
+  versions: number;
+}
+
+async function measure(pool: pg.Pool, pathName: string, scenario: string, write: () => Promise<unknown>): Promise<Measure> {
+  await pool.query('checkpoint').catch(() => {}); // needs superuser; skipped otherwise
+  const xid = await currentXid(pool);
+  const started = performance.now();
+  await write();
+  const ms = performance.now() - started;
+  return { path: pathName, scenario, ms, versions: await versionsSince(pool, xid) };
+}
+
+async function main(): Promise<void> {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'ads-store-bench-'));
+  const server = await provideServer({ containers: false, embeddedDataDir: path.join(scratch, 'pg'), persistent: false });
+  const database = uniqueDatabaseName('ads_store_bench');
+  const url = await createDatabase(server.url, database);
+  const pool = createPool(url, { max: 4, statementTimeoutMs: 0 });
+  try {
+    await migrate(url, 'up');
+    const settings = await pool.query<{ name: string; setting: string }>(
+      `select name, setting from pg_settings where name in ('server_version', 'shared_buffers', 'work_mem', 'maintenance_work_mem',
+        'synchronous_commit', 'fsync', 'wal_level', 'max_wal_size', 'temp_buffers') order by name`,
+    );
+    console.log(`server: ${server.description}`);
+    console.log(`settings: ${settings.rows.map((s) => `${s.name}=${s.setting}`).join(', ')}`);
+    console.log(`rows: ${ROWS} campaign-day rows over ${CAMPAIGNS} campaigns in ${ACCOUNTS} accounts\n`);
+
+    await writeBatch(pool, {
+      accounts: Array.from({ length: ACCOUNTS }, (_, i) => ({ id: i + 1, name: `Account ${i + 1}` })),
+      campaigns: Array.from({ length: CAMPAIGNS }, (_, i) => ({ id: i + 1, account_id: 1 + (i % ACCOUNTS) })),
+    });
+    const rows = Array.from({ length: ROWS }, (_, i) => row(i, false));
+    const changedRows = Array.from({ length: ROWS }, (_, i) => row(i, true));
+    const first = path.join(scratch, 'first.ndjson');
+    const changed = path.join(scratch, 'changed.ndjson');
+    await writeFile(first, ROWS, false);
+    await writeFile(changed, ROWS, true);
+
+    const copies = [await copyBaseline(pool, rows), await copyBaseline(pool, rows), await copyBaseline(pool, rows)];
+    const copyMs = copies.sort((a, b) => a - b)[1]!; // the median of three
+    const results: Measure[] = [];
+
+    await pool.query('truncate campaign_daily_metrics');
+    results.push(await measure(pool, 'bulk upsert (writeBatch)', 'first load', () => writeBatch(pool, { campaignDailyMetrics: rows })));
+    results.push(await measure(pool, 'bulk upsert (writeBatch)', 'identical re-ingest', () => writeBatch(pool, { campaignDailyMetrics: rows })));
+    results.push(await measure(pool, 'bulk upsert (writeBatch)', '1% changed', () => writeBatch(pool, { campaignDailyMetrics: changedRows })));
+
+    await pool.query('truncate campaign_daily_metrics');
+    results.push(await measure(pool, 'end to end (ingestFile)', 'first load', () => ingestFile(pool, first)));
+    results.push(await measure(pool, 'end to end (ingestFile)', 'identical re-ingest', () => ingestFile(pool, first)));
+    results.push(await measure(pool, 'end to end (ingestFile)', '1% changed', () => ingestFile(pool, changed)));
+
+    const rate = (ms: number) => Math.round((ROWS / ms) * 1000);
+    console.log(`COPY into the empty table (median of ${copies.length}): ${copyMs.toFixed(0)} ms, ${rate(copyMs)} rows/s\n`);
+    console.log('| path | write | ms | rows/s | × COPY | row versions written |');
+    console.log('|---|---|---:|---:|---:|---:|');
+    for (const r of results) {
+      console.log(`| ${r.path} | ${r.scenario} | ${r.ms.toFixed(0)} | ${rate(r.ms)} | ${(copyMs / r.ms).toFixed(2)} | ${r.versions} |`);
+    }
+
+    await pool.query('truncate campaign_daily_metrics');
+    const big = path.join(scratch, 'rss.ndjson');
+    await writeFile(big, RSS_LINES, false);
+    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join('scripts', 'bench-ingest-rss.ts'), url, big], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    if (child.status !== 0) throw new Error(`the RSS run failed: ${child.stdout}`);
+    console.log(`\n${child.stdout.trim()}`);
+  } finally {
+    await pool.end();
+    await dropDatabase(server.url, database).catch(() => {});
+    await server.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
