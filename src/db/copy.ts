@@ -70,14 +70,15 @@ export class CopyBuffer {
   /** Bytes appended since the last take(). */
   bytes = 0;
 
-  append(row: string): void {
+  /** Appends a row; `ascii` (the caller knows it holds no other character) skips UTF-8 encoding. */
+  append(row: string, ascii = false): void {
     // A UTF-16 code unit takes at most 3 bytes in UTF-8.
     if (this.offset + row.length * 3 > this.current.length) {
       if (this.offset > 0) this.full.push(this.current.subarray(0, this.offset));
       this.current = Buffer.allocUnsafe(Math.max(CopyBuffer.SIZE, row.length * 3));
       this.offset = 0;
     }
-    const written = this.current.write(row, this.offset, 'utf8');
+    const written = this.current.write(row, this.offset, ascii ? 'latin1' : 'utf8');
     this.offset += written;
     this.bytes += written;
     this.rows += 1;

@@ -25,6 +25,7 @@ export interface SyncLine {
 }
 
 const ELEMENT_KEYS = ['adAccount', 'adCampaign', 'creative', 'adAnalytics', 'sync'] as const;
+type ElementKey = (typeof ELEMENT_KEYS)[number];
 
 /** Parses and maps one non-blank line; throws InvalidValueError naming `record` and the field. */
 export function parseExportLine(text: string, record: string): ExportRecord {
@@ -36,7 +37,9 @@ export function parseExportLine(text: string, record: string): ExportRecord {
     throw new InvalidValueError(record, 'line', undefined, `is not valid JSON (${(error as Error).message})`);
   }
   if (!isObject(envelope)) throw new InvalidValueError(record, 'line', envelope, 'is not a JSON object');
-  const present = ELEMENT_KEYS.filter((key) => key in envelope);
+  // Runs once per line: plain loops, no per-line closures or Sets.
+  const present: ElementKey[] = [];
+  for (const key of ELEMENT_KEYS) if (envelope[key] !== undefined) present.push(key);
   if (present.length !== 1) {
     throw new InvalidValueError(
       record,
@@ -49,13 +52,10 @@ export function parseExportLine(text: string, record: string): ExportRecord {
   }
   const kind = present[0]!;
   const pivot = envelope.pivot;
-  const allowed = new Set<string>([kind]);
-  if (kind === 'adAnalytics') {
-    allowed.add('pivot');
-    if (typeof pivot === 'string' && pivot.startsWith('MEMBER_')) allowed.add('account');
-  }
-  for (const key of Object.keys(envelope)) {
-    if (!allowed.has(key)) throw new InvalidValueError(record, key, envelope[key], 'is not an envelope key of this line');
+  const member = kind === 'adAnalytics' && typeof pivot === 'string' && pivot.startsWith('MEMBER_');
+  for (const key in envelope) {
+    const allowed = key === kind || (kind === 'adAnalytics' && key === 'pivot') || (member && key === 'account');
+    if (!allowed) throw new InvalidValueError(record, key, envelope[key], 'is not an envelope key of this line');
   }
   switch (kind) {
     case 'adAccount':
@@ -66,7 +66,7 @@ export function parseExportLine(text: string, record: string): ExportRecord {
       return { kind: 'creative', row: mapCreative(envelope.creative, record) };
     case 'adAnalytics':
       if (typeof pivot !== 'string') throw new InvalidValueError(record, 'pivot', pivot, 'is missing or not a string');
-      if (pivot.startsWith('MEMBER_') && !('account' in envelope)) {
+      if (member && envelope.account === undefined) {
         throw new InvalidValueError(record, 'account', undefined, `is missing (required with pivot ${pivot})`);
       }
       return mapAnalytics(envelope.adAnalytics, pivot, envelope.account, record);

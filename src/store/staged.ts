@@ -93,16 +93,59 @@ function metricsText(r: DailyMetricValues): [string, number] {
  */
 class KeySet {
   private readonly keys = new Set<number | string>();
+  // Daily keys as one bitmap of days per entity: a Set of 500,000 composite keys
+  // measured ~1 µs an insertion here, a bit test a few nanoseconds.
+  private readonly days = new Map<number | string, DayBits>();
   repeated = false;
 
   add(key: number | string): void {
     if (this.repeated) return;
-    if (this.keys.has(key)) {
-      this.repeated = true;
-      this.keys.clear(); // no longer needed: the fold runs anyway
-    } else {
-      this.keys.add(key);
+    if (this.keys.has(key)) this.markRepeated();
+    else this.keys.add(key);
+  }
+
+  addDaily(entity: number | string, date: string): void {
+    if (this.repeated) return;
+    let days = this.days.get(entity);
+    if (!days) this.days.set(entity, (days = new DayBits()));
+    if (!days.add(dayNumber(date))) this.markRepeated();
+  }
+
+  private markRepeated(): void {
+    this.repeated = true;
+    // No longer needed: the fold runs anyway.
+    this.keys.clear();
+    this.days.clear();
+  }
+}
+
+/** A set of days (integers) as a bitmap that grows to cover the days added. */
+class DayBits {
+  private base = 0;
+  private bits = new Uint8Array(0);
+
+  /** Adds the day; false when it was already there. */
+  add(day: number): boolean {
+    if (this.bits.length === 0) this.base = day - (day % 8);
+    let offset = day - this.base;
+    if (offset < 0 || offset >= this.bits.length * 8) {
+      this.grow(day);
+      offset = day - this.base;
     }
+    const mask = 1 << (offset & 7);
+    const byte = offset >> 3;
+    if (this.bits[byte]! & mask) return false;
+    this.bits[byte]! |= mask;
+    return true;
+  }
+
+  private grow(day: number): void {
+    const low = Math.min(this.base, day - (day % 8) - 512);
+    const high = Math.max(this.base + this.bits.length * 8, day + 512);
+    const bits = new Uint8Array(Math.ceil((high - low) / 8));
+    bits.set(this.bits, (this.base - low) >> 3);
+    this.base = low;
+    this.bits = bits;
   }
 }
 
@@ -111,19 +154,12 @@ const dayNumbers = new Map<string, number>();
 function dayNumber(date: string): number {
   let day = dayNumbers.get(date);
   if (day === undefined) {
-    day = Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000) + 1_000_000; // ≥ 0 from year -770
+    day = Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
     if (dayNumbers.size >= 10_000) dayNumbers.clear();
     dayNumbers.set(date, day);
   }
   return day;
 }
-
-// An id and a day fit one float exactly when id < 2^31 (2^31 · 2^22 = 2^53).
-const dailyKey = (id: number, date: string): number | string =>
-  id < 2 ** 31 ? id * 4_194_304 + dayNumber(date) : `${id} ${date}`;
-
-/** The numeric part of a urn:li:sponsoredCreative:N (creative ids are checked URNs). */
-const creativeNumber = (urn: string): number => Number(urn.slice(urn.lastIndexOf(':') + 1));
 
 /** Buffers rows per staged table and COPYs them in large chunks. */
 export class StagingWriter {
@@ -182,19 +218,15 @@ export class StagingWriter {
   }
 
   addCampaignDailyMetric(row: CampaignDailyMetricInput, line: number): void {
-    this.keys.get('campaign_daily_metrics')!.add(dailyKey(row.campaign_id, row.date));
+    this.keys.get('campaign_daily_metrics')!.addDaily(row.campaign_id, row.date);
     this.reportedCampaigns.add(row.campaign_id);
     const [metrics, presence] = metricsText(row);
-    this.push('campaign_daily_metrics', `${line}\t${presence}\t${row.campaign_id}\t${row.date}\t${metrics}\n`);
+    // Numbers, a date and a decimal: ASCII only.
+    this.push('campaign_daily_metrics', `${line}\t${presence}\t${row.campaign_id}\t${row.date}\t${metrics}\n`, true);
   }
 
   addCreativeDailyMetric(row: CreativeDailyMetricInput, line: number): void {
-    const number = creativeNumber(row.creative_id);
-    // A URN not of the usual shape (the service accepts any text id) keys by text.
-    const key = Number.isSafeInteger(number) && `urn:li:sponsoredCreative:${number}` === row.creative_id
-      ? dailyKey(number, row.date)
-      : `${row.creative_id} ${row.date}`;
-    this.keys.get('creative_daily_metrics')!.add(key);
+    this.keys.get('creative_daily_metrics')!.addDaily(row.creative_id, row.date);
     this.reportedCreatives.add(row.creative_id);
     const [metrics, presence] = metricsText(row);
     this.push('creative_daily_metrics', `${line}\t${presence}\t${escapeText(row.creative_id)}\t${row.date}\t${metrics}\n`);
@@ -237,10 +269,10 @@ export class StagingWriter {
     await this.inflight;
   }
 
-  private push(table: StagedTable, text: string): void {
+  private push(table: StagedTable, text: string, ascii = false): void {
     const buffer = this.buffers.get(table)!;
     const before = buffer.bytes;
-    buffer.append(text);
+    buffer.append(text, ascii);
     this.pending += buffer.bytes - before;
   }
 }
