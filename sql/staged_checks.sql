@@ -6,7 +6,7 @@
    distinct ids they report on (:campaignIds, :creativeIds): checking those costs
    nothing per row, and only an unknown one makes the query look for its line. */
 /* @name FindFirstUnknownReference */
-select line as "line!", reference as "reference!", value as "value!"
+select line, reference as "reference!", value as "value!"
 from (
     select s.line, 'campaign.account' as reference, s.account_id::text as value
     from staged_campaigns s
@@ -103,3 +103,17 @@ from written;
 /* @name SetStagingSettings */
 select set_config('work_mem', :workMem!::text, true) as "work_mem!",
        set_config('jit', 'off', true) as "jit!";
+
+/* Whether any of these campaigns has a stored day in from..to: when none has,
+   a bulk write's daily rows are all new, and go straight into the table by COPY. */
+/* @name HasStoredCampaignDays */
+select exists (select 1
+               from campaign_daily_metrics
+               where campaign_id = any(:campaignIds!::bigint[])
+                 and date between :from!::date and :to!::date) as "stored!";
+
+/* @name HasStoredCreativeDays */
+select exists (select 1
+               from creative_daily_metrics
+               where creative_id = any(:creativeIds!::text[])
+                 and date between :from!::date and :to!::date) as "stored!";

@@ -14,7 +14,7 @@ export interface IFindFirstUnknownReferenceParams {
 
 /** 'FindFirstUnknownReference' return type */
 export interface IFindFirstUnknownReferenceResult {
-  line: number;
+  line: number | null;
   reference: string;
   value: string;
 }
@@ -25,12 +25,12 @@ export interface IFindFirstUnknownReferenceQuery {
   result: IFindFirstUnknownReferenceResult;
 }
 
-const findFirstUnknownReferenceIR: any = {"usedParamSet":{"campaignIds":true,"creativeIds":true},"params":[{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1156,"b":1168}]},{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1509,"b":1521}]}],"statement":"select line as \"line!\", reference as \"reference!\", value as \"value!\"\nfrom (\n    select s.line, 'campaign.account' as reference, s.account_id::text as value\n    from staged_campaigns s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select s.line, 'creative.campaign', s.campaign_id::text\n    from staged_creatives s\n    where s.campaign_id is not null\n      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select s.line, 'creative.account', s.account_id::text\n    from staged_creatives s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select (select min(s.line) from staged_campaign_daily_metrics s where s.campaign_id = u.id),\n           'campaign_daily_metric.campaign', u.id::text\n    from unnest(:campaignIds!::bigint[]) as u (id)\n    where not exists (select 1 from staged_campaigns c where c.id = u.id)\n      and not exists (select 1 from campaigns c where c.id = u.id)\n    union all\n    select (select min(s.line) from staged_creative_daily_metrics s where s.creative_id = u.id),\n           'creative_daily_metric.creative', u.id\n    from unnest(:creativeIds!::text[]) as u (id)\n    where not exists (select 1 from staged_creatives c where c.id = u.id)\n      and not exists (select 1 from creatives c where c.id = u.id)\n    union all\n    select s.line, 'audience_demographic.account', s.account_id::text\n    from staged_audience_demographics s\n    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n) unknown\norder by line\nlimit 1                                                                                                                                                                                                                            "};
+const findFirstUnknownReferenceIR: any = {"usedParamSet":{"campaignIds":true,"creativeIds":true},"params":[{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1145,"b":1157}]},{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1498,"b":1510}]}],"statement":"select line, reference as \"reference!\", value as \"value!\"\nfrom (\n    select s.line, 'campaign.account' as reference, s.account_id::text as value\n    from staged_campaigns s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select s.line, 'creative.campaign', s.campaign_id::text\n    from staged_creatives s\n    where s.campaign_id is not null\n      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select s.line, 'creative.account', s.account_id::text\n    from staged_creatives s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select (select min(s.line) from staged_campaign_daily_metrics s where s.campaign_id = u.id),\n           'campaign_daily_metric.campaign', u.id::text\n    from unnest(:campaignIds!::bigint[]) as u (id)\n    where not exists (select 1 from staged_campaigns c where c.id = u.id)\n      and not exists (select 1 from campaigns c where c.id = u.id)\n    union all\n    select (select min(s.line) from staged_creative_daily_metrics s where s.creative_id = u.id),\n           'creative_daily_metric.creative', u.id\n    from unnest(:creativeIds!::text[]) as u (id)\n    where not exists (select 1 from staged_creatives c where c.id = u.id)\n      and not exists (select 1 from creatives c where c.id = u.id)\n    union all\n    select s.line, 'audience_demographic.account', s.account_id::text\n    from staged_audience_demographics s\n    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n) unknown\norder by line\nlimit 1                                                                                                                                                                                                                            "};
 
 /**
  * Query generated from SQL:
  * ```
- * select line as "line!", reference as "reference!", value as "value!"
+ * select line, reference as "reference!", value as "value!"
  * from (
  *     select s.line, 'campaign.account' as reference, s.account_id::text as value
  *     from staged_campaigns s
@@ -206,15 +206,79 @@ export interface ISetStagingSettingsQuery {
   result: ISetStagingSettingsResult;
 }
 
-const setStagingSettingsIR: any = {"usedParamSet":{"workMem":true},"params":[{"name":"workMem","required":true,"transform":{"type":"scalar"},"locs":[{"a":30,"b":38}]}],"statement":"select set_config('work_mem', :workMem!::text, true) as \"work_mem!\",\n       set_config('jit', 'off', true) as \"jit!\""};
+const setStagingSettingsIR: any = {"usedParamSet":{"workMem":true},"params":[{"name":"workMem","required":true,"transform":{"type":"scalar"},"locs":[{"a":30,"b":38}]}],"statement":"select set_config('work_mem', :workMem!::text, true) as \"work_mem!\",\n       set_config('jit', 'off', true) as \"jit!\"                                                                                                                                                                   "};
 
 /**
  * Query generated from SQL:
  * ```
  * select set_config('work_mem', :workMem!::text, true) as "work_mem!",
- *        set_config('jit', 'off', true) as "jit!"
+ *        set_config('jit', 'off', true) as "jit!"                                                                                                                                                                   
  * ```
  */
 export const setStagingSettings = new PreparedQuery<ISetStagingSettingsParams,ISetStagingSettingsResult>(setStagingSettingsIR);
+
+
+/** 'HasStoredCampaignDays' parameters type */
+export interface IHasStoredCampaignDaysParams {
+  campaignIds: numberArray;
+  from: string;
+  to: string;
+}
+
+/** 'HasStoredCampaignDays' return type */
+export interface IHasStoredCampaignDaysResult {
+  stored: boolean;
+}
+
+/** 'HasStoredCampaignDays' query type */
+export interface IHasStoredCampaignDaysQuery {
+  params: IHasStoredCampaignDaysParams;
+  result: IHasStoredCampaignDaysResult;
+}
+
+const hasStoredCampaignDaysIR: any = {"usedParamSet":{"campaignIds":true,"from":true,"to":true},"params":[{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":118}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":165,"b":170}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":182,"b":185}]}],"statement":"select exists (select 1\n               from campaign_daily_metrics\n               where campaign_id = any(:campaignIds!::bigint[])\n                 and date between :from!::date and :to!::date) as \"stored!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select exists (select 1
+ *                from campaign_daily_metrics
+ *                where campaign_id = any(:campaignIds!::bigint[])
+ *                  and date between :from!::date and :to!::date) as "stored!"
+ * ```
+ */
+export const hasStoredCampaignDays = new PreparedQuery<IHasStoredCampaignDaysParams,IHasStoredCampaignDaysResult>(hasStoredCampaignDaysIR);
+
+
+/** 'HasStoredCreativeDays' parameters type */
+export interface IHasStoredCreativeDaysParams {
+  creativeIds: stringArray;
+  from: string;
+  to: string;
+}
+
+/** 'HasStoredCreativeDays' return type */
+export interface IHasStoredCreativeDaysResult {
+  stored: boolean;
+}
+
+/** 'HasStoredCreativeDays' query type */
+export interface IHasStoredCreativeDaysQuery {
+  params: IHasStoredCreativeDaysParams;
+  result: IHasStoredCreativeDaysResult;
+}
+
+const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":true,"to":true},"params":[{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":118}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":168}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":180,"b":183}]}],"statement":"select exists (select 1\n               from creative_daily_metrics\n               where creative_id = any(:creativeIds!::text[])\n                 and date between :from!::date and :to!::date) as \"stored!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select exists (select 1
+ *                from creative_daily_metrics
+ *                where creative_id = any(:creativeIds!::text[])
+ *                  and date between :from!::date and :to!::date) as "stored!"
+ * ```
+ */
+export const hasStoredCreativeDays = new PreparedQuery<IHasStoredCreativeDaysParams,IHasStoredCreativeDaysResult>(hasStoredCreativeDaysIR);
 
 

@@ -8,10 +8,13 @@ import {
 import {
   countStagedEntities,
   findFirstUnknownReference,
+  hasStoredCampaignDays,
+  hasStoredCreativeDays,
   listAccountsWritten,
   recomputeStagedSharePct,
   setStagingSettings,
 } from '../generated/staged_checks.queries.js';
+import { copyFrom, CopyBuffer, escapeText } from '../db/copy.js';
 import * as stagedAccounts from '../generated/staged_ad_accounts.queries.js';
 import * as stagedCampaigns from '../generated/staged_campaigns.queries.js';
 import * as stagedCreatives from '../generated/staged_creatives.queries.js';
@@ -26,10 +29,12 @@ import type { WriteCounts } from './merge.js';
 import {
   checkCampaignDailyMetric,
   checkCreativeDailyMetric,
+  METRIC_FIELDS,
   type CampaignDailyMetricInput,
   type CreativeDailyMetricInput,
+  type DailyMetricValues,
 } from './metrics.js';
-import { STAGED_TABLES, StagingWriter, type StagedTable } from './staged.js';
+import { KeySet, STAGED_TABLES, StagingWriter, type StagedTable } from './staged.js';
 
 /** A staged row refers to a parent that is neither in the write nor stored. */
 export class UnknownReferenceError extends Error {
@@ -85,51 +90,66 @@ const DEFAULT_LOCK_WAIT_MS = 300_000;
  * Nothing is committed here: the caller's transaction decides.
  */
 export async function applyStaged(writer: StagingWriter, wait: LockWait = {}): Promise<StagedWriteCounts> {
+  const accounts = await prepareStaged(writer, wait);
+  return mergeStaged(writer, accounts);
+}
+
+/** Everything before the merge: settle the staged tables, check references, take the account locks. */
+async function prepareStaged(writer: StagingWriter, wait: LockWait): Promise<number[]> {
   const tx = writer.transaction;
-  // Folding and comparing staged rows are hash aggregates and joins over the whole
-  // write: at the default 4 MB they spill to disk in batches (measured 2x slower).
   await writer.drain();
   await setStagingSettings.run({ workMem: '128MB' }, tx);
-  for (const table of STAGED_TABLES) {
-    // Fresh statistics: the planner otherwise guesses the size of a temporary table.
-    if (writer.rowsStaged(table) > 0) await tx.query(`ANALYZE staged_${table}`);
-  }
-
-  const folds: Array<[StagedTable, { run(params: void, db: Tx): Promise<unknown> }]> = [
-    ['ad_accounts', stagedAccounts.foldStagedAccounts],
-    ['campaigns', stagedCampaigns.foldStagedCampaigns],
-    ['creatives', stagedCreatives.foldStagedCreatives],
-    ['campaign_daily_metrics', stagedCampaignMetrics.foldStagedCampaignDailyMetrics],
-    ['creative_daily_metrics', stagedCreativeMetrics.foldStagedCreativeDailyMetrics],
-    ['audience_demographics', stagedDemographics.foldStagedAudienceDemographics],
-  ];
-  for (const [table, fold] of folds) if (writer.hasRepeatedKeys(table)) await fold.run(undefined, tx);
+  for (const table of STAGED_TABLES) await settleStaged(writer, table);
 
   const reported = { campaignIds: [...writer.reportedCampaigns], creativeIds: [...writer.reportedCreatives] };
   const [unknown] = await findFirstUnknownReference.run(reported, tx);
   if (unknown) {
-    const { line, reference, value } = unknown;
-    throw new UnknownReferenceError(`line ${line}`, reference, value, line, reference);
+    // line is null when the row reporting on it was not staged (writeBatch's direct path).
+    const line = unknown.line ?? -1;
+    throw new UnknownReferenceError(`line ${line}`, unknown.reference, unknown.value, line, unknown.reference);
   }
-
   const accounts = (await listAccountsWritten.run(reported, tx)).map((row) => row.account_id);
   await lockAccounts(tx, accounts, wait.timeoutMs ?? DEFAULT_LOCK_WAIT_MS);
+  return accounts;
+}
 
+const FOLDS: Record<StagedTable, { run(params: void, db: Tx): Promise<unknown> }> = {
+  ad_accounts: stagedAccounts.foldStagedAccounts,
+  campaigns: stagedCampaigns.foldStagedCampaigns,
+  creatives: stagedCreatives.foldStagedCreatives,
+  campaign_daily_metrics: stagedCampaignMetrics.foldStagedCampaignDailyMetrics,
+  creative_daily_metrics: stagedCreativeMetrics.foldStagedCreativeDailyMetrics,
+  audience_demographics: stagedDemographics.foldStagedAudienceDemographics,
+};
+
+/** Statistics for the planner, then the fold when some key was staged twice. */
+async function settleStaged(writer: StagingWriter, table: StagedTable): Promise<void> {
+  if (writer.rowsStaged(table) === 0) return;
+  // Fresh statistics: the planner otherwise guesses the size of a temporary table.
+  await writer.transaction.query(`ANALYZE staged_${table}`);
+  if (writer.hasRepeatedKeys(table)) await FOLDS[table].run(undefined, writer.transaction);
+}
+
+/** The merge, parents first; `direct` counts rows already written by writeBatch's direct path. */
+async function mergeStaged(
+  writer: StagingWriter,
+  accounts: number[],
+  direct: Partial<Record<StagedTable, WriteCounts>> = {},
+): Promise<StagedWriteCounts> {
+  const tx = writer.transaction;
   const counts = {} as StagedWriteCounts;
   counts.ad_accounts = await mergeEntity(tx, stagedAccounts.insertStagedAccounts, stagedAccounts.updateFromStagedAccounts);
   counts.campaigns = await mergeEntity(tx, stagedCampaigns.insertStagedCampaigns, stagedCampaigns.updateFromStagedCampaigns);
   counts.creatives = await mergeEntity(tx, stagedCreatives.insertStagedCreatives, stagedCreatives.updateFromStagedCreatives);
   await stagedCampaignMetrics.discardUnchangedStagedCampaignDailyMetrics.run(undefined, tx);
-  counts.campaign_daily_metrics = await mergeFacts(
-    tx,
-    stagedCampaignMetrics.updateFromStagedCampaignDailyMetrics,
-    stagedCampaignMetrics.insertStagedCampaignDailyMetrics,
+  counts.campaign_daily_metrics = add(
+    direct.campaign_daily_metrics,
+    await mergeFacts(tx, stagedCampaignMetrics.updateFromStagedCampaignDailyMetrics, stagedCampaignMetrics.insertStagedCampaignDailyMetrics),
   );
   await stagedCreativeMetrics.discardUnchangedStagedCreativeDailyMetrics.run(undefined, tx);
-  counts.creative_daily_metrics = await mergeFacts(
-    tx,
-    stagedCreativeMetrics.updateFromStagedCreativeDailyMetrics,
-    stagedCreativeMetrics.insertStagedCreativeDailyMetrics,
+  counts.creative_daily_metrics = add(
+    direct.creative_daily_metrics,
+    await mergeFacts(tx, stagedCreativeMetrics.updateFromStagedCreativeDailyMetrics, stagedCreativeMetrics.insertStagedCreativeDailyMetrics),
   );
   await stagedDemographics.discardUnchangedStagedAudienceDemographics.run(undefined, tx);
   counts.audience_demographics = await mergeFacts(
@@ -146,6 +166,9 @@ export async function applyStaged(writer: StagingWriter, wait: LockWait = {}): P
   counts.accounts_locked = accounts;
   return counts;
 }
+
+const add = (a: WriteCounts | undefined, b: WriteCounts): WriteCounts =>
+  a ? { inserted: a.inserted + b.inserted, updated: a.updated + b.updated } : b;
 
 /** Takes the write locks of `accounts` in id order, waiting at most timeoutMs for each. */
 export async function lockAccounts(tx: Tx, accounts: readonly number[], timeoutMs: number): Promise<void> {
@@ -194,23 +217,22 @@ export interface Batch {
 }
 
 /**
- * Writes mapped rows of every table at once, atomically, by COPY into staging and
- * set-based merges under the accounts' write locks (the ingest's path). Entities
- * merge as upsertAccounts & co. do; daily metrics and demographics replace their
- * keys. Repeated keys fold in list order. Throws InvalidValueError (record
- * `campaign_daily_metrics[i]`…), UnknownReferenceError or LockTimeoutError, having
- * written nothing.
+ * Writes mapped rows of every table at once, atomically, under the accounts' write
+ * locks (the ingest's locks): entities merge as upsertAccounts & co. do; daily
+ * metrics and demographics replace their keys. Repeated keys fold in list order.
+ * Rows go by COPY into staging and set-based merges; daily rows whose campaigns
+ * or creatives have no stored day in the batch's range (a first load), with no
+ * key repeated, go by COPY straight into their table instead. Throws
+ * InvalidValueError (record `campaign_daily_metrics[i]`…), UnknownReferenceError
+ * or LockTimeoutError, having written nothing.
  */
 export async function writeBatch(db: Transactable, batch: Batch, wait: LockWait = {}): Promise<StagedWriteCounts> {
+  // Checked before any database work: a bad value fails the batch at once.
+  const campaignDays = checkAll(batch.campaignDailyMetrics, 'campaign_daily_metrics', checkCampaignDailyMetric);
+  const creativeDays = checkAll(batch.creativeDailyMetrics, 'creative_daily_metrics', checkCreativeDailyMetric);
   return atomically(db, async (tx) => {
     const writer = await StagingWriter.open(tx);
-    // Each row is checked (InvalidValueError names `table[index]`), then staged.
-    const stage = async <R>(
-      rows: readonly R[] | undefined,
-      table: StagedTable,
-      check: (row: R, record: string) => R,
-      add: (row: R, line: number) => void,
-    ) => {
+    const stage = async <R>(rows: readonly R[] | undefined, table: StagedTable, check: (row: R, record: string) => R, add: (row: R, line: number) => void) => {
       for (let index = 0; index < (rows?.length ?? 0); index++) {
         add(check(rows![index]!, `${table}[${index}]`), index);
         if (writer.shouldFlush) await writer.flush();
@@ -219,19 +241,104 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: LockWait 
     await stage(batch.accounts, 'ad_accounts', checkAccount, (r, l) => writer.addAccount(r, l));
     await stage(batch.campaigns, 'campaigns', checkCampaign, (r, l) => writer.addCampaign(r, l));
     await stage(batch.creatives, 'creatives', checkCreative, (r, l) => writer.addCreative(r, l));
-    await stage(batch.campaignDailyMetrics, 'campaign_daily_metrics', checkCampaignDailyMetric, (r, l) => writer.addCampaignDailyMetric(r, l));
-    await stage(batch.creativeDailyMetrics, 'creative_daily_metrics', checkCreativeDailyMetric, (r, l) => writer.addCreativeDailyMetric(r, l));
     await stage(batch.audienceDemographics, 'audience_demographics', checkDemographic, (r, l) => writer.addAudienceDemographic(r, l));
+    for (const row of campaignDays) writer.reportedCampaigns.add(row.campaign_id);
+    for (const row of creativeDays) writer.reportedCreatives.add(row.creative_id);
+
+    let accounts: number[];
     try {
-      return await applyStaged(writer, wait);
+      accounts = await prepareStaged(writer, wait);
     } catch (error) {
-      if (error instanceof UnknownReferenceError) {
-        const [table, field] = BATCH_REFERENCE[error.reference] ?? [error.reference, error.reference];
-        throw new UnknownReferenceError(`${table}[${error.line}]`, field, error.value, error.line, error.reference);
-      }
+      if (error instanceof UnknownReferenceError) throw inBatchTerms(error, campaignDays, creativeDays);
       throw error;
     }
+
+    // Under the account locks nobody else writes these days: the direct path is safe.
+    const direct: Partial<Record<StagedTable, WriteCounts>> = {};
+    const campaignIds = [...writer.reportedCampaigns];
+    if (campaignDays.length > 0) {
+      const range = dateRange(campaignDays);
+      const [stored] = await hasStoredCampaignDays.run({ campaignIds, ...range }, tx);
+      if (!stored?.stored && !repeatsKey(campaignDays, (row) => row.campaign_id)) {
+        await copyDailyRows(tx, 'campaign_daily_metrics', 'campaign_id', campaignDays, (row) => String(row.campaign_id));
+        direct.campaign_daily_metrics = { inserted: campaignDays.length, updated: 0 };
+      } else {
+        campaignDays.forEach((row, index) => writer.addCampaignDailyMetric(row, index));
+        await writer.drain();
+        await settleStaged(writer, 'campaign_daily_metrics');
+      }
+    }
+    if (creativeDays.length > 0) {
+      const range = dateRange(creativeDays);
+      const [stored] = await hasStoredCreativeDays.run({ creativeIds: [...writer.reportedCreatives], ...range }, tx);
+      if (!stored?.stored && !repeatsKey(creativeDays, (row) => row.creative_id)) {
+        await copyDailyRows(tx, 'creative_daily_metrics', 'creative_id', creativeDays, (row) => escapeText(row.creative_id));
+        direct.creative_daily_metrics = { inserted: creativeDays.length, updated: 0 };
+      } else {
+        creativeDays.forEach((row, index) => writer.addCreativeDailyMetric(row, index));
+        await writer.drain();
+        await settleStaged(writer, 'creative_daily_metrics');
+      }
+    }
+    return mergeStaged(writer, accounts, direct);
   });
+}
+
+function checkAll<R>(rows: readonly R[] | undefined, table: string, check: (row: R, record: string) => R): R[] {
+  return (rows ?? []).map((row, index) => check(row, `${table}[${index}]`));
+}
+
+function dateRange(rows: ReadonlyArray<{ date: string }>): { from: string; to: string } {
+  let from = rows[0]!.date;
+  let to = from;
+  for (const { date } of rows) {
+    if (date < from) from = date;
+    if (date > to) to = date;
+  }
+  return { from, to };
+}
+
+/** True when two rows share (entity, date). */
+function repeatsKey<R extends { date: string }>(rows: readonly R[], entity: (row: R) => number | string): boolean {
+  const keys = new KeySet();
+  for (const row of rows) {
+    keys.addDaily(entity(row), row.date);
+    if (keys.repeated) return true;
+  }
+  return false;
+}
+
+/** COPY of checked daily rows straight into their table; absent metrics are written as 0. */
+async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
+  tx: Tx,
+  table: 'campaign_daily_metrics' | 'creative_daily_metrics',
+  keyColumn: 'campaign_id' | 'creative_id',
+  rows: readonly R[],
+  key: (row: R) => string,
+): Promise<void> {
+  const buffer = new CopyBuffer();
+  for (const r of rows) {
+    buffer.append(
+      `${key(r)}\t${r.date}\t${r.impressions ?? 0}\t${r.clicks ?? 0}\t${r.spend ?? 0}\t${r.landing_page_clicks ?? 0}\t` +
+        `${r.conversions ?? 0}\t${r.likes ?? 0}\t${r.comments ?? 0}\t${r.shares ?? 0}\t${r.follows ?? 0}\t` +
+        `${r.leads ?? 0}\t${r.opens ?? 0}\t${r.sends ?? 0}\n`,
+    );
+  }
+  // A fixed statement: this module's table and column names, no data.
+  await copyFrom(tx, `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}) FROM STDIN`, buffer.take());
+}
+
+function inBatchTerms(
+  error: UnknownReferenceError,
+  campaignDays: readonly CampaignDailyMetricInput[],
+  creativeDays: readonly CreativeDailyMetricInput[],
+): UnknownReferenceError {
+  const [table, field] = BATCH_REFERENCE[error.reference] ?? [error.reference, error.reference];
+  let line = error.line;
+  // Daily rows are not staged before the check: find the first one in the batch.
+  if (error.reference === 'campaign_daily_metric.campaign') line = campaignDays.findIndex((r) => String(r.campaign_id) === error.value);
+  if (error.reference === 'creative_daily_metric.creative') line = creativeDays.findIndex((r) => r.creative_id === error.value);
+  return new UnknownReferenceError(`${table}[${line}]`, field, error.value, line, error.reference);
 }
 
 const BATCH_REFERENCE: Record<string, [StagedTable, string]> = {

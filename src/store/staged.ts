@@ -91,7 +91,7 @@ function metricsText(r: DailyMetricValues): [string, number] {
  * measured ~0.5 s per 500,000 rows). Numbers where the key fits one exactly,
  * strings otherwise: ~32 bytes a key.
  */
-class KeySet {
+export class KeySet {
   private readonly keys = new Set<number | string>();
   // Daily keys as one bitmap of days per entity: a Set of 500,000 composite keys
   // measured ~1 µs an insertion here, a bit test a few nanoseconds.
@@ -251,7 +251,8 @@ export class StagingWriter {
     await this.inflight;
     const batches: Array<[StagedTable, Buffer[], number]> = [];
     for (const [table, buffer] of this.buffers) {
-      if (buffer.rows > 0) batches.push([table, buffer.take(), buffer.rows]);
+      const rows = buffer.rows; // before take(), which empties the buffer
+      if (rows > 0) batches.push([table, buffer.take(), rows]);
     }
     this.pending = 0;
     const send = async () => {
