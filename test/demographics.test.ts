@@ -1,6 +1,6 @@
 import * as assert from 'uvu/assert';
-import { upsertAccounts } from '../src/store/accounts.js';
-import { listAudienceDemographics, upsertAudienceDemographics } from '../src/store/demographics.js';
+import { upsertAccounts, upsertAudienceDemographics } from '../src/store/upserts.js';
+import { listAudienceDemographics, } from '../src/store/demographics.js';
 import { InvalidValueError } from '../src/values.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
 

@@ -1,18 +1,17 @@
 import * as assert from 'uvu/assert';
+import { upsertAccounts, upsertCampaigns, upsertCreatives } from '../src/store/upserts.js';
 import { withTransaction } from '../src/db/transaction.js';
 import {
   getAccount,
   listAccounts,
   listAccountsOrderedByName,
-  upsertAccounts,
   type AccountInput,
 } from '../src/store/accounts.js';
-import { getCampaign, listCampaignsByAccount, upsertCampaigns, CAMPAIGN_FIELDS, type CampaignInput } from '../src/store/campaigns.js';
+import { getCampaign, listCampaignsByAccount, CAMPAIGN_FIELDS, type CampaignInput } from '../src/store/campaigns.js';
 import {
   getCreative,
   listCreativesByAccount,
   listCreativesByCampaign,
-  upsertCreatives,
   CREATIVE_FIELDS,
 } from '../src/store/creatives.js';
 import { fromEpochMs, InvalidValueError } from '../src/values.js';

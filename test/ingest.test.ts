@@ -198,6 +198,9 @@ Ingest('sync_log: the sync line decides account_id, trigger and api calls; count
     ['all', 'success', 'scheduled', 17, 2, 0, null],
   );
   assert.instance(row!.finished_at, Date);
+  // The repeated campaign element applied in line order: its name added, its account kept.
+  const campaign = await getCampaign(pool, 10);
+  assert.equal([campaign!.name, campaign!.account_id], ['again', 1]);
   await expectFailure(ingestFile(pool, await writeExport('two-syncs.ndjson', [{ sync: { accountId: '1' } }, { sync: { accountId: '1' } }])), /two-syncs\.ndjson:2: a second sync line/);
 });
 

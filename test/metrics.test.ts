@@ -1,12 +1,8 @@
 import * as assert from 'uvu/assert';
-import { upsertAccounts } from '../src/store/accounts.js';
-import { upsertCampaigns } from '../src/store/campaigns.js';
-import { upsertCreatives } from '../src/store/creatives.js';
+import { upsertAccounts, upsertCampaignDailyMetrics, upsertCampaigns, upsertCreativeDailyMetrics, upsertCreatives } from '../src/store/upserts.js';
 import {
   listCampaignDailyMetrics,
   listCreativeDailyMetrics,
-  upsertCampaignDailyMetrics,
-  upsertCreativeDailyMetrics,
   type CampaignDailyMetricInput,
 } from '../src/store/metrics.js';
 import { InvalidValueError } from '../src/values.js';

@@ -23,9 +23,10 @@ class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === undefined || command === '--help' || command === '-h') {
+  if (command === undefined) throw new UsageError('a command is needed');
+  if (command === '--help' || command === '-h') {
     process.stdout.write(`${USAGE}\n`);
-    return command === undefined ? 2 : 0;
+    return 0;
   }
   if (command !== 'ingest') throw new UsageError(`unknown command: ${command}`);
   const { values, positionals } = parseArgs({

@@ -56,6 +56,37 @@ export async function copyFrom(client: pg.PoolClient, copySql: string, chunks: R
 }
 
 /**
+ * COPYs rows to the server while they are being encoded: each full Buffer is written
+ * as soon as it fills, so the server parses one while the next is encoded.
+ * `copySql` is a fixed statement of this library, as for copyFrom.
+ */
+export async function copyRows<R>(
+  client: pg.PoolClient,
+  copySql: string,
+  rows: Iterable<R>,
+  encode: (row: R) => string,
+  ascii = false,
+): Promise<void> {
+  const stream = client.query(copyStreams.from(copySql));
+  const finished = new Promise<void>((resolve, reject) => {
+    stream.on('finish', resolve);
+    stream.on('error', reject);
+  });
+  let buffer = new CopyBuffer();
+  for (const row of rows) {
+    buffer.append(encode(row), ascii);
+    if (buffer.bytes >= 1 << 20) {
+      for (const chunk of buffer.take()) {
+        if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
+      }
+    }
+  }
+  for (const chunk of buffer.take()) stream.write(chunk);
+  stream.end();
+  await finished;
+}
+
+/**
  * Accumulates COPY rows in large Buffers. Appending to one long JS string is
  * quadratic-like on V8 here (measured: 2.5 s for 500,000 rows, against 0.35 s
  * for writes into Buffers), so rows are written into fixed-size Buffers instead.

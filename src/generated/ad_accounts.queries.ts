@@ -2,13 +2,7 @@
 /** Types generated for queries found in "sql/ad_accounts.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-export type DateArray = (Date)[];
-
-export type booleanArray = (boolean)[];
-
 export type numberArray = (number)[];
-
-export type stringArray = (string)[];
 
 /** 'GetAccountById' parameters type */
 export interface IGetAccountByIdParams {
@@ -104,148 +98,16 @@ export interface IListAccountsByNameQuery {
   result: IListAccountsByNameResult;
 }
 
-const listAccountsByNameIR: any = {"usedParamSet":{},"params":[],"statement":"select id, name, status, currency, type, is_test, created_at, fetched_at\nfrom ad_accounts\norder by name, id                                                                                                                                                                "};
+const listAccountsByNameIR: any = {"usedParamSet":{},"params":[],"statement":"select id, name, status, currency, type, is_test, created_at, fetched_at\nfrom ad_accounts\norder by name, id"};
 
 /**
  * Query generated from SQL:
  * ```
  * select id, name, status, currency, type, is_test, created_at, fetched_at
  * from ad_accounts
- * order by name, id                                                                                                                                                                
+ * order by name, id
  * ```
  */
 export const listAccountsByName = new PreparedQuery<IListAccountsByNameParams,IListAccountsByNameResult>(listAccountsByNameIR);
-
-
-/** 'InsertNewAccounts' parameters type */
-export interface IInsertNewAccountsParams {
-  createdAts: DateArray;
-  currencies: stringArray;
-  ids: numberArray;
-  isTests: booleanArray;
-  names: stringArray;
-  statuses: stringArray;
-  types: stringArray;
-}
-
-/** 'InsertNewAccounts' return type */
-export interface IInsertNewAccountsResult {
-  inserted: number;
-}
-
-/** 'InsertNewAccounts' query type */
-export interface IInsertNewAccountsQuery {
-  params: IInsertNewAccountsParams;
-  result: IInsertNewAccountsResult;
-}
-
-const insertNewAccountsIR: any = {"usedParamSet":{"ids":true,"names":true,"statuses":true,"currencies":true,"types":true,"isTests":true,"createdAts":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":197,"b":201}]},{"name":"names","required":true,"transform":{"type":"scalar"},"locs":[{"a":214,"b":220}]},{"name":"statuses","required":true,"transform":{"type":"scalar"},"locs":[{"a":231,"b":240}]},{"name":"currencies","required":true,"transform":{"type":"scalar"},"locs":[{"a":251,"b":262}]},{"name":"types","required":true,"transform":{"type":"scalar"},"locs":[{"a":289,"b":295}]},{"name":"isTests","required":true,"transform":{"type":"scalar"},"locs":[{"a":306,"b":314}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":328,"b":339}]}],"statement":"with written as (\n    insert into ad_accounts (id, name, status, currency, type, is_test, created_at)\n    select s.id, s.name, s.status, s.currency, s.type, s.is_test, s.created_at\n    from unnest(:ids!::bigint[], :names!::text[], :statuses!::text[], :currencies!::text[],\n                :types!::text[], :isTests!::boolean[], :createdAts!::timestamptz[])\n             as s (id, name, status, currency, type, is_test, created_at)\n    order by s.id\n    on conflict (id) do nothing\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written                                                                                                                                                  "};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     insert into ad_accounts (id, name, status, currency, type, is_test, created_at)
- *     select s.id, s.name, s.status, s.currency, s.type, s.is_test, s.created_at
- *     from unnest(:ids!::bigint[], :names!::text[], :statuses!::text[], :currencies!::text[],
- *                 :types!::text[], :isTests!::boolean[], :createdAts!::timestamptz[])
- *              as s (id, name, status, currency, type, is_test, created_at)
- *     order by s.id
- *     on conflict (id) do nothing
- *     returning 1
- * )
- * select count(*) as "inserted!"
- * from written                                                                                                                                                  
- * ```
- */
-export const insertNewAccounts = new PreparedQuery<IInsertNewAccountsParams,IInsertNewAccountsResult>(insertNewAccountsIR);
-
-
-/** 'LockAccounts' parameters type */
-export interface ILockAccountsParams {
-  ids: numberArray;
-}
-
-/** 'LockAccounts' return type */
-export interface ILockAccountsResult {
-  id: number;
-}
-
-/** 'LockAccounts' query type */
-export interface ILockAccountsQuery {
-  params: ILockAccountsParams;
-  result: ILockAccountsResult;
-}
-
-const lockAccountsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":42,"b":46}]}],"statement":"select id\nfrom ad_accounts\nwhere id = any(:ids!::bigint[])\norder by id\nfor update                                                                                                                                                                                                                                                                                                               "};
-
-/**
- * Query generated from SQL:
- * ```
- * select id
- * from ad_accounts
- * where id = any(:ids!::bigint[])
- * order by id
- * for update                                                                                                                                                                                                                                                                                                               
- * ```
- */
-export const lockAccounts = new PreparedQuery<ILockAccountsParams,ILockAccountsResult>(lockAccountsIR);
-
-
-/** 'UpdateAccounts' parameters type */
-export interface IUpdateAccountsParams {
-  createdAts: DateArray;
-  currencies: stringArray;
-  ids: numberArray;
-  isTests: booleanArray;
-  names: stringArray;
-  presence: numberArray;
-  statuses: stringArray;
-  types: stringArray;
-}
-
-/** 'UpdateAccounts' return type */
-export interface IUpdateAccountsResult {
-  updated: number;
-}
-
-/** 'UpdateAccounts' query type */
-export interface IUpdateAccountsQuery {
-  params: IUpdateAccountsParams;
-  result: IUpdateAccountsResult;
-}
-
-const updateAccountsIR: any = {"usedParamSet":{"ids":true,"presence":true,"names":true,"statuses":true,"currencies":true,"types":true,"isTests":true,"createdAts":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":638,"b":642}]},{"name":"presence","required":true,"transform":{"type":"scalar"},"locs":[{"a":655,"b":664}]},{"name":"names","required":true,"transform":{"type":"scalar"},"locs":[{"a":678,"b":684}]},{"name":"statuses","required":true,"transform":{"type":"scalar"},"locs":[{"a":695,"b":704}]},{"name":"currencies","required":true,"transform":{"type":"scalar"},"locs":[{"a":731,"b":742}]},{"name":"types","required":true,"transform":{"type":"scalar"},"locs":[{"a":753,"b":759}]},{"name":"isTests","required":true,"transform":{"type":"scalar"},"locs":[{"a":770,"b":778}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":808,"b":819}]}],"statement":"with written as (\n    update ad_accounts as t\n    set name       = case when s.presence & 1     = 0 then t.name       else s.name end,\n        status     = case when s.presence & 2     = 0 then t.status     else s.status end,\n        currency   = case when s.presence & 4     = 0 then t.currency   else s.currency end,\n        type       = case when s.presence & 8     = 0 then t.type       else s.type end,\n        is_test    = case when s.presence & 16    = 0 then t.is_test    else s.is_test end,\n        created_at = case when s.presence & 32    = 0 then t.created_at else s.created_at end,\n        fetched_at = now()\n    from unnest(:ids!::bigint[], :presence!::integer[], :names!::text[], :statuses!::text[],\n                :currencies!::text[], :types!::text[], :isTests!::boolean[],\n                :createdAts!::timestamptz[])\n             as s (id, presence, name, status, currency, type, is_test, created_at)\n    where t.id = s.id\n      and (   (s.presence & 1     <> 0 and t.name       is distinct from s.name)\n           or (s.presence & 2     <> 0 and t.status     is distinct from s.status)\n           or (s.presence & 4     <> 0 and t.currency   is distinct from s.currency)\n           or (s.presence & 8     <> 0 and t.type       is distinct from s.type)\n           or (s.presence & 16    <> 0 and t.is_test    is distinct from s.is_test)\n           or (s.presence & 32    <> 0 and t.created_at is distinct from s.created_at))\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     update ad_accounts as t
- *     set name       = case when s.presence & 1     = 0 then t.name       else s.name end,
- *         status     = case when s.presence & 2     = 0 then t.status     else s.status end,
- *         currency   = case when s.presence & 4     = 0 then t.currency   else s.currency end,
- *         type       = case when s.presence & 8     = 0 then t.type       else s.type end,
- *         is_test    = case when s.presence & 16    = 0 then t.is_test    else s.is_test end,
- *         created_at = case when s.presence & 32    = 0 then t.created_at else s.created_at end,
- *         fetched_at = now()
- *     from unnest(:ids!::bigint[], :presence!::integer[], :names!::text[], :statuses!::text[],
- *                 :currencies!::text[], :types!::text[], :isTests!::boolean[],
- *                 :createdAts!::timestamptz[])
- *              as s (id, presence, name, status, currency, type, is_test, created_at)
- *     where t.id = s.id
- *       and (   (s.presence & 1     <> 0 and t.name       is distinct from s.name)
- *            or (s.presence & 2     <> 0 and t.status     is distinct from s.status)
- *            or (s.presence & 4     <> 0 and t.currency   is distinct from s.currency)
- *            or (s.presence & 8     <> 0 and t.type       is distinct from s.type)
- *            or (s.presence & 16    <> 0 and t.is_test    is distinct from s.is_test)
- *            or (s.presence & 32    <> 0 and t.created_at is distinct from s.created_at))
- *     returning 1
- * )
- * select count(*) as "updated!"
- * from written
- * ```
- */
-export const updateAccounts = new PreparedQuery<IUpdateAccountsParams,IUpdateAccountsResult>(updateAccountsIR);
 
 

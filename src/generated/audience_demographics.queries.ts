@@ -2,10 +2,6 @@
 /** Types generated for queries found in "sql/audience_demographics.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-export type numberArray = (number)[];
-
-export type stringArray = (string)[];
-
 /** 'ListAudienceDemographics' parameters type */
 export interface IListAudienceDemographicsParams {
   accountId: number;
@@ -34,7 +30,7 @@ export interface IListAudienceDemographicsQuery {
   result: IListAudienceDemographicsResult;
 }
 
-const listAudienceDemographicsIR: any = {"usedParamSet":{"accountId":true,"pivotType":true,"from":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":173}]},{"name":"pivotType","required":true,"transform":{"type":"scalar"},"locs":[{"a":194,"b":204}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":231,"b":236}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":248,"b":251}]}],"statement":"select account_id, pivot_type, segment, date_start, date_end, impressions, clicks, ctr, share_pct,\n       fetched_at\nfrom audience_demographics\nwhere account_id = :accountId!\n  and pivot_type = :pivotType!\n  and date_start between :from!::date and :to!::date\norder by date_start, impressions desc, segment                                                                                                                                                                                                                                                                                                                   "};
+const listAudienceDemographicsIR: any = {"usedParamSet":{"accountId":true,"pivotType":true,"from":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":173}]},{"name":"pivotType","required":true,"transform":{"type":"scalar"},"locs":[{"a":194,"b":204}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":231,"b":236}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":248,"b":251}]}],"statement":"select account_id, pivot_type, segment, date_start, date_end, impressions, clicks, ctr, share_pct,\n       fetched_at\nfrom audience_demographics\nwhere account_id = :accountId!\n  and pivot_type = :pivotType!\n  and date_start between :from!::date and :to!::date\norder by date_start, impressions desc, segment"};
 
 /**
  * Query generated from SQL:
@@ -45,110 +41,9 @@ const listAudienceDemographicsIR: any = {"usedParamSet":{"accountId":true,"pivot
  * where account_id = :accountId!
  *   and pivot_type = :pivotType!
  *   and date_start between :from!::date and :to!::date
- * order by date_start, impressions desc, segment                                                                                                                                                                                                                                                                                                                   
+ * order by date_start, impressions desc, segment
  * ```
  */
 export const listAudienceDemographics = new PreparedQuery<IListAudienceDemographicsParams,IListAudienceDemographicsResult>(listAudienceDemographicsIR);
-
-
-/** 'UpsertAudienceDemographics' parameters type */
-export interface IUpsertAudienceDemographicsParams {
-  accountIds: numberArray;
-  clicks: numberArray;
-  dateEnds: stringArray;
-  dateStarts: stringArray;
-  impressions: numberArray;
-  pivotTypes: stringArray;
-  segments: stringArray;
-}
-
-/** 'UpsertAudienceDemographics' return type */
-export interface IUpsertAudienceDemographicsResult {
-  inserted: number;
-  updated: number;
-}
-
-/** 'UpsertAudienceDemographics' query type */
-export interface IUpsertAudienceDemographicsQuery {
-  params: IUpsertAudienceDemographicsParams;
-  result: IUpsertAudienceDemographicsResult;
-}
-
-const upsertAudienceDemographicsIR: any = {"usedParamSet":{"accountIds":true,"pivotTypes":true,"segments":true,"dateStarts":true,"dateEnds":true,"impressions":true,"clicks":true},"params":[{"name":"accountIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":262,"b":273}]},{"name":"pivotTypes","required":true,"transform":{"type":"scalar"},"locs":[{"a":286,"b":297}]},{"name":"segments","required":true,"transform":{"type":"scalar"},"locs":[{"a":308,"b":317}]},{"name":"dateStarts","required":true,"transform":{"type":"scalar"},"locs":[{"a":344,"b":355}]},{"name":"dateEnds","required":true,"transform":{"type":"scalar"},"locs":[{"a":366,"b":375}]},{"name":"impressions","required":true,"transform":{"type":"scalar"},"locs":[{"a":386,"b":398}]},{"name":"clicks","required":true,"transform":{"type":"scalar"},"locs":[{"a":411,"b":418}]}],"statement":"with written as (\n    insert into audience_demographics as t\n        (account_id, pivot_type, segment, date_start, date_end, impressions, clicks)\n    select s.account_id, s.pivot_type, s.segment, s.date_start, s.date_end, s.impressions, s.clicks\n    from unnest(:accountIds!::bigint[], :pivotTypes!::text[], :segments!::text[],\n                :dateStarts!::date[], :dateEnds!::date[], :impressions!::bigint[], :clicks!::bigint[])\n             as s (account_id, pivot_type, segment, date_start, date_end, impressions, clicks)\n    order by s.account_id, s.pivot_type, s.segment, s.date_start\n    on conflict (account_id, pivot_type, segment, date_start) do update\n    set date_end    = excluded.date_end,\n        impressions = excluded.impressions,\n        clicks      = excluded.clicks,\n        fetched_at  = now()\n    where (t.date_end, t.impressions, t.clicks)\n          is distinct from (excluded.date_end, excluded.impressions, excluded.clicks)\n    returning (xmax = 0) as inserted\n)\nselect count(*) filter (where inserted) as \"inserted!\",\n       count(*) filter (where not inserted) as \"updated!\"\nfrom written                                                                                                                                                                                                                         "};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     insert into audience_demographics as t
- *         (account_id, pivot_type, segment, date_start, date_end, impressions, clicks)
- *     select s.account_id, s.pivot_type, s.segment, s.date_start, s.date_end, s.impressions, s.clicks
- *     from unnest(:accountIds!::bigint[], :pivotTypes!::text[], :segments!::text[],
- *                 :dateStarts!::date[], :dateEnds!::date[], :impressions!::bigint[], :clicks!::bigint[])
- *              as s (account_id, pivot_type, segment, date_start, date_end, impressions, clicks)
- *     order by s.account_id, s.pivot_type, s.segment, s.date_start
- *     on conflict (account_id, pivot_type, segment, date_start) do update
- *     set date_end    = excluded.date_end,
- *         impressions = excluded.impressions,
- *         clicks      = excluded.clicks,
- *         fetched_at  = now()
- *     where (t.date_end, t.impressions, t.clicks)
- *           is distinct from (excluded.date_end, excluded.impressions, excluded.clicks)
- *     returning (xmax = 0) as inserted
- * )
- * select count(*) filter (where inserted) as "inserted!",
- *        count(*) filter (where not inserted) as "updated!"
- * from written                                                                                                                                                                                                                         
- * ```
- */
-export const upsertAudienceDemographics = new PreparedQuery<IUpsertAudienceDemographicsParams,IUpsertAudienceDemographicsResult>(upsertAudienceDemographicsIR);
-
-
-/** 'RecomputeSharePct' parameters type */
-export interface IRecomputeSharePctParams {
-  accountIds: numberArray;
-  dateStarts: stringArray;
-  pivotTypes: stringArray;
-}
-
-/** 'RecomputeSharePct' return type */
-export interface IRecomputeSharePctResult {
-  updated: number;
-}
-
-/** 'RecomputeSharePct' query type */
-export interface IRecomputeSharePctQuery {
-  params: IRecomputeSharePctParams;
-  result: IRecomputeSharePctResult;
-}
-
-const recomputeSharePctIR: any = {"usedParamSet":{"accountIds":true,"pivotTypes":true,"dateStarts":true},"params":[{"name":"accountIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":490,"b":501}]},{"name":"pivotTypes","required":true,"transform":{"type":"scalar"},"locs":[{"a":514,"b":525}]},{"name":"dateStarts","required":true,"transform":{"type":"scalar"},"locs":[{"a":536,"b":547}]}],"statement":"with written as (\n    update audience_demographics as t\n    set share_pct = g.share_pct\n    from (select d.account_id, d.pivot_type, d.segment, d.date_start,\n                 case when sum(d.impressions) over w > 0\n                      then d.impressions * 100.0 / sum(d.impressions) over w\n                      else 0 end::double precision as share_pct\n          from audience_demographics d\n          join (select distinct account_id, pivot_type, date_start\n                from unnest(:accountIds!::bigint[], :pivotTypes!::text[], :dateStarts!::date[])\n                         as u (account_id, pivot_type, date_start)) groups\n            using (account_id, pivot_type, date_start)\n          window w as (partition by d.account_id, d.pivot_type, d.date_start)) g\n    where (t.account_id, t.pivot_type, t.segment, t.date_start)\n          = (g.account_id, g.pivot_type, g.segment, g.date_start)\n      and t.share_pct is distinct from g.share_pct\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     update audience_demographics as t
- *     set share_pct = g.share_pct
- *     from (select d.account_id, d.pivot_type, d.segment, d.date_start,
- *                  case when sum(d.impressions) over w > 0
- *                       then d.impressions * 100.0 / sum(d.impressions) over w
- *                       else 0 end::double precision as share_pct
- *           from audience_demographics d
- *           join (select distinct account_id, pivot_type, date_start
- *                 from unnest(:accountIds!::bigint[], :pivotTypes!::text[], :dateStarts!::date[])
- *                          as u (account_id, pivot_type, date_start)) groups
- *             using (account_id, pivot_type, date_start)
- *           window w as (partition by d.account_id, d.pivot_type, d.date_start)) g
- *     where (t.account_id, t.pivot_type, t.segment, t.date_start)
- *           = (g.account_id, g.pivot_type, g.segment, g.date_start)
- *       and t.share_pct is distinct from g.share_pct
- *     returning 1
- * )
- * select count(*) as "updated!"
- * from written
- * ```
- */
-export const recomputeSharePct = new PreparedQuery<IRecomputeSharePctParams,IRecomputeSharePctResult>(recomputeSharePctIR);
 
 

@@ -2,10 +2,6 @@
 /** Types generated for queries found in "sql/campaign_daily_metrics.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-export type numberArray = (number)[];
-
-export type stringArray = (string)[];
-
 /** 'ListCampaignDailyMetrics' parameters type */
 export interface IListCampaignDailyMetricsParams {
   campaignId: number;
@@ -40,7 +36,7 @@ export interface IListCampaignDailyMetricsQuery {
   result: IListCampaignDailyMetricsResult;
 }
 
-const listCampaignDailyMetricsIR: any = {"usedParamSet":{"campaignId":true,"from":true,"to":true},"params":[{"name":"campaignId","required":true,"transform":{"type":"scalar"},"locs":[{"a":219,"b":230}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":249,"b":254}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":266,"b":269}]}],"statement":"select campaign_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,\n       shares, follows, leads, opens, sends, ctr, cpc, fetched_at\nfrom campaign_daily_metrics\nwhere campaign_id = :campaignId! and date between :from!::date and :to!::date\norder by date                                                                                                                                                                                                                                                                                                                                                                                               "};
+const listCampaignDailyMetricsIR: any = {"usedParamSet":{"campaignId":true,"from":true,"to":true},"params":[{"name":"campaignId","required":true,"transform":{"type":"scalar"},"locs":[{"a":219,"b":230}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":249,"b":254}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":266,"b":269}]}],"statement":"select campaign_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,\n       shares, follows, leads, opens, sends, ctr, cpc, fetched_at\nfrom campaign_daily_metrics\nwhere campaign_id = :campaignId! and date between :from!::date and :to!::date\norder by date"};
 
 /**
  * Query generated from SQL:
@@ -49,87 +45,9 @@ const listCampaignDailyMetricsIR: any = {"usedParamSet":{"campaignId":true,"from
  *        shares, follows, leads, opens, sends, ctr, cpc, fetched_at
  * from campaign_daily_metrics
  * where campaign_id = :campaignId! and date between :from!::date and :to!::date
- * order by date                                                                                                                                                                                                                                                                                                                                                                                               
+ * order by date
  * ```
  */
 export const listCampaignDailyMetrics = new PreparedQuery<IListCampaignDailyMetricsParams,IListCampaignDailyMetricsResult>(listCampaignDailyMetricsIR);
-
-
-/** 'UpsertCampaignDailyMetrics' parameters type */
-export interface IUpsertCampaignDailyMetricsParams {
-  campaignIds: numberArray;
-  clicks: numberArray;
-  comments: numberArray;
-  conversions: numberArray;
-  dates: stringArray;
-  follows: numberArray;
-  impressions: numberArray;
-  landingPageClicks: numberArray;
-  leads: numberArray;
-  likes: numberArray;
-  opens: numberArray;
-  sends: numberArray;
-  shares: numberArray;
-  spends: stringArray;
-}
-
-/** 'UpsertCampaignDailyMetrics' return type */
-export interface IUpsertCampaignDailyMetricsResult {
-  inserted: number;
-  updated: number;
-}
-
-/** 'UpsertCampaignDailyMetrics' query type */
-export interface IUpsertCampaignDailyMetricsQuery {
-  params: IUpsertCampaignDailyMetricsParams;
-  result: IUpsertCampaignDailyMetricsResult;
-}
-
-const upsertCampaignDailyMetricsIR: any = {"usedParamSet":{"campaignIds":true,"dates":true,"impressions":true,"clicks":true,"spends":true,"landingPageClicks":true,"conversions":true,"likes":true,"comments":true,"shares":true,"follows":true,"leads":true,"opens":true,"sends":true},"params":[{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":417,"b":429}]},{"name":"dates","required":true,"transform":{"type":"scalar"},"locs":[{"a":442,"b":448}]},{"name":"impressions","required":true,"transform":{"type":"scalar"},"locs":[{"a":459,"b":471}]},{"name":"clicks","required":true,"transform":{"type":"scalar"},"locs":[{"a":484,"b":491}]},{"name":"spends","required":true,"transform":{"type":"scalar"},"locs":[{"a":520,"b":527}]},{"name":"landingPageClicks","required":true,"transform":{"type":"scalar"},"locs":[{"a":541,"b":559}]},{"name":"conversions","required":true,"transform":{"type":"scalar"},"locs":[{"a":572,"b":584}]},{"name":"likes","required":true,"transform":{"type":"scalar"},"locs":[{"a":613,"b":619}]},{"name":"comments","required":true,"transform":{"type":"scalar"},"locs":[{"a":632,"b":641}]},{"name":"shares","required":true,"transform":{"type":"scalar"},"locs":[{"a":654,"b":661}]},{"name":"follows","required":true,"transform":{"type":"scalar"},"locs":[{"a":674,"b":682}]},{"name":"leads","required":true,"transform":{"type":"scalar"},"locs":[{"a":711,"b":717}]},{"name":"opens","required":true,"transform":{"type":"scalar"},"locs":[{"a":730,"b":736}]},{"name":"sends","required":true,"transform":{"type":"scalar"},"locs":[{"a":749,"b":755}]}],"statement":"with written as (\n    insert into campaign_daily_metrics as t\n        (campaign_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,\n         shares, follows, leads, opens, sends)\n    select s.campaign_id, s.date, s.impressions, s.clicks, s.spend, s.landing_page_clicks, s.conversions,\n           s.likes, s.comments, s.shares, s.follows, s.leads, s.opens, s.sends\n    from unnest(:campaignIds!::bigint[], :dates!::date[], :impressions!::bigint[], :clicks!::bigint[],\n                :spends!::numeric[], :landingPageClicks!::bigint[], :conversions!::bigint[],\n                :likes!::bigint[], :comments!::bigint[], :shares!::bigint[], :follows!::bigint[],\n                :leads!::bigint[], :opens!::bigint[], :sends!::bigint[])\n             as s (campaign_id, date, impressions, clicks, spend, landing_page_clicks, conversions,\n                   likes, comments, shares, follows, leads, opens, sends)\n    order by s.campaign_id, s.date\n    on conflict (campaign_id, date) do update\n    set impressions         = excluded.impressions,\n        clicks              = excluded.clicks,\n        spend               = excluded.spend,\n        landing_page_clicks = excluded.landing_page_clicks,\n        conversions         = excluded.conversions,\n        likes               = excluded.likes,\n        comments            = excluded.comments,\n        shares              = excluded.shares,\n        follows             = excluded.follows,\n        leads               = excluded.leads,\n        opens               = excluded.opens,\n        sends               = excluded.sends,\n        fetched_at          = now()\n    where (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes,\n           t.comments, t.shares, t.follows, t.leads, t.opens, t.sends)\n          is distinct from\n          (excluded.impressions, excluded.clicks, excluded.spend, excluded.landing_page_clicks,\n           excluded.conversions, excluded.likes, excluded.comments, excluded.shares,\n           excluded.follows, excluded.leads, excluded.opens, excluded.sends)\n    returning (xmax = 0) as inserted\n)\nselect count(*) filter (where inserted) as \"inserted!\",\n       count(*) filter (where not inserted) as \"updated!\"\nfrom written"};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     insert into campaign_daily_metrics as t
- *         (campaign_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,
- *          shares, follows, leads, opens, sends)
- *     select s.campaign_id, s.date, s.impressions, s.clicks, s.spend, s.landing_page_clicks, s.conversions,
- *            s.likes, s.comments, s.shares, s.follows, s.leads, s.opens, s.sends
- *     from unnest(:campaignIds!::bigint[], :dates!::date[], :impressions!::bigint[], :clicks!::bigint[],
- *                 :spends!::numeric[], :landingPageClicks!::bigint[], :conversions!::bigint[],
- *                 :likes!::bigint[], :comments!::bigint[], :shares!::bigint[], :follows!::bigint[],
- *                 :leads!::bigint[], :opens!::bigint[], :sends!::bigint[])
- *              as s (campaign_id, date, impressions, clicks, spend, landing_page_clicks, conversions,
- *                    likes, comments, shares, follows, leads, opens, sends)
- *     order by s.campaign_id, s.date
- *     on conflict (campaign_id, date) do update
- *     set impressions         = excluded.impressions,
- *         clicks              = excluded.clicks,
- *         spend               = excluded.spend,
- *         landing_page_clicks = excluded.landing_page_clicks,
- *         conversions         = excluded.conversions,
- *         likes               = excluded.likes,
- *         comments            = excluded.comments,
- *         shares              = excluded.shares,
- *         follows             = excluded.follows,
- *         leads               = excluded.leads,
- *         opens               = excluded.opens,
- *         sends               = excluded.sends,
- *         fetched_at          = now()
- *     where (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes,
- *            t.comments, t.shares, t.follows, t.leads, t.opens, t.sends)
- *           is distinct from
- *           (excluded.impressions, excluded.clicks, excluded.spend, excluded.landing_page_clicks,
- *            excluded.conversions, excluded.likes, excluded.comments, excluded.shares,
- *            excluded.follows, excluded.leads, excluded.opens, excluded.sends)
- *     returning (xmax = 0) as inserted
- * )
- * select count(*) filter (where inserted) as "inserted!",
- *        count(*) filter (where not inserted) as "updated!"
- * from written
- * ```
- */
-export const upsertCampaignDailyMetrics = new PreparedQuery<IUpsertCampaignDailyMetricsParams,IUpsertCampaignDailyMetricsResult>(upsertCampaignDailyMetricsIR);
 
 

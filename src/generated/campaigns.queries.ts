@@ -2,13 +2,7 @@
 /** Types generated for queries found in "sql/campaigns.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-export type DateArray = (Date)[];
-
-export type booleanArray = (boolean)[];
-
 export type numberArray = (number)[];
-
-export type stringArray = (string)[];
 
 /** 'GetCampaignById' parameters type */
 export interface IGetCampaignByIdParams {
@@ -137,7 +131,7 @@ export interface IListCampaignsByAccountQuery {
   result: IListCampaignsByAccountResult;
 }
 
-const listCampaignsByAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":291,"b":301}]}],"statement":"select id, account_id, name, status, type, daily_budget, daily_budget_currency, total_budget,\n       cost_type, unit_cost, bid_strategy, creative_selection, offsite_delivery_enabled,\n       audience_expansion_enabled, campaign_group, created_at, fetched_at\nfrom campaigns\nwhere account_id = :accountId!\norder by id                                                                                                                                                                 "};
+const listCampaignsByAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":291,"b":301}]}],"statement":"select id, account_id, name, status, type, daily_budget, daily_budget_currency, total_budget,\n       cost_type, unit_cost, bid_strategy, creative_selection, offsite_delivery_enabled,\n       audience_expansion_enabled, campaign_group, created_at, fetched_at\nfrom campaigns\nwhere account_id = :accountId!\norder by id"};
 
 /**
  * Query generated from SQL:
@@ -147,194 +141,9 @@ const listCampaignsByAccountIR: any = {"usedParamSet":{"accountId":true},"params
  *        audience_expansion_enabled, campaign_group, created_at, fetched_at
  * from campaigns
  * where account_id = :accountId!
- * order by id                                                                                                                                                                 
+ * order by id
  * ```
  */
 export const listCampaignsByAccount = new PreparedQuery<IListCampaignsByAccountParams,IListCampaignsByAccountResult>(listCampaignsByAccountIR);
-
-
-/** 'InsertNewCampaigns' parameters type */
-export interface IInsertNewCampaignsParams {
-  accountIds: numberArray;
-  audienceExpansionEnabled: booleanArray;
-  bidStrategies: stringArray;
-  campaignGroups: stringArray;
-  costTypes: stringArray;
-  createdAts: DateArray;
-  creativeSelections: stringArray;
-  dailyBudgetCurrencies: stringArray;
-  dailyBudgets: stringArray;
-  ids: numberArray;
-  names: stringArray;
-  offsiteDeliveryEnabled: booleanArray;
-  statuses: stringArray;
-  totalBudgets: stringArray;
-  types: stringArray;
-  unitCosts: stringArray;
-}
-
-/** 'InsertNewCampaigns' return type */
-export interface IInsertNewCampaignsResult {
-  inserted: number;
-}
-
-/** 'InsertNewCampaigns' query type */
-export interface IInsertNewCampaignsQuery {
-  params: IInsertNewCampaignsParams;
-  result: IInsertNewCampaignsResult;
-}
-
-const insertNewCampaignsIR: any = {"usedParamSet":{"ids":true,"accountIds":true,"names":true,"statuses":true,"types":true,"dailyBudgets":true,"dailyBudgetCurrencies":true,"totalBudgets":true,"costTypes":true,"unitCosts":true,"bidStrategies":true,"creativeSelections":true,"offsiteDeliveryEnabled":true,"audienceExpansionEnabled":true,"campaignGroups":true,"createdAts":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":653,"b":657}]},{"name":"accountIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":670,"b":681}]},{"name":"names","required":true,"transform":{"type":"scalar"},"locs":[{"a":694,"b":700}]},{"name":"statuses","required":true,"transform":{"type":"scalar"},"locs":[{"a":711,"b":720}]},{"name":"types","required":true,"transform":{"type":"scalar"},"locs":[{"a":747,"b":753}]},{"name":"dailyBudgets","required":true,"transform":{"type":"scalar"},"locs":[{"a":764,"b":777}]},{"name":"dailyBudgetCurrencies","required":true,"transform":{"type":"scalar"},"locs":[{"a":791,"b":813}]},{"name":"totalBudgets","required":true,"transform":{"type":"scalar"},"locs":[{"a":840,"b":853}]},{"name":"costTypes","required":true,"transform":{"type":"scalar"},"locs":[{"a":867,"b":877}]},{"name":"unitCosts","required":true,"transform":{"type":"scalar"},"locs":[{"a":888,"b":898}]},{"name":"bidStrategies","required":true,"transform":{"type":"scalar"},"locs":[{"a":928,"b":942}]},{"name":"creativeSelections","required":true,"transform":{"type":"scalar"},"locs":[{"a":953,"b":972}]},{"name":"offsiteDeliveryEnabled","required":true,"transform":{"type":"scalar"},"locs":[{"a":999,"b":1022}]},{"name":"audienceExpansionEnabled","required":true,"transform":{"type":"scalar"},"locs":[{"a":1036,"b":1061}]},{"name":"campaignGroups","required":true,"transform":{"type":"scalar"},"locs":[{"a":1091,"b":1106}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":1117,"b":1128}]}],"statement":"with written as (\n    insert into campaigns (id, account_id, name, status, type, daily_budget, daily_budget_currency,\n                          total_budget, cost_type, unit_cost, bid_strategy, creative_selection,\n                          offsite_delivery_enabled, audience_expansion_enabled, campaign_group,\n                          created_at)\n    select s.id, s.account_id, s.name, s.status, s.type, s.daily_budget, s.daily_budget_currency,\n           s.total_budget, s.cost_type, s.unit_cost, s.bid_strategy, s.creative_selection,\n           s.offsite_delivery_enabled, s.audience_expansion_enabled, s.campaign_group, s.created_at\n    from unnest(:ids!::bigint[], :accountIds!::bigint[], :names!::text[], :statuses!::text[],\n                :types!::text[], :dailyBudgets!::numeric[], :dailyBudgetCurrencies!::text[],\n                :totalBudgets!::numeric[], :costTypes!::text[], :unitCosts!::numeric[],\n                :bidStrategies!::text[], :creativeSelections!::text[],\n                :offsiteDeliveryEnabled!::boolean[], :audienceExpansionEnabled!::boolean[],\n                :campaignGroups!::text[], :createdAts!::timestamptz[])\n             as s (id, account_id, name, status, type, daily_budget, daily_budget_currency,\n                   total_budget, cost_type, unit_cost, bid_strategy, creative_selection,\n                   offsite_delivery_enabled, audience_expansion_enabled, campaign_group, created_at)\n    order by s.id\n    on conflict (id) do nothing\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written                                                                                                                                                   "};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     insert into campaigns (id, account_id, name, status, type, daily_budget, daily_budget_currency,
- *                           total_budget, cost_type, unit_cost, bid_strategy, creative_selection,
- *                           offsite_delivery_enabled, audience_expansion_enabled, campaign_group,
- *                           created_at)
- *     select s.id, s.account_id, s.name, s.status, s.type, s.daily_budget, s.daily_budget_currency,
- *            s.total_budget, s.cost_type, s.unit_cost, s.bid_strategy, s.creative_selection,
- *            s.offsite_delivery_enabled, s.audience_expansion_enabled, s.campaign_group, s.created_at
- *     from unnest(:ids!::bigint[], :accountIds!::bigint[], :names!::text[], :statuses!::text[],
- *                 :types!::text[], :dailyBudgets!::numeric[], :dailyBudgetCurrencies!::text[],
- *                 :totalBudgets!::numeric[], :costTypes!::text[], :unitCosts!::numeric[],
- *                 :bidStrategies!::text[], :creativeSelections!::text[],
- *                 :offsiteDeliveryEnabled!::boolean[], :audienceExpansionEnabled!::boolean[],
- *                 :campaignGroups!::text[], :createdAts!::timestamptz[])
- *              as s (id, account_id, name, status, type, daily_budget, daily_budget_currency,
- *                    total_budget, cost_type, unit_cost, bid_strategy, creative_selection,
- *                    offsite_delivery_enabled, audience_expansion_enabled, campaign_group, created_at)
- *     order by s.id
- *     on conflict (id) do nothing
- *     returning 1
- * )
- * select count(*) as "inserted!"
- * from written                                                                                                                                                   
- * ```
- */
-export const insertNewCampaigns = new PreparedQuery<IInsertNewCampaignsParams,IInsertNewCampaignsResult>(insertNewCampaignsIR);
-
-
-/** 'LockCampaigns' parameters type */
-export interface ILockCampaignsParams {
-  ids: numberArray;
-}
-
-/** 'LockCampaigns' return type */
-export interface ILockCampaignsResult {
-  id: number;
-}
-
-/** 'LockCampaigns' query type */
-export interface ILockCampaignsQuery {
-  params: ILockCampaignsParams;
-  result: ILockCampaignsResult;
-}
-
-const lockCampaignsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":40,"b":44}]}],"statement":"select id\nfrom campaigns\nwhere id = any(:ids!::bigint[])\norder by id\nfor update                                                                                                                                                                                                                                                                                                               "};
-
-/**
- * Query generated from SQL:
- * ```
- * select id
- * from campaigns
- * where id = any(:ids!::bigint[])
- * order by id
- * for update                                                                                                                                                                                                                                                                                                               
- * ```
- */
-export const lockCampaigns = new PreparedQuery<ILockCampaignsParams,ILockCampaignsResult>(lockCampaignsIR);
-
-
-/** 'UpdateCampaigns' parameters type */
-export interface IUpdateCampaignsParams {
-  accountIds: numberArray;
-  audienceExpansionEnabled: booleanArray;
-  bidStrategies: stringArray;
-  campaignGroups: stringArray;
-  costTypes: stringArray;
-  createdAts: DateArray;
-  creativeSelections: stringArray;
-  dailyBudgetCurrencies: stringArray;
-  dailyBudgets: stringArray;
-  ids: numberArray;
-  names: stringArray;
-  offsiteDeliveryEnabled: booleanArray;
-  presence: numberArray;
-  statuses: stringArray;
-  totalBudgets: stringArray;
-  types: stringArray;
-  unitCosts: stringArray;
-}
-
-/** 'UpdateCampaigns' return type */
-export interface IUpdateCampaignsResult {
-  updated: number;
-}
-
-/** 'UpdateCampaigns' query type */
-export interface IUpdateCampaignsQuery {
-  params: IUpdateCampaignsParams;
-  result: IUpdateCampaignsResult;
-}
-
-const updateCampaignsIR: any = {"usedParamSet":{"ids":true,"presence":true,"accountIds":true,"names":true,"statuses":true,"types":true,"dailyBudgets":true,"dailyBudgetCurrencies":true,"totalBudgets":true,"costTypes":true,"unitCosts":true,"bidStrategies":true,"creativeSelections":true,"offsiteDeliveryEnabled":true,"audienceExpansionEnabled":true,"campaignGroups":true,"createdAts":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":2049,"b":2053}]},{"name":"presence","required":true,"transform":{"type":"scalar"},"locs":[{"a":2066,"b":2075}]},{"name":"accountIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":2089,"b":2100}]},{"name":"names","required":true,"transform":{"type":"scalar"},"locs":[{"a":2113,"b":2119}]},{"name":"statuses","required":true,"transform":{"type":"scalar"},"locs":[{"a":2146,"b":2155}]},{"name":"types","required":true,"transform":{"type":"scalar"},"locs":[{"a":2166,"b":2172}]},{"name":"dailyBudgets","required":true,"transform":{"type":"scalar"},"locs":[{"a":2183,"b":2196}]},{"name":"dailyBudgetCurrencies","required":true,"transform":{"type":"scalar"},"locs":[{"a":2226,"b":2248}]},{"name":"totalBudgets","required":true,"transform":{"type":"scalar"},"locs":[{"a":2259,"b":2272}]},{"name":"costTypes","required":true,"transform":{"type":"scalar"},"locs":[{"a":2286,"b":2296}]},{"name":"unitCosts","required":true,"transform":{"type":"scalar"},"locs":[{"a":2323,"b":2333}]},{"name":"bidStrategies","required":true,"transform":{"type":"scalar"},"locs":[{"a":2347,"b":2361}]},{"name":"creativeSelections","required":true,"transform":{"type":"scalar"},"locs":[{"a":2372,"b":2391}]},{"name":"offsiteDeliveryEnabled","required":true,"transform":{"type":"scalar"},"locs":[{"a":2418,"b":2441}]},{"name":"audienceExpansionEnabled","required":true,"transform":{"type":"scalar"},"locs":[{"a":2455,"b":2480}]},{"name":"campaignGroups","required":true,"transform":{"type":"scalar"},"locs":[{"a":2510,"b":2525}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":2536,"b":2547}]}],"statement":"with written as (\n    update campaigns as t\n    set account_id                 = case when s.presence & 1     = 0 then t.account_id                 else s.account_id end,\n        name                       = case when s.presence & 2     = 0 then t.name                       else s.name end,\n        status                     = case when s.presence & 4     = 0 then t.status                     else s.status end,\n        type                       = case when s.presence & 8     = 0 then t.type                       else s.type end,\n        daily_budget               = case when s.presence & 16    = 0 then t.daily_budget               else s.daily_budget end,\n        daily_budget_currency      = case when s.presence & 32    = 0 then t.daily_budget_currency      else s.daily_budget_currency end,\n        total_budget               = case when s.presence & 64    = 0 then t.total_budget               else s.total_budget end,\n        cost_type                  = case when s.presence & 128   = 0 then t.cost_type                  else s.cost_type end,\n        unit_cost                  = case when s.presence & 256   = 0 then t.unit_cost                  else s.unit_cost end,\n        bid_strategy               = case when s.presence & 512   = 0 then t.bid_strategy               else s.bid_strategy end,\n        creative_selection         = case when s.presence & 1024  = 0 then t.creative_selection         else s.creative_selection end,\n        offsite_delivery_enabled   = case when s.presence & 2048  = 0 then t.offsite_delivery_enabled   else s.offsite_delivery_enabled end,\n        audience_expansion_enabled = case when s.presence & 4096  = 0 then t.audience_expansion_enabled else s.audience_expansion_enabled end,\n        campaign_group             = case when s.presence & 8192  = 0 then t.campaign_group             else s.campaign_group end,\n        created_at                 = case when s.presence & 16384 = 0 then t.created_at                 else s.created_at end,\n        fetched_at                 = now()\n    from unnest(:ids!::bigint[], :presence!::integer[], :accountIds!::bigint[], :names!::text[],\n                :statuses!::text[], :types!::text[], :dailyBudgets!::numeric[],\n                :dailyBudgetCurrencies!::text[], :totalBudgets!::numeric[], :costTypes!::text[],\n                :unitCosts!::numeric[], :bidStrategies!::text[], :creativeSelections!::text[],\n                :offsiteDeliveryEnabled!::boolean[], :audienceExpansionEnabled!::boolean[],\n                :campaignGroups!::text[], :createdAts!::timestamptz[])\n             as s (id, presence, account_id, name, status, type, daily_budget,\n                   daily_budget_currency, total_budget, cost_type, unit_cost, bid_strategy,\n                   creative_selection, offsite_delivery_enabled, audience_expansion_enabled,\n                   campaign_group, created_at)\n    where t.id = s.id\n      and (   (s.presence & 1     <> 0 and t.account_id                 is distinct from s.account_id)\n           or (s.presence & 2     <> 0 and t.name                       is distinct from s.name)\n           or (s.presence & 4     <> 0 and t.status                     is distinct from s.status)\n           or (s.presence & 8     <> 0 and t.type                       is distinct from s.type)\n           or (s.presence & 16    <> 0 and t.daily_budget               is distinct from s.daily_budget)\n           or (s.presence & 32    <> 0 and t.daily_budget_currency      is distinct from s.daily_budget_currency)\n           or (s.presence & 64    <> 0 and t.total_budget               is distinct from s.total_budget)\n           or (s.presence & 128   <> 0 and t.cost_type                  is distinct from s.cost_type)\n           or (s.presence & 256   <> 0 and t.unit_cost                  is distinct from s.unit_cost)\n           or (s.presence & 512   <> 0 and t.bid_strategy               is distinct from s.bid_strategy)\n           or (s.presence & 1024  <> 0 and t.creative_selection         is distinct from s.creative_selection)\n           or (s.presence & 2048  <> 0 and t.offsite_delivery_enabled   is distinct from s.offsite_delivery_enabled)\n           or (s.presence & 4096  <> 0 and t.audience_expansion_enabled is distinct from s.audience_expansion_enabled)\n           or (s.presence & 8192  <> 0 and t.campaign_group             is distinct from s.campaign_group)\n           or (s.presence & 16384 <> 0 and t.created_at                 is distinct from s.created_at))\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     update campaigns as t
- *     set account_id                 = case when s.presence & 1     = 0 then t.account_id                 else s.account_id end,
- *         name                       = case when s.presence & 2     = 0 then t.name                       else s.name end,
- *         status                     = case when s.presence & 4     = 0 then t.status                     else s.status end,
- *         type                       = case when s.presence & 8     = 0 then t.type                       else s.type end,
- *         daily_budget               = case when s.presence & 16    = 0 then t.daily_budget               else s.daily_budget end,
- *         daily_budget_currency      = case when s.presence & 32    = 0 then t.daily_budget_currency      else s.daily_budget_currency end,
- *         total_budget               = case when s.presence & 64    = 0 then t.total_budget               else s.total_budget end,
- *         cost_type                  = case when s.presence & 128   = 0 then t.cost_type                  else s.cost_type end,
- *         unit_cost                  = case when s.presence & 256   = 0 then t.unit_cost                  else s.unit_cost end,
- *         bid_strategy               = case when s.presence & 512   = 0 then t.bid_strategy               else s.bid_strategy end,
- *         creative_selection         = case when s.presence & 1024  = 0 then t.creative_selection         else s.creative_selection end,
- *         offsite_delivery_enabled   = case when s.presence & 2048  = 0 then t.offsite_delivery_enabled   else s.offsite_delivery_enabled end,
- *         audience_expansion_enabled = case when s.presence & 4096  = 0 then t.audience_expansion_enabled else s.audience_expansion_enabled end,
- *         campaign_group             = case when s.presence & 8192  = 0 then t.campaign_group             else s.campaign_group end,
- *         created_at                 = case when s.presence & 16384 = 0 then t.created_at                 else s.created_at end,
- *         fetched_at                 = now()
- *     from unnest(:ids!::bigint[], :presence!::integer[], :accountIds!::bigint[], :names!::text[],
- *                 :statuses!::text[], :types!::text[], :dailyBudgets!::numeric[],
- *                 :dailyBudgetCurrencies!::text[], :totalBudgets!::numeric[], :costTypes!::text[],
- *                 :unitCosts!::numeric[], :bidStrategies!::text[], :creativeSelections!::text[],
- *                 :offsiteDeliveryEnabled!::boolean[], :audienceExpansionEnabled!::boolean[],
- *                 :campaignGroups!::text[], :createdAts!::timestamptz[])
- *              as s (id, presence, account_id, name, status, type, daily_budget,
- *                    daily_budget_currency, total_budget, cost_type, unit_cost, bid_strategy,
- *                    creative_selection, offsite_delivery_enabled, audience_expansion_enabled,
- *                    campaign_group, created_at)
- *     where t.id = s.id
- *       and (   (s.presence & 1     <> 0 and t.account_id                 is distinct from s.account_id)
- *            or (s.presence & 2     <> 0 and t.name                       is distinct from s.name)
- *            or (s.presence & 4     <> 0 and t.status                     is distinct from s.status)
- *            or (s.presence & 8     <> 0 and t.type                       is distinct from s.type)
- *            or (s.presence & 16    <> 0 and t.daily_budget               is distinct from s.daily_budget)
- *            or (s.presence & 32    <> 0 and t.daily_budget_currency      is distinct from s.daily_budget_currency)
- *            or (s.presence & 64    <> 0 and t.total_budget               is distinct from s.total_budget)
- *            or (s.presence & 128   <> 0 and t.cost_type                  is distinct from s.cost_type)
- *            or (s.presence & 256   <> 0 and t.unit_cost                  is distinct from s.unit_cost)
- *            or (s.presence & 512   <> 0 and t.bid_strategy               is distinct from s.bid_strategy)
- *            or (s.presence & 1024  <> 0 and t.creative_selection         is distinct from s.creative_selection)
- *            or (s.presence & 2048  <> 0 and t.offsite_delivery_enabled   is distinct from s.offsite_delivery_enabled)
- *            or (s.presence & 4096  <> 0 and t.audience_expansion_enabled is distinct from s.audience_expansion_enabled)
- *            or (s.presence & 8192  <> 0 and t.campaign_group             is distinct from s.campaign_group)
- *            or (s.presence & 16384 <> 0 and t.created_at                 is distinct from s.created_at))
- *     returning 1
- * )
- * select count(*) as "updated!"
- * from written
- * ```
- */
-export const updateCampaigns = new PreparedQuery<IUpdateCampaignsParams,IUpdateCampaignsResult>(updateCampaignsIR);
 
 

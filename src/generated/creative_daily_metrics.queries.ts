@@ -2,10 +2,6 @@
 /** Types generated for queries found in "sql/creative_daily_metrics.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-export type numberArray = (number)[];
-
-export type stringArray = (string)[];
-
 /** 'ListCreativeDailyMetrics' parameters type */
 export interface IListCreativeDailyMetricsParams {
   creativeId: string;
@@ -40,7 +36,7 @@ export interface IListCreativeDailyMetricsQuery {
   result: IListCreativeDailyMetricsResult;
 }
 
-const listCreativeDailyMetricsIR: any = {"usedParamSet":{"creativeId":true,"from":true,"to":true},"params":[{"name":"creativeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":219,"b":230}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":249,"b":254}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":266,"b":269}]}],"statement":"select creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,\n       shares, follows, leads, opens, sends, ctr, cpc, fetched_at\nfrom creative_daily_metrics\nwhere creative_id = :creativeId! and date between :from!::date and :to!::date\norder by date                                                                                                                                                                                                                                                                                                                                                                                               "};
+const listCreativeDailyMetricsIR: any = {"usedParamSet":{"creativeId":true,"from":true,"to":true},"params":[{"name":"creativeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":219,"b":230}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":249,"b":254}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":266,"b":269}]}],"statement":"select creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,\n       shares, follows, leads, opens, sends, ctr, cpc, fetched_at\nfrom creative_daily_metrics\nwhere creative_id = :creativeId! and date between :from!::date and :to!::date\norder by date"};
 
 /**
  * Query generated from SQL:
@@ -49,87 +45,9 @@ const listCreativeDailyMetricsIR: any = {"usedParamSet":{"creativeId":true,"from
  *        shares, follows, leads, opens, sends, ctr, cpc, fetched_at
  * from creative_daily_metrics
  * where creative_id = :creativeId! and date between :from!::date and :to!::date
- * order by date                                                                                                                                                                                                                                                                                                                                                                                               
+ * order by date
  * ```
  */
 export const listCreativeDailyMetrics = new PreparedQuery<IListCreativeDailyMetricsParams,IListCreativeDailyMetricsResult>(listCreativeDailyMetricsIR);
-
-
-/** 'UpsertCreativeDailyMetrics' parameters type */
-export interface IUpsertCreativeDailyMetricsParams {
-  clicks: numberArray;
-  comments: numberArray;
-  conversions: numberArray;
-  creativeIds: stringArray;
-  dates: stringArray;
-  follows: numberArray;
-  impressions: numberArray;
-  landingPageClicks: numberArray;
-  leads: numberArray;
-  likes: numberArray;
-  opens: numberArray;
-  sends: numberArray;
-  shares: numberArray;
-  spends: stringArray;
-}
-
-/** 'UpsertCreativeDailyMetrics' return type */
-export interface IUpsertCreativeDailyMetricsResult {
-  inserted: number;
-  updated: number;
-}
-
-/** 'UpsertCreativeDailyMetrics' query type */
-export interface IUpsertCreativeDailyMetricsQuery {
-  params: IUpsertCreativeDailyMetricsParams;
-  result: IUpsertCreativeDailyMetricsResult;
-}
-
-const upsertCreativeDailyMetricsIR: any = {"usedParamSet":{"creativeIds":true,"dates":true,"impressions":true,"clicks":true,"spends":true,"landingPageClicks":true,"conversions":true,"likes":true,"comments":true,"shares":true,"follows":true,"leads":true,"opens":true,"sends":true},"params":[{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":417,"b":429}]},{"name":"dates","required":true,"transform":{"type":"scalar"},"locs":[{"a":440,"b":446}]},{"name":"impressions","required":true,"transform":{"type":"scalar"},"locs":[{"a":457,"b":469}]},{"name":"clicks","required":true,"transform":{"type":"scalar"},"locs":[{"a":482,"b":489}]},{"name":"spends","required":true,"transform":{"type":"scalar"},"locs":[{"a":518,"b":525}]},{"name":"landingPageClicks","required":true,"transform":{"type":"scalar"},"locs":[{"a":539,"b":557}]},{"name":"conversions","required":true,"transform":{"type":"scalar"},"locs":[{"a":570,"b":582}]},{"name":"likes","required":true,"transform":{"type":"scalar"},"locs":[{"a":611,"b":617}]},{"name":"comments","required":true,"transform":{"type":"scalar"},"locs":[{"a":630,"b":639}]},{"name":"shares","required":true,"transform":{"type":"scalar"},"locs":[{"a":652,"b":659}]},{"name":"follows","required":true,"transform":{"type":"scalar"},"locs":[{"a":672,"b":680}]},{"name":"leads","required":true,"transform":{"type":"scalar"},"locs":[{"a":709,"b":715}]},{"name":"opens","required":true,"transform":{"type":"scalar"},"locs":[{"a":728,"b":734}]},{"name":"sends","required":true,"transform":{"type":"scalar"},"locs":[{"a":747,"b":753}]}],"statement":"with written as (\n    insert into creative_daily_metrics as t\n        (creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,\n         shares, follows, leads, opens, sends)\n    select s.creative_id, s.date, s.impressions, s.clicks, s.spend, s.landing_page_clicks, s.conversions,\n           s.likes, s.comments, s.shares, s.follows, s.leads, s.opens, s.sends\n    from unnest(:creativeIds!::text[], :dates!::date[], :impressions!::bigint[], :clicks!::bigint[],\n                :spends!::numeric[], :landingPageClicks!::bigint[], :conversions!::bigint[],\n                :likes!::bigint[], :comments!::bigint[], :shares!::bigint[], :follows!::bigint[],\n                :leads!::bigint[], :opens!::bigint[], :sends!::bigint[])\n             as s (creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions,\n                   likes, comments, shares, follows, leads, opens, sends)\n    order by s.creative_id, s.date\n    on conflict (creative_id, date) do update\n    set impressions         = excluded.impressions,\n        clicks              = excluded.clicks,\n        spend               = excluded.spend,\n        landing_page_clicks = excluded.landing_page_clicks,\n        conversions         = excluded.conversions,\n        likes               = excluded.likes,\n        comments            = excluded.comments,\n        shares              = excluded.shares,\n        follows             = excluded.follows,\n        leads               = excluded.leads,\n        opens               = excluded.opens,\n        sends               = excluded.sends,\n        fetched_at          = now()\n    where (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes,\n           t.comments, t.shares, t.follows, t.leads, t.opens, t.sends)\n          is distinct from\n          (excluded.impressions, excluded.clicks, excluded.spend, excluded.landing_page_clicks,\n           excluded.conversions, excluded.likes, excluded.comments, excluded.shares,\n           excluded.follows, excluded.leads, excluded.opens, excluded.sends)\n    returning (xmax = 0) as inserted\n)\nselect count(*) filter (where inserted) as \"inserted!\",\n       count(*) filter (where not inserted) as \"updated!\"\nfrom written"};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     insert into creative_daily_metrics as t
- *         (creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,
- *          shares, follows, leads, opens, sends)
- *     select s.creative_id, s.date, s.impressions, s.clicks, s.spend, s.landing_page_clicks, s.conversions,
- *            s.likes, s.comments, s.shares, s.follows, s.leads, s.opens, s.sends
- *     from unnest(:creativeIds!::text[], :dates!::date[], :impressions!::bigint[], :clicks!::bigint[],
- *                 :spends!::numeric[], :landingPageClicks!::bigint[], :conversions!::bigint[],
- *                 :likes!::bigint[], :comments!::bigint[], :shares!::bigint[], :follows!::bigint[],
- *                 :leads!::bigint[], :opens!::bigint[], :sends!::bigint[])
- *              as s (creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions,
- *                    likes, comments, shares, follows, leads, opens, sends)
- *     order by s.creative_id, s.date
- *     on conflict (creative_id, date) do update
- *     set impressions         = excluded.impressions,
- *         clicks              = excluded.clicks,
- *         spend               = excluded.spend,
- *         landing_page_clicks = excluded.landing_page_clicks,
- *         conversions         = excluded.conversions,
- *         likes               = excluded.likes,
- *         comments            = excluded.comments,
- *         shares              = excluded.shares,
- *         follows             = excluded.follows,
- *         leads               = excluded.leads,
- *         opens               = excluded.opens,
- *         sends               = excluded.sends,
- *         fetched_at          = now()
- *     where (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes,
- *            t.comments, t.shares, t.follows, t.leads, t.opens, t.sends)
- *           is distinct from
- *           (excluded.impressions, excluded.clicks, excluded.spend, excluded.landing_page_clicks,
- *            excluded.conversions, excluded.likes, excluded.comments, excluded.shares,
- *            excluded.follows, excluded.leads, excluded.opens, excluded.sends)
- *     returning (xmax = 0) as inserted
- * )
- * select count(*) filter (where inserted) as "inserted!",
- *        count(*) filter (where not inserted) as "updated!"
- * from written
- * ```
- */
-export const upsertCreativeDailyMetrics = new PreparedQuery<IUpsertCreativeDailyMetricsParams,IUpsertCreativeDailyMetricsResult>(upsertCreativeDailyMetricsIR);
 
 

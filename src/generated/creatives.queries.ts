@@ -2,12 +2,6 @@
 /** Types generated for queries found in "sql/creatives.sql" */
 import { PreparedQuery } from '@pgtyped/runtime';
 
-export type DateArray = (Date)[];
-
-export type booleanArray = (boolean)[];
-
-export type numberArray = (number)[];
-
 export type stringArray = (string)[];
 
 /** 'GetCreativeById' parameters type */
@@ -158,7 +152,7 @@ export interface IListCreativesByAccountQuery {
   result: IListCreativesByAccountResult;
 }
 
-const listCreativesByAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":202,"b":212}]}],"statement":"select id, campaign_id, account_id, intended_status, is_serving, content_reference, content_name,\n       serving_hold_reasons, created_at, last_modified_at, fetched_at\nfrom creatives\nwhere account_id = :accountId!\norder by id                                                                                                                                                                 "};
+const listCreativesByAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":202,"b":212}]}],"statement":"select id, campaign_id, account_id, intended_status, is_serving, content_reference, content_name,\n       serving_hold_reasons, created_at, last_modified_at, fetched_at\nfrom creatives\nwhere account_id = :accountId!\norder by id"};
 
 /**
  * Query generated from SQL:
@@ -167,162 +161,9 @@ const listCreativesByAccountIR: any = {"usedParamSet":{"accountId":true},"params
  *        serving_hold_reasons, created_at, last_modified_at, fetched_at
  * from creatives
  * where account_id = :accountId!
- * order by id                                                                                                                                                                 
+ * order by id
  * ```
  */
 export const listCreativesByAccount = new PreparedQuery<IListCreativesByAccountParams,IListCreativesByAccountResult>(listCreativesByAccountIR);
-
-
-/** 'InsertNewCreatives' parameters type */
-export interface IInsertNewCreativesParams {
-  accountIds: numberArray;
-  campaignIds: numberArray;
-  contentNames: stringArray;
-  contentReferences: stringArray;
-  createdAts: DateArray;
-  ids: stringArray;
-  intendedStatuses: stringArray;
-  isServing: booleanArray;
-  lastModifiedAts: DateArray;
-  servingHoldReasons: stringArray;
-}
-
-/** 'InsertNewCreatives' return type */
-export interface IInsertNewCreativesResult {
-  inserted: number;
-}
-
-/** 'InsertNewCreatives' query type */
-export interface IInsertNewCreativesQuery {
-  params: IInsertNewCreativesParams;
-  result: IInsertNewCreativesResult;
-}
-
-const insertNewCreativesIR: any = {"usedParamSet":{"ids":true,"campaignIds":true,"accountIds":true,"intendedStatuses":true,"isServing":true,"contentReferences":true,"contentNames":true,"servingHoldReasons":true,"createdAts":true,"lastModifiedAts":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":448,"b":452}]},{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":463,"b":475}]},{"name":"accountIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":488,"b":499}]},{"name":"intendedStatuses","required":true,"transform":{"type":"scalar"},"locs":[{"a":528,"b":545}]},{"name":"isServing","required":true,"transform":{"type":"scalar"},"locs":[{"a":556,"b":566}]},{"name":"contentReferences","required":true,"transform":{"type":"scalar"},"locs":[{"a":580,"b":598}]},{"name":"contentNames","required":true,"transform":{"type":"scalar"},"locs":[{"a":625,"b":638}]},{"name":"servingHoldReasons","required":true,"transform":{"type":"scalar"},"locs":[{"a":649,"b":668}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":679,"b":690}]},{"name":"lastModifiedAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":724,"b":740}]}],"statement":"with written as (\n    insert into creatives (id, campaign_id, account_id, intended_status, is_serving,\n                          content_reference, content_name, serving_hold_reasons, created_at,\n                          last_modified_at)\n    select s.id, s.campaign_id, s.account_id, s.intended_status, s.is_serving, s.content_reference,\n           s.content_name, s.serving_hold_reasons::text[], s.created_at, s.last_modified_at\n    from unnest(:ids!::text[], :campaignIds!::bigint[], :accountIds!::bigint[],\n                :intendedStatuses!::text[], :isServing!::boolean[], :contentReferences!::text[],\n                :contentNames!::text[], :servingHoldReasons!::text[], :createdAts!::timestamptz[],\n                :lastModifiedAts!::timestamptz[])\n             as s (id, campaign_id, account_id, intended_status, is_serving, content_reference,\n                   content_name, serving_hold_reasons, created_at, last_modified_at)\n    order by s.id\n    on conflict (id) do nothing\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written                                                                                                                                                   "};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     insert into creatives (id, campaign_id, account_id, intended_status, is_serving,
- *                           content_reference, content_name, serving_hold_reasons, created_at,
- *                           last_modified_at)
- *     select s.id, s.campaign_id, s.account_id, s.intended_status, s.is_serving, s.content_reference,
- *            s.content_name, s.serving_hold_reasons::text[], s.created_at, s.last_modified_at
- *     from unnest(:ids!::text[], :campaignIds!::bigint[], :accountIds!::bigint[],
- *                 :intendedStatuses!::text[], :isServing!::boolean[], :contentReferences!::text[],
- *                 :contentNames!::text[], :servingHoldReasons!::text[], :createdAts!::timestamptz[],
- *                 :lastModifiedAts!::timestamptz[])
- *              as s (id, campaign_id, account_id, intended_status, is_serving, content_reference,
- *                    content_name, serving_hold_reasons, created_at, last_modified_at)
- *     order by s.id
- *     on conflict (id) do nothing
- *     returning 1
- * )
- * select count(*) as "inserted!"
- * from written                                                                                                                                                   
- * ```
- */
-export const insertNewCreatives = new PreparedQuery<IInsertNewCreativesParams,IInsertNewCreativesResult>(insertNewCreativesIR);
-
-
-/** 'LockCreatives' parameters type */
-export interface ILockCreativesParams {
-  ids: stringArray;
-}
-
-/** 'LockCreatives' return type */
-export interface ILockCreativesResult {
-  id: string;
-}
-
-/** 'LockCreatives' query type */
-export interface ILockCreativesQuery {
-  params: ILockCreativesParams;
-  result: ILockCreativesResult;
-}
-
-const lockCreativesIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":40,"b":44}]}],"statement":"select id\nfrom creatives\nwhere id = any(:ids!::text[])\norder by id\nfor update                                                                                                                                                                                                                                                                                                               "};
-
-/**
- * Query generated from SQL:
- * ```
- * select id
- * from creatives
- * where id = any(:ids!::text[])
- * order by id
- * for update                                                                                                                                                                                                                                                                                                               
- * ```
- */
-export const lockCreatives = new PreparedQuery<ILockCreativesParams,ILockCreativesResult>(lockCreativesIR);
-
-
-/** 'UpdateCreatives' parameters type */
-export interface IUpdateCreativesParams {
-  accountIds: numberArray;
-  campaignIds: numberArray;
-  contentNames: stringArray;
-  contentReferences: stringArray;
-  createdAts: DateArray;
-  ids: stringArray;
-  intendedStatuses: stringArray;
-  isServing: booleanArray;
-  lastModifiedAts: DateArray;
-  presence: numberArray;
-  servingHoldReasons: stringArray;
-}
-
-/** 'UpdateCreatives' return type */
-export interface IUpdateCreativesResult {
-  updated: number;
-}
-
-/** 'UpdateCreatives' query type */
-export interface IUpdateCreativesQuery {
-  params: IUpdateCreativesParams;
-  result: IUpdateCreativesResult;
-}
-
-const updateCreativesIR: any = {"usedParamSet":{"ids":true,"presence":true,"campaignIds":true,"accountIds":true,"intendedStatuses":true,"isServing":true,"contentReferences":true,"contentNames":true,"servingHoldReasons":true,"createdAts":true,"lastModifiedAts":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":1171,"b":1175}]},{"name":"presence","required":true,"transform":{"type":"scalar"},"locs":[{"a":1186,"b":1195}]},{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1209,"b":1221}]},{"name":"accountIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1250,"b":1261}]},{"name":"intendedStatuses","required":true,"transform":{"type":"scalar"},"locs":[{"a":1274,"b":1291}]},{"name":"isServing","required":true,"transform":{"type":"scalar"},"locs":[{"a":1302,"b":1312}]},{"name":"contentReferences","required":true,"transform":{"type":"scalar"},"locs":[{"a":1342,"b":1360}]},{"name":"contentNames","required":true,"transform":{"type":"scalar"},"locs":[{"a":1371,"b":1384}]},{"name":"servingHoldReasons","required":true,"transform":{"type":"scalar"},"locs":[{"a":1395,"b":1414}]},{"name":"createdAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":1441,"b":1452}]},{"name":"lastModifiedAts","required":true,"transform":{"type":"scalar"},"locs":[{"a":1470,"b":1486}]}],"statement":"with written as (\n    update creatives as t\n    set campaign_id          = case when s.presence & 1     = 0 then t.campaign_id          else s.campaign_id end,\n        account_id           = case when s.presence & 2     = 0 then t.account_id           else s.account_id end,\n        intended_status      = case when s.presence & 4     = 0 then t.intended_status      else s.intended_status end,\n        is_serving           = case when s.presence & 8     = 0 then t.is_serving           else s.is_serving end,\n        content_reference    = case when s.presence & 16    = 0 then t.content_reference    else s.content_reference end,\n        content_name         = case when s.presence & 32    = 0 then t.content_name         else s.content_name end,\n        serving_hold_reasons = case when s.presence & 64    = 0 then t.serving_hold_reasons else s.serving_hold_reasons::text[] end,\n        created_at           = case when s.presence & 128   = 0 then t.created_at           else s.created_at end,\n        last_modified_at     = case when s.presence & 256   = 0 then t.last_modified_at     else s.last_modified_at end,\n        fetched_at           = now()\n    from unnest(:ids!::text[], :presence!::integer[], :campaignIds!::bigint[],\n                :accountIds!::bigint[], :intendedStatuses!::text[], :isServing!::boolean[],\n                :contentReferences!::text[], :contentNames!::text[], :servingHoldReasons!::text[],\n                :createdAts!::timestamptz[], :lastModifiedAts!::timestamptz[])\n             as s (id, presence, campaign_id, account_id, intended_status, is_serving,\n                   content_reference, content_name, serving_hold_reasons, created_at,\n                   last_modified_at)\n    where t.id = s.id\n      and (   (s.presence & 1     <> 0 and t.campaign_id          is distinct from s.campaign_id)\n           or (s.presence & 2     <> 0 and t.account_id           is distinct from s.account_id)\n           or (s.presence & 4     <> 0 and t.intended_status      is distinct from s.intended_status)\n           or (s.presence & 8     <> 0 and t.is_serving           is distinct from s.is_serving)\n           or (s.presence & 16    <> 0 and t.content_reference    is distinct from s.content_reference)\n           or (s.presence & 32    <> 0 and t.content_name         is distinct from s.content_name)\n           or (s.presence & 64    <> 0 and t.serving_hold_reasons is distinct from s.serving_hold_reasons::text[])\n           or (s.presence & 128   <> 0 and t.created_at           is distinct from s.created_at)\n           or (s.presence & 256   <> 0 and t.last_modified_at     is distinct from s.last_modified_at))\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
-
-/**
- * Query generated from SQL:
- * ```
- * with written as (
- *     update creatives as t
- *     set campaign_id          = case when s.presence & 1     = 0 then t.campaign_id          else s.campaign_id end,
- *         account_id           = case when s.presence & 2     = 0 then t.account_id           else s.account_id end,
- *         intended_status      = case when s.presence & 4     = 0 then t.intended_status      else s.intended_status end,
- *         is_serving           = case when s.presence & 8     = 0 then t.is_serving           else s.is_serving end,
- *         content_reference    = case when s.presence & 16    = 0 then t.content_reference    else s.content_reference end,
- *         content_name         = case when s.presence & 32    = 0 then t.content_name         else s.content_name end,
- *         serving_hold_reasons = case when s.presence & 64    = 0 then t.serving_hold_reasons else s.serving_hold_reasons::text[] end,
- *         created_at           = case when s.presence & 128   = 0 then t.created_at           else s.created_at end,
- *         last_modified_at     = case when s.presence & 256   = 0 then t.last_modified_at     else s.last_modified_at end,
- *         fetched_at           = now()
- *     from unnest(:ids!::text[], :presence!::integer[], :campaignIds!::bigint[],
- *                 :accountIds!::bigint[], :intendedStatuses!::text[], :isServing!::boolean[],
- *                 :contentReferences!::text[], :contentNames!::text[], :servingHoldReasons!::text[],
- *                 :createdAts!::timestamptz[], :lastModifiedAts!::timestamptz[])
- *              as s (id, presence, campaign_id, account_id, intended_status, is_serving,
- *                    content_reference, content_name, serving_hold_reasons, created_at,
- *                    last_modified_at)
- *     where t.id = s.id
- *       and (   (s.presence & 1     <> 0 and t.campaign_id          is distinct from s.campaign_id)
- *            or (s.presence & 2     <> 0 and t.account_id           is distinct from s.account_id)
- *            or (s.presence & 4     <> 0 and t.intended_status      is distinct from s.intended_status)
- *            or (s.presence & 8     <> 0 and t.is_serving           is distinct from s.is_serving)
- *            or (s.presence & 16    <> 0 and t.content_reference    is distinct from s.content_reference)
- *            or (s.presence & 32    <> 0 and t.content_name         is distinct from s.content_name)
- *            or (s.presence & 64    <> 0 and t.serving_hold_reasons is distinct from s.serving_hold_reasons::text[])
- *            or (s.presence & 128   <> 0 and t.created_at           is distinct from s.created_at)
- *            or (s.presence & 256   <> 0 and t.last_modified_at     is distinct from s.last_modified_at))
- *     returning 1
- * )
- * select count(*) as "updated!"
- * from written
- * ```
- */
-export const updateCreatives = new PreparedQuery<IUpdateCreativesParams,IUpdateCreativesResult>(updateCreativesIR);
 
 

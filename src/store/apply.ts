@@ -14,7 +14,7 @@ import {
   recomputeStagedSharePct,
   setStagingSettings,
 } from '../generated/staged_checks.queries.js';
-import { copyFrom, CopyBuffer, escapeText } from '../db/copy.js';
+import { copyRows, escapeText } from '../db/copy.js';
 import * as stagedAccounts from '../generated/staged_ad_accounts.queries.js';
 import * as stagedCampaigns from '../generated/staged_campaigns.queries.js';
 import * as stagedCreatives from '../generated/staged_creatives.queries.js';
@@ -25,7 +25,6 @@ import { checkAccount, type AccountInput } from './accounts.js';
 import { checkCampaign, type CampaignInput } from './campaigns.js';
 import { checkCreative, type CreativeInput } from './creatives.js';
 import { checkDemographic, type AudienceDemographicInput } from './demographics.js';
-import type { WriteCounts } from './merge.js';
 import {
   checkCampaignDailyMetric,
   checkCreativeDailyMetric,
@@ -34,7 +33,7 @@ import {
   type CreativeDailyMetricInput,
   type DailyMetricValues,
 } from './metrics.js';
-import { KeySet, STAGED_TABLES, StagingWriter, type StagedTable } from './staged.js';
+import { KeySet, STAGED_TABLES, StagingWriter, type StagedTable, type WriteCounts } from './staged.js';
 
 /** A staged row refers to a parent that is neither in the write nor stored. */
 export class UnknownReferenceError extends Error {
@@ -71,6 +70,16 @@ export interface LockWait {
   timeoutMs?: number;
 }
 
+export interface WriteOptions extends LockWait {
+  /**
+   * 'check' (default): a reference to a parent neither written nor stored fails at
+   * once, naming its row (UnknownReferenceError). 'defer': left to the deferred
+   * foreign keys at commit (23503), so that one transaction may write children in
+   * one call and their parents in a later one.
+   */
+  references?: 'check' | 'defer';
+}
+
 export type StagedWriteCounts = Record<StagedTable, WriteCounts> & {
   /** Distinct campaigns and creatives the write described (its entity rows). */
   campaigns_described: number;
@@ -95,14 +104,14 @@ export async function applyStaged(writer: StagingWriter, wait: LockWait = {}): P
 }
 
 /** Everything before the merge: settle the staged tables, check references, take the account locks. */
-async function prepareStaged(writer: StagingWriter, wait: LockWait): Promise<number[]> {
+async function prepareStaged(writer: StagingWriter, wait: WriteOptions): Promise<number[]> {
   const tx = writer.transaction;
   await writer.drain();
   await setStagingSettings.run({ workMem: '128MB' }, tx);
   for (const table of STAGED_TABLES) await settleStaged(writer, table);
 
   const reported = { campaignIds: [...writer.reportedCampaigns], creativeIds: [...writer.reportedCreatives] };
-  const [unknown] = await findFirstUnknownReference.run(reported, tx);
+  const [unknown] = wait.references === 'defer' ? [] : await findFirstUnknownReference.run(reported, tx);
   if (unknown) {
     // line is null when the row reporting on it was not staged (writeBatch's direct path).
     const line = unknown.line ?? -1;
@@ -226,7 +235,7 @@ export interface Batch {
  * InvalidValueError (record `campaign_daily_metrics[i]`…), UnknownReferenceError
  * or LockTimeoutError, having written nothing.
  */
-export async function writeBatch(db: Transactable, batch: Batch, wait: LockWait = {}): Promise<StagedWriteCounts> {
+export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOptions = {}): Promise<StagedWriteCounts> {
   // Checked before any database work: a bad value fails the batch at once.
   const campaignDays = checkAll(batch.campaignDailyMetrics, 'campaign_daily_metrics', checkCampaignDailyMetric);
   const creativeDays = checkAll(batch.creativeDailyMetrics, 'creative_daily_metrics', checkCreativeDailyMetric);
@@ -316,16 +325,19 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
   rows: readonly R[],
   key: (row: R) => string,
 ): Promise<void> {
-  const buffer = new CopyBuffer();
-  for (const r of rows) {
-    buffer.append(
-      `${key(r)}\t${r.date}\t${r.impressions ?? 0}\t${r.clicks ?? 0}\t${r.spend ?? 0}\t${r.landing_page_clicks ?? 0}\t` +
-        `${r.conversions ?? 0}\t${r.likes ?? 0}\t${r.comments ?? 0}\t${r.shares ?? 0}\t${r.follows ?? 0}\t` +
-        `${r.leads ?? 0}\t${r.opens ?? 0}\t${r.sends ?? 0}\n`,
-    );
-  }
   // A fixed statement: this module's table and column names, no data.
-  await copyFrom(tx, `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}) FROM STDIN`, buffer.take());
+  const sql = `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}) FROM STDIN`;
+  await copyRows(
+    tx,
+    sql,
+    rows,
+    (r) =>
+      `${key(r)}\t${r.date}\t${r.impressions ?? 0}\t${r.clicks ?? 0}\t${r.spend ?? 0}\t${r.landing_page_clicks ?? 0}\t` +
+      `${r.conversions ?? 0}\t${r.likes ?? 0}\t${r.comments ?? 0}\t${r.shares ?? 0}\t${r.follows ?? 0}\t` +
+      `${r.leads ?? 0}\t${r.opens ?? 0}\t${r.sends ?? 0}\n`,
+    // Campaign rows are numbers, a date and a decimal; a creative id may be any text.
+    table === 'campaign_daily_metrics',
+  );
 }
 
 function inBatchTerms(

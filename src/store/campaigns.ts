@@ -1,18 +1,12 @@
 import type { Queryable } from '../db/queryable.js';
 import { maybeOne } from '../db/queryable.js';
-import type { Transactable } from '../db/transaction.js';
 import {
   getCampaignById,
-  insertNewCampaigns,
   listCampaignsByAccount as listCampaignsByAccountQuery,
   listCampaignsByIds,
-  lockCampaigns,
-  updateCampaigns,
   type IGetCampaignByIdResult,
-  type IUpdateCampaignsParams,
 } from '../generated/campaigns.queries.js';
 import { checkBoolean, checkDecimal, checkId, checkInstant, checkText } from '../values.js';
-import { column, foldByKey, mergeEntities, presenceMask, type WriteCounts } from './merge.js';
 
 export type Campaign = IGetCampaignByIdResult;
 
@@ -36,7 +30,7 @@ export interface CampaignInput {
   created_at?: Date | null;
 }
 
-/** Bit order of the presence mask; must match UpdateCampaigns in sql/campaigns.sql. */
+/** Bit order of the presence mask; must match sql/staged_campaigns.sql. */
 export const CAMPAIGN_FIELDS = [
   'account_id',
   'name',
@@ -81,36 +75,6 @@ export async function listCampaigns(db: Queryable, ids: readonly number[]): Prom
 /** The account's campaigns, by id. */
 export async function listCampaignsByAccount(db: Queryable, accountId: number): Promise<Campaign[]> {
   return listCampaignsByAccountQuery.run({ accountId }, db);
-}
-
-/**
- * Merges campaigns atomically (see CampaignInput). Repeated ids fold in order.
- * Throws InvalidValueError naming the row and field before writing anything; a
- * campaign whose account is stored nowhere fails at commit (23503).
- */
-export async function upsertCampaigns(db: Transactable, rows: readonly CampaignInput[]): Promise<WriteCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const merged = foldByKey(rows.map((row, index) => checkCampaign(row, `campaigns[${index}]`)), (row) => row.id);
-  const params: IUpdateCampaignsParams = {
-    ids: merged.map((row) => row.id),
-    presence: merged.map((row) => presenceMask(row, CAMPAIGN_FIELDS)),
-    accountIds: column(merged, (row) => row.account_id),
-    names: column(merged, (row) => row.name),
-    statuses: column(merged, (row) => row.status),
-    types: column(merged, (row) => row.type),
-    dailyBudgets: column(merged, (row) => row.daily_budget),
-    dailyBudgetCurrencies: column(merged, (row) => row.daily_budget_currency),
-    totalBudgets: column(merged, (row) => row.total_budget),
-    costTypes: column(merged, (row) => row.cost_type),
-    unitCosts: column(merged, (row) => row.unit_cost),
-    bidStrategies: column(merged, (row) => row.bid_strategy),
-    creativeSelections: column(merged, (row) => row.creative_selection),
-    offsiteDeliveryEnabled: column(merged, (row) => row.offsite_delivery_enabled),
-    audienceExpansionEnabled: column(merged, (row) => row.audience_expansion_enabled),
-    campaignGroups: column(merged, (row) => row.campaign_group),
-    createdAts: column(merged, (row) => row.created_at),
-  };
-  return mergeEntities(db, params, { insertNew: insertNewCampaigns, lock: lockCampaigns, update: updateCampaigns });
 }
 
 /** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */

@@ -1,20 +1,13 @@
 import type { Queryable } from '../db/queryable.js';
 import { maybeOne } from '../db/queryable.js';
-import type { Transactable } from '../db/transaction.js';
 import {
   getCreativeById,
-  insertNewCreatives,
   listCreativesByAccount as listCreativesByAccountQuery,
   listCreativesByCampaign as listCreativesByCampaignQuery,
   listCreativesByIds,
-  lockCreatives,
-  updateCreatives,
   type IGetCreativeByIdResult,
-  type IUpdateCreativesParams,
 } from '../generated/creatives.queries.js';
-import { arrayLiteral } from '../db/copy.js';
 import { checkBoolean, checkId, checkInstant, checkText, InvalidValueError } from '../values.js';
-import { column, foldByKey, mergeEntities, presenceMask, type WriteCounts } from './merge.js';
 
 export type Creative = IGetCreativeByIdResult;
 
@@ -36,7 +29,7 @@ export interface CreativeInput {
   last_modified_at?: Date | null;
 }
 
-/** Bit order of the presence mask; must match UpdateCreatives in sql/creatives.sql. */
+/** Bit order of the presence mask; must match sql/staged_creatives.sql. */
 export const CREATIVE_FIELDS = [
   'campaign_id',
   'account_id',
@@ -67,37 +60,6 @@ export async function listCreativesByCampaign(db: Queryable, campaignId: number)
 /** The account's creatives, by URN. */
 export async function listCreativesByAccount(db: Queryable, accountId: number): Promise<Creative[]> {
   return listCreativesByAccountQuery.run({ accountId }, db);
-}
-
-/**
- * Merges creatives atomically (see CreativeInput). Repeated URNs fold in order.
- * Throws InvalidValueError naming the row and field before writing anything.
- */
-export async function upsertCreatives(db: Transactable, rows: readonly CreativeInput[]): Promise<WriteCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const merged = foldByKey(rows.map((row, index) => checkCreative(row, `creatives[${index}]`)), (row) => row.id);
-  const params: IUpdateCreativesParams = {
-    ids: merged.map((row) => row.id),
-    presence: merged.map((row) => presenceMask(row, CREATIVE_FIELDS)),
-    campaignIds: column(merged, (row) => row.campaign_id),
-    accountIds: column(merged, (row) => row.account_id),
-    intendedStatuses: column(merged, (row) => row.intended_status),
-    isServing: column(merged, (row) => row.is_serving),
-    contentReferences: column(merged, (row) => row.content_reference),
-    contentNames: column(merged, (row) => row.content_name),
-    servingHoldReasons: column(merged, (row) => nullableArrayLiteral(row.serving_hold_reasons)),
-    createdAts: column(merged, (row) => row.created_at),
-    lastModifiedAts: column(merged, (row) => row.last_modified_at),
-  };
-  return mergeEntities(db, params, { insertNew: insertNewCreatives, lock: lockCreatives, update: updateCreatives });
-}
-
-/**
- * A text[] literal ('{"A","B"}'): unnest cannot take an array of arrays of
- * different lengths, so each row's reasons cross as one literal and are cast back.
- */
-function nullableArrayLiteral(values: readonly string[] | null | undefined): string | null {
-  return values == null ? null : arrayLiteral(values);
 }
 
 /** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */

@@ -1,13 +1,9 @@
 import type { Queryable } from '../db/queryable.js';
-import { atomically, type Transactable } from '../db/transaction.js';
 import {
   listAudienceDemographics as listAudienceDemographicsQuery,
-  recomputeSharePct,
-  upsertAudienceDemographics as upsertAudienceDemographicsQuery,
   type IListAudienceDemographicsResult,
 } from '../generated/audience_demographics.queries.js';
 import { checkCount, checkDate, checkId, checkText, InvalidValueError } from '../values.js';
-import { column, foldByKey, type WriteCounts } from './merge.js';
 
 export type AudienceDemographic = IListAudienceDemographicsResult;
 
@@ -33,40 +29,6 @@ export async function listAudienceDemographics(
   query: { accountId: number; pivotType: string; from: string; to: string },
 ): Promise<AudienceDemographic[]> {
   return listAudienceDemographicsQuery.run(query, db);
-}
-
-/**
- * Replaces the batch's rows and recomputes share_pct of every (account, pivot,
- * date_start) group it touches, atomically. Rows with the same key fold field by
- * field, later wins. Throws InvalidValueError before writing.
- */
-export async function upsertAudienceDemographics(
-  db: Transactable,
-  rows: readonly AudienceDemographicInput[],
-): Promise<WriteCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const merged = foldByKey(rows.map((row, index) => checkDemographic(row, `audience_demographics[${index}]`)), (row) =>
-    JSON.stringify([row.account_id, row.pivot_type, row.segment, row.date_start]),
-  );
-  const accountIds = merged.map((row) => row.account_id);
-  const pivotTypes = merged.map((row) => row.pivot_type);
-  const dateStarts = merged.map((row) => row.date_start);
-  return atomically(db, async (tx) => {
-    const [counts] = await upsertAudienceDemographicsQuery.run(
-      {
-        accountIds,
-        pivotTypes,
-        segments: merged.map((row) => row.segment),
-        dateStarts,
-        dateEnds: column(merged, (row) => row.date_end),
-        impressions: merged.map((row) => row.impressions ?? 0),
-        clicks: merged.map((row) => row.clicks ?? 0),
-      },
-      tx,
-    );
-    await recomputeSharePct.run({ accountIds, pivotTypes, dateStarts }, tx);
-    return counts ?? { inserted: 0, updated: 0 };
-  });
 }
 
 /** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */

@@ -1,16 +1,13 @@
 import type { Queryable } from '../db/queryable.js';
 import {
   listCampaignDailyMetrics as listCampaignDailyMetricsQuery,
-  upsertCampaignDailyMetrics as upsertCampaignDailyMetricsQuery,
   type IListCampaignDailyMetricsResult,
 } from '../generated/campaign_daily_metrics.queries.js';
 import {
   listCreativeDailyMetrics as listCreativeDailyMetricsQuery,
-  upsertCreativeDailyMetrics as upsertCreativeDailyMetricsQuery,
   type IListCreativeDailyMetricsResult,
 } from '../generated/creative_daily_metrics.queries.js';
 import { checkCount, checkDate, checkDecimal, checkId, checkText, InvalidValueError } from '../values.js';
-import { column, foldByKey, type WriteCounts } from './merge.js';
 
 export type CampaignDailyMetric = IListCampaignDailyMetricsResult;
 export type CreativeDailyMetric = IListCreativeDailyMetricsResult;
@@ -43,7 +40,7 @@ export interface CreativeDailyMetricInput extends DailyMetricValues {
   date: string;
 }
 
-/** The metric fields in the bit order of the staged presence mask (src/store/staged.ts). */
+/** The metric fields in the bit order of the staged presence mask (sql/staged_*_daily_metrics.sql). */
 export const METRIC_FIELDS = [
   'impressions',
   'clicks',
@@ -90,41 +87,6 @@ export async function listCreativeDailyMetrics(
 }
 
 /**
- * Replaces the (campaign_id, date) rows of the batch, in one statement (atomic).
- * Rows with the same key fold field by field, later wins; an absent metric is 0.
- * Unchanged rows are not rewritten. Throws InvalidValueError before writing.
- */
-export async function upsertCampaignDailyMetrics(
-  db: Queryable,
-  rows: readonly CampaignDailyMetricInput[],
-): Promise<WriteCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const checked = rows.map((row, index) => checkCampaignDailyMetric(row, `campaign_daily_metrics[${index}]`));
-  const merged = foldByKey(checked, (row) => `${String(row.campaign_id).padStart(16, '0')} ${row.date}`);
-  const [counts] = await upsertCampaignDailyMetricsQuery.run(
-    { campaignIds: merged.map((row) => row.campaign_id), dates: merged.map((row) => row.date), ...metricColumns(merged) },
-    db,
-  );
-  return counts ?? { inserted: 0, updated: 0 };
-}
-
-/** As upsertCampaignDailyMetrics, for (creative_id, date) rows. */
-export async function upsertCreativeDailyMetrics(
-  db: Queryable,
-  rows: readonly CreativeDailyMetricInput[],
-): Promise<WriteCounts> {
-  if (rows.length === 0) return { inserted: 0, updated: 0 };
-  const checked = rows.map((row, index) => checkCreativeDailyMetric(row, `creative_daily_metrics[${index}]`));
-  // JSON.stringify keeps the key unambiguous whatever characters the URN holds.
-  const merged = foldByKey(checked, (row) => JSON.stringify([row.creative_id, row.date]));
-  const [counts] = await upsertCreativeDailyMetricsQuery.run(
-    { creativeIds: merged.map((row) => row.creative_id), dates: merged.map((row) => row.date), ...metricColumns(merged) },
-    db,
-  );
-  return counts ?? { inserted: 0, updated: 0 };
-}
-
-/**
  * The row checked, its date canonical ('2024-1-5' → '2024-01-05'), absent metrics
  * left absent; throws InvalidValueError naming `record`. Returns the row itself
  * when nothing changes: this runs once per row of the largest bulk writes.
@@ -151,22 +113,4 @@ function checkMetrics(row: DailyMetricValues, record: string): void {
     if (row[field] !== undefined) checkCount(row[field], record, field);
   }
   if (row.spend !== undefined) checkDecimal(row.spend, record, 'spend');
-}
-
-function metricColumns(rows: readonly DailyMetricValues[]) {
-  const count = (field: (typeof COUNT_FIELDS)[number]) => rows.map((row) => row[field] ?? 0);
-  return {
-    impressions: count('impressions'),
-    clicks: count('clicks'),
-    spends: column(rows, (row) => row.spend ?? '0'),
-    landingPageClicks: count('landing_page_clicks'),
-    conversions: count('conversions'),
-    likes: count('likes'),
-    comments: count('comments'),
-    shares: count('shares'),
-    follows: count('follows'),
-    leads: count('leads'),
-    opens: count('opens'),
-    sends: count('sends'),
-  };
 }

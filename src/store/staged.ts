@@ -4,7 +4,6 @@ import { ACCOUNT_FIELDS, type AccountInput } from './accounts.js';
 import { CAMPAIGN_FIELDS, type CampaignInput } from './campaigns.js';
 import { CREATIVE_FIELDS, type CreativeInput } from './creatives.js';
 import type { AudienceDemographicInput } from './demographics.js';
-import { presenceMask } from './merge.js';
 import { METRIC_FIELDS, type CampaignDailyMetricInput, type CreativeDailyMetricInput, type DailyMetricValues } from './metrics.js';
 
 /**
@@ -18,6 +17,22 @@ import { METRIC_FIELDS, type CampaignDailyMetricInput, type CreativeDailyMetricI
  * functions, or the LinkedIn mapping, which applies the same checks): staging is
  * the hot path of every bulk write, so nothing is checked twice.
  */
+
+/** Rows a write inserted and rows it changed (unchanged rows are not written, nor counted). */
+export interface WriteCounts {
+  inserted: number;
+  updated: number;
+}
+
+/**
+ * Bit i set when fields[i] is present in the row (not undefined): the presence mask
+ * the staged merges read. Present-with-null means "clear it".
+ */
+export function presenceMask<R extends object>(row: R, fields: readonly (keyof R)[]): number {
+  let mask = 0;
+  for (let bit = 0; bit < fields.length; bit++) if (row[fields[bit]!] !== undefined) mask |= 1 << bit;
+  return mask;
+}
 
 export type StagedTable =
   | 'ad_accounts'
@@ -184,6 +199,8 @@ export class StagingWriter {
   /** Creates the session's staging tables (dropped at the end of the transaction). */
   static async open(tx: Tx): Promise<StagingWriter> {
     for (const table of STAGED_TABLES) await tx.query(createSql(table));
+    // An earlier write in the same transaction left its rows (ON COMMIT DROP waits for the commit).
+    await tx.query(`TRUNCATE ${STAGED_TABLES.map((table) => `staged_${table}`).join(', ')}`);
     return new StagingWriter(tx);
   }
 

@@ -1,0 +1,88 @@
+import { spawn } from 'node:child_process';
+import * as assert from 'uvu/assert';
+import { getAccount } from '../src/store/accounts.js';
+import { listSyncs } from '../src/store/syncs.js';
+import { databaseSuite, emptyTables } from './helpers/database.js';
+import { writeExport } from './helpers/fixtures.js';
+
+const Cli = databaseSuite('cli');
+Cli.before.each(({ pool }) => emptyTables(pool));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the ads-store command as a process, as an operator would. */
+function adsStore(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['bin/ads-store.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => (stdout += chunk));
+    child.stderr.on('data', (chunk) => (stderr += chunk));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+Cli('ingest FILE... writes each file and prints what it wrote; exit 0', async ({ db, pool }) => {
+  const first = await writeExport('cli-1.ndjson', [{ adAccount: { id: 1, name: 'One' } }, { sync: { accountId: '1', trigger: 'manual' } }]);
+  const second = await writeExport('cli-2.ndjson.gz', [{ adAccount: { id: 2, name: 'Two' } }]);
+  const run = await adsStore(['ingest', first, second], { DATABASE_URL: db.url });
+  assert.is(run.code, 0, run.stderr);
+  assert.match(run.stdout, /cli-1\.ndjson: 2 lines, sync \d+ \(1\): ad_accounts \+1 ~0/);
+  assert.match(run.stdout, /cli-2\.ndjson\.gz: 1 lines, sync \d+ \(2\): ad_accounts \+1 ~0/);
+  assert.match(run.stderr, /^database: DATABASE_URL postgres:\/\//m);
+  assert.equal([(await getAccount(pool, 1))?.name, (await getAccount(pool, 2))?.name], ['One', 'Two']);
+});
+
+Cli('a bad file: exit 1, the reason on stderr naming file, line and field; other files still ingested', async ({ db, pool }) => {
+  const bad = await writeExport('cli-bad.ndjson', [{ adAccount: { id: 1 } }, { adAccount: { id: 'two' } }]);
+  const good = await writeExport('cli-good.ndjson', [{ adAccount: { id: 3 } }]);
+  const run = await adsStore(['ingest', bad, good], { DATABASE_URL: db.url });
+  assert.is(run.code, 1);
+  assert.match(run.stderr, /ingest failed: .*cli-bad\.ndjson:2: field adAccount\.id: "two" is not a positive integer/);
+  assert.match(run.stdout, /cli-good\.ndjson: 1 lines/);
+  assert.equal([await getAccount(pool, 1), (await getAccount(pool, 3))?.id], [null, 3]);
+  assert.equal((await listSyncs(pool)).map((s) => s.status), ['success', 'failed']);
+});
+
+Cli('--max-line-bytes raises the line limit', async ({ db }) => {
+  const file = await writeExport('cli-long.ndjson', [{ adAccount: { id: 1, name: 'x'.repeat(3000) } }]);
+  const refused = await adsStore(['ingest', '--max-line-bytes', '1000', file], { DATABASE_URL: db.url });
+  assert.is(refused.code, 1);
+  assert.match(refused.stderr, /cli-long\.ndjson:1: field line is longer than 1000 bytes/);
+  const accepted = await adsStore(['ingest', '--max-line-bytes', '4000', file], { DATABASE_URL: db.url });
+  assert.is(accepted.code, 0, accepted.stderr);
+});
+
+Cli('--no-wait fails at once while another ingest holds the account; --wait-timeout waits that long', async ({ db, pool }) => {
+  const file = await writeExport('cli-wait.ndjson', [{ adAccount: { id: 7 } }]);
+  const holder = await pool.connect();
+  try {
+    await holder.query(`select pg_advisory_lock(hashtextextended('linkedin-ads-store:sync:7', 0))`);
+    const noWait = await adsStore(['ingest', '--no-wait', file], { DATABASE_URL: db.url });
+    assert.is(noWait.code, 1);
+    assert.match(noWait.stderr, /sync of account 7 is locked by another ingest \(not waiting: --no-wait\)/);
+    const timedOut = await adsStore(['ingest', '--wait-timeout', '0.5', file], { DATABASE_URL: db.url });
+    assert.is(timedOut.code, 1);
+    assert.match(timedOut.stderr, /still locked by another ingest after waiting/);
+  } finally {
+    await holder.query(`select pg_advisory_unlock_all()`);
+    holder.release();
+  }
+});
+
+Cli('usage errors exit 2 with the usage on stderr; --help exits 0', async ({ db }) => {
+  for (const args of [[], ['ingest'], ['frobnicate'], ['ingest', '--wait-timeout', 'soon', 'x.ndjson'], ['ingest', '--bogus', 'x.ndjson']]) {
+    const run = await adsStore(args, { DATABASE_URL: db.url });
+    assert.is(run.code, 2, args.join(' '));
+  }
+  const help = await adsStore(['ingest', '--help'], { DATABASE_URL: db.url });
+  assert.is(help.code, 0);
+  assert.match(help.stdout, /Usage: ads-store ingest FILE\.\.\./);
+});
+
+Cli.run();
