@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import { IngestError, ingestFile, ingestFiles } from '../src/ingest/ingest.js';
 import { getAccount } from '../src/store/accounts.js';
@@ -210,6 +211,42 @@ Ingest('a stale running row (its ingest died) is marked failed by the next inges
   const [latest, stale] = await listSyncs(pool, { accountId: '1' });
   assert.is(latest!.id, result.syncId);
   assert.equal([stale!.status, stale!.errors], ['failed', 'stale: the ingest that started this sync ended without finishing it']);
+});
+
+Ingest('an ingest process killed mid-ingest blocks nothing: the next ingest marks its row failed', async ({ pool, db }) => {
+  await ingestFile(pool, await writeExport('entities.ndjson', [{ adAccount: { id: 1 } }, { adCampaign: { id: 10, account: 'urn:li:sponsoredAccount:1' } }]));
+  const file = await writeExport('killed.ndjson', [
+    { adAnalytics: { dateRange: { start: { year: 2024, month: 1, day: 1 }, end: { year: 2024, month: 1, day: 1 } }, pivotValues: ['urn:li:sponsoredCampaign:10'], impressions: 5 }, pivot: 'CAMPAIGN' },
+    { sync: { accountId: '1' } },
+  ]);
+  // Hold account 1's write lock, so that the child stops inside its merge, its sync row 'running'.
+  const holder = await pool.connect();
+  await holder.query('begin');
+  await holder.query(`select pg_advisory_xact_lock(hashtextextended('linkedin-ads-store:account:1', 0))`);
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/ingest-child.ts', db.url, file], { stdio: 'ignore' });
+  const exited = new Promise((resolve) => child.on('exit', resolve));
+  try {
+    let running: number | undefined;
+    for (let waited = 0; waited < 60_000 && running === undefined; waited += 20) {
+      running = (await pool.query<{ id: number }>(`select id from sync_log where status = 'running'`)).rows[0]?.id;
+      if (running === undefined) await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    assert.ok(running !== undefined, 'the child ingest reached its merge');
+    child.kill('SIGKILL');
+    await exited;
+    await holder.query('commit');
+    const result = await ingestFile(pool, await writeExport('after.ndjson', [{ adAccount: { id: 1, name: 'after the crash' } }]));
+    const crashed = await getSync(pool, running!);
+    assert.equal([crashed!.status, crashed!.errors], ['failed', 'stale: the ingest that started this sync ended without finishing it']);
+    assert.is((await getSync(pool, result.syncId))!.status, 'success');
+    // The killed ingest's rows rolled back with its connection.
+    assert.equal(await listCampaignDailyMetrics(pool, { campaignId: 10, ...all }), []);
+    assert.is((await getAccount(pool, 1))!.name, 'after the crash');
+  } finally {
+    child.kill('SIGKILL');
+    await holder.query('rollback').catch(() => {});
+    holder.release();
+  }
 });
 
 Ingest('a second ingest of an account waits for the first, or fails at once with no-wait', async ({ pool }) => {
