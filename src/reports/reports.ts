@@ -1,0 +1,143 @@
+import type { Queryable } from '../db/queryable.js';
+import { getAccountById } from '../generated/ad_accounts.queries.js';
+import { getCampaignById } from '../generated/campaigns.queries.js';
+import {
+  accountsReport,
+  campaignsReport,
+  compareReport,
+  creativesReport,
+  dailyReport,
+  demographicsReport,
+} from '../generated/reports.queries.js';
+import { listSyncs } from '../generated/sync_log.queries.js';
+import { checkDate } from '../values.js';
+
+/**
+ * The reports a marketer asks for, each one annotated query of sql/reports.sql.
+ * Rows are plain objects whose keys are the report's fields, in order: the CLI's
+ * JSON, CSV and table outputs print them as they are.
+ */
+
+export const REPORT_NAMES = ['accounts', 'campaigns', 'creatives', 'daily', 'demographics', 'compare', 'syncs'] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+/** The demographic pivots a demographics report takes. */
+export const PIVOT_TYPES = ['job_title', 'seniority', 'industry', 'company_size', 'job_function', 'country', 'region', 'company'] as const;
+
+export interface ReportOptions {
+  /** Required by every report but accounts and syncs (optional there). */
+  accountId?: number | string;
+  /** Inclusive range, 'YYYY-MM-DD'; default: the 30 days ending today (UTC). */
+  from?: string;
+  to?: string;
+  /** creatives and daily: only this campaign. */
+  campaignId?: number;
+  /** demographics: the pivot (job_title, seniority, …). */
+  pivot?: string;
+  /** syncs: at most this many rows (default 20). */
+  limit?: number;
+  /** "Today" for the default range (tests); default: the current UTC date. */
+  today?: string;
+}
+
+/** One row of a report: its fields, in the report's order (typed per report by the generated queries). */
+export type ReportRow = object;
+
+/** A report asked for wrongly: unknown report, account, campaign or pivot, a bad range. */
+export class ReportError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ReportError';
+  }
+}
+
+const DAY_MS = 86_400_000;
+const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
+
+/** The report's range: from..to as given, or the 30 days ending `today` (UTC). Throws ReportError. */
+export function reportRange(options: Pick<ReportOptions, 'from' | 'to' | 'today'>): { from: string; to: string } {
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const to = options.to === undefined ? today : date(options.to, 'to');
+  const from = options.from === undefined ? addDays(to, -29) : date(options.from, 'from');
+  if (from > to) throw new ReportError(`the range is empty: from ${from} is after to ${to}`);
+  return { from, to };
+}
+
+function date(value: string, name: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new ReportError(`--${name} ${JSON.stringify(value)} is not a date (YYYY-MM-DD)`);
+  try {
+    return checkDate(value, 'report', name);
+  } catch {
+    throw new ReportError(`--${name} ${value} is not a real calendar day`);
+  }
+}
+
+/** Runs one report; throws ReportError for a report asked for wrongly. */
+export async function runReport(db: Queryable, name: string, options: ReportOptions = {}): Promise<ReportRow[]> {
+  if (!(REPORT_NAMES as readonly string[]).includes(name)) {
+    throw new ReportError(`unknown report ${JSON.stringify(name)} (one of: ${REPORT_NAMES.join(', ')})`);
+  }
+  const report = name as ReportName;
+  if (report === 'syncs') return syncs(db, options);
+  const range = reportRange(options);
+  if (report === 'accounts') return accountsReport.run(range, db);
+
+  const accountId = await existingAccount(db, options.accountId);
+  const campaignId = options.campaignId === undefined ? null : await existingCampaign(db, options.campaignId, accountId);
+  switch (report) {
+    case 'campaigns':
+      return campaignsReport.run({ accountId, ...range }, db);
+    case 'creatives':
+      return creativesReport.run({ accountId, campaignId, ...range }, db);
+    case 'daily':
+      return dailyReport.run({ accountId, campaignId, ...range }, db);
+    case 'demographics': {
+      const pivotType = options.pivot;
+      if (pivotType === undefined) throw new ReportError(`the demographics report needs --pivot (one of: ${PIVOT_TYPES.join(', ')})`);
+      if (!(PIVOT_TYPES as readonly string[]).includes(pivotType)) {
+        throw new ReportError(`unknown pivot ${JSON.stringify(pivotType)} (one of: ${PIVOT_TYPES.join(', ')})`);
+      }
+      return demographicsReport.run({ accountId, pivotType, ...range }, db);
+    }
+    case 'compare': {
+      const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / DAY_MS) + 1;
+      return compareReport.run({ accountId, ...range, prevFrom: addDays(range.from, -days) }, db);
+    }
+  }
+}
+
+async function existingAccount(db: Queryable, value: number | string | undefined): Promise<number> {
+  if (value === undefined) throw new ReportError('this report needs --account ID');
+  const id = Number(value);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ReportError(`--account ${JSON.stringify(String(value))} is not an account id`);
+  const [account] = await getAccountById.run({ id }, db);
+  if (!account) throw new ReportError(`no account ${id}`);
+  return id;
+}
+
+async function existingCampaign(db: Queryable, id: number, accountId: number): Promise<number> {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ReportError(`--campaign ${JSON.stringify(String(id))} is not a campaign id`);
+  const [campaign] = await getCampaignById.run({ id }, db);
+  if (!campaign || campaign.account_id !== accountId) throw new ReportError(`no campaign ${id} in account ${accountId}`);
+  return id;
+}
+
+async function syncs(db: Queryable, options: ReportOptions): Promise<ReportRow[]> {
+  const limit = options.limit ?? 20;
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new ReportError(`--limit ${limit} is not a positive integer`);
+  const rows = await listSyncs.run({ accountId: options.accountId === undefined ? null : String(options.accountId), limit }, db);
+  // The report's field order (the query's column order is the table's).
+  return rows.map((row) => ({
+    id: row.id,
+    account_id: row.account_id,
+    status: row.status,
+    trigger: row.trigger,
+    started_at: row.started_at,
+    finished_at: row.finished_at,
+    campaigns_fetched: row.campaigns_fetched,
+    creatives_fetched: row.creatives_fetched,
+    api_calls_made: row.api_calls_made,
+    errors: row.errors,
+  }));
+}
+
