@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import { getAccount } from '../src/store/accounts.js';
+import { writeBatch } from '../src/store/apply.js';
 import { listSyncs } from '../src/store/syncs.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
 import { writeExport } from './helpers/fixtures.js';
@@ -82,7 +83,44 @@ Cli('usage errors exit 2 with the usage on stderr; --help exits 0', async ({ db 
   }
   const help = await adsStore(['ingest', '--help'], { DATABASE_URL: db.url });
   assert.is(help.code, 0);
-  assert.match(help.stdout, /Usage: ads-store ingest FILE\.\.\./);
+  assert.match(help.stdout, /ads-store ingest FILE\.\.\./);
+});
+
+Cli('report NAME --format json|csv|table prints the report alone on stdout; JSON keeps money as strings', async ({ db, pool }) => {
+  await writeBatch(pool, {
+    accounts: [{ id: 1, name: 'Alpha', currency: 'USD' }],
+    campaigns: [{ id: 10, account_id: 1, name: 'Brand, "quoted"' }],
+    campaignDailyMetrics: [{ campaign_id: 10, date: '2024-03-01', impressions: 200, clicks: 3, spend: '107.5300000000000335346' }],
+  });
+  const range = ['--from', '2024-03-01', '--to', '2024-03-02'];
+  const json = await adsStore(['report', 'campaigns', '--account', '1', ...range, '--format', 'json'], { DATABASE_URL: db.url });
+  assert.is(json.code, 0, json.stderr);
+  const rows = JSON.parse(json.stdout);
+  assert.equal(rows, [{
+    campaign_id: 10, name: 'Brand, "quoted"', status: null, type: null, campaign_group: null, impressions: 200, clicks: 3,
+    spend: '107.5300000000000335346', landing_page_clicks: 0, conversions: 0, leads: 0, ctr: 0.015, cpc: 35.84333333333335,
+  }]);
+  const csv = await adsStore(['report', 'daily', '--account', '1', ...range, '--format', 'csv'], { DATABASE_URL: db.url });
+  assert.is(csv.code, 0, csv.stderr);
+  assert.is(csv.stdout, 'date,impressions,clicks,spend,conversions,leads,ctr,cpc\n2024-03-01,200,3,107.5300000000000335346,0,0,0.015,35.84333333333335\n2024-03-02,0,0,0,0,0,0,0\n');
+  const table = await adsStore(['report', 'accounts', ...range], { DATABASE_URL: db.url });
+  assert.is(table.code, 0, table.stderr);
+  assert.match(table.stdout, /account_id.*name.*currency/);
+  assert.match(table.stdout, /Alpha/);
+});
+
+Cli('report asked wrongly: a clear error and a non-zero exit', async ({ db }) => {
+  const unknownAccount = await adsStore(['report', 'campaigns', '--account', '99'], { DATABASE_URL: db.url });
+  assert.is(unknownAccount.code, 1);
+  assert.match(unknownAccount.stderr, /no account 99/);
+  assert.is(unknownAccount.stdout, '');
+  const backwards = await adsStore(['report', 'daily', '--account', '1', '--from', '2024-03-02', '--to', '2024-03-01'], { DATABASE_URL: db.url });
+  assert.is(backwards.code, 1);
+  const unknownReport = await adsStore(['report', 'weekly', '--account', '1'], { DATABASE_URL: db.url });
+  assert.is(unknownReport.code, 2);
+  assert.match(unknownReport.stderr, /unknown report "weekly"/);
+  const badFormat = await adsStore(['report', 'accounts', '--format', 'xml'], { DATABASE_URL: db.url });
+  assert.is(badFormat.code, 2);
 });
 
 Cli.run();

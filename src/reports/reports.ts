@@ -21,6 +21,17 @@ import { checkDate } from '../values.js';
 export const REPORT_NAMES = ['accounts', 'campaigns', 'creatives', 'daily', 'demographics', 'compare', 'syncs'] as const;
 export type ReportName = (typeof REPORT_NAMES)[number];
 
+/** Each report's fields, in order: the contract of its JSON, CSV and table output. */
+export const REPORT_FIELDS: Record<ReportName, readonly string[]> = {
+  accounts: ['account_id', 'name', 'currency', 'status', 'impressions', 'clicks', 'spend', 'conversions', 'leads', 'ctr', 'cpc'],
+  campaigns: ['campaign_id', 'name', 'status', 'type', 'campaign_group', 'impressions', 'clicks', 'spend', 'landing_page_clicks', 'conversions', 'leads', 'ctr', 'cpc'],
+  creatives: ['creative_id', 'campaign_id', 'content_name', 'intended_status', 'is_serving', 'impressions', 'clicks', 'spend', 'conversions', 'leads', 'ctr', 'cpc'],
+  daily: ['date', 'impressions', 'clicks', 'spend', 'conversions', 'leads', 'ctr', 'cpc'],
+  demographics: ['segment', 'impressions', 'clicks', 'ctr', 'share_pct'],
+  compare: ['campaign_id', 'name', 'impressions', 'impressions_prev', 'clicks', 'clicks_prev', 'spend', 'spend_prev', 'ctr', 'ctr_prev', 'cpc', 'cpc_prev'],
+  syncs: ['id', 'account_id', 'status', 'trigger', 'started_at', 'finished_at', 'campaigns_fetched', 'creatives_fetched', 'api_calls_made', 'errors'],
+};
+
 /** The demographic pivots a demographics report takes. */
 export const PIVOT_TYPES = ['job_title', 'seniority', 'industry', 'company_size', 'job_function', 'country', 'region', 'company'] as const;
 
@@ -72,12 +83,22 @@ function date(value: string, name: string): string {
   }
 }
 
-/** Runs one report; throws ReportError for a report asked for wrongly. */
+/**
+ * Runs one report; resolves to its rows with the report's fields in order. Throws
+ * ReportError for a report asked for wrongly.
+ */
 export async function runReport(db: Queryable, name: string, options: ReportOptions = {}): Promise<ReportRow[]> {
   if (!(REPORT_NAMES as readonly string[]).includes(name)) {
     throw new ReportError(`unknown report ${JSON.stringify(name)} (one of: ${REPORT_NAMES.join(', ')})`);
   }
-  const report = name as ReportName;
+  const fields = REPORT_FIELDS[name as ReportName];
+  // pgtyped renames `"col!"` columns after the others, which reorders keys: restore the report's order.
+  return (await rows(db, name as ReportName, options)).map((row) =>
+    Object.fromEntries(fields.map((field) => [field, (row as Record<string, unknown>)[field]])),
+  );
+}
+
+async function rows(db: Queryable, report: ReportName, options: ReportOptions): Promise<ReportRow[]> {
   if (report === 'syncs') return syncs(db, options);
   const range = reportRange(options);
   if (report === 'accounts') return accountsReport.run(range, db);
@@ -125,19 +146,6 @@ async function existingCampaign(db: Queryable, id: number, accountId: number): P
 async function syncs(db: Queryable, options: ReportOptions): Promise<ReportRow[]> {
   const limit = options.limit ?? 20;
   if (!Number.isSafeInteger(limit) || limit < 1) throw new ReportError(`--limit ${limit} is not a positive integer`);
-  const rows = await listSyncs.run({ accountId: options.accountId === undefined ? null : String(options.accountId), limit }, db);
-  // The report's field order (the query's column order is the table's).
-  return rows.map((row) => ({
-    id: row.id,
-    account_id: row.account_id,
-    status: row.status,
-    trigger: row.trigger,
-    started_at: row.started_at,
-    finished_at: row.finished_at,
-    campaigns_fetched: row.campaigns_fetched,
-    creatives_fetched: row.creatives_fetched,
-    api_calls_made: row.api_calls_made,
-    errors: row.errors,
-  }));
+  return listSyncs.run({ accountId: options.accountId === undefined ? null : String(options.accountId), limit }, db);
 }
 
