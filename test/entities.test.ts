@@ -7,9 +7,10 @@ import {
   listAccountsOrderedByName,
   type AccountInput,
 } from '../src/store/accounts.js';
-import { getCampaign, listCampaignsByAccount, CAMPAIGN_FIELDS, type CampaignInput } from '../src/store/campaigns.js';
+import { getCampaign, listCampaigns, listCampaignsByAccount, CAMPAIGN_FIELDS, type CampaignInput } from '../src/store/campaigns.js';
 import {
   getCreative,
+  listCreatives,
   listCreativesByAccount,
   listCreativesByCampaign,
   CREATIVE_FIELDS,
@@ -125,6 +126,8 @@ Entities('serving_hold_reasons: null (serving, none) and an empty array stay dis
   assert.is(one!.serving_hold_reasons, null);
   assert.equal(two!.serving_hold_reasons, []);
   assert.equal((await listCreativesByAccount(pool, 1)).map((c) => c.id), ['urn:li:sponsoredCreative:1', 'urn:li:sponsoredCreative:2']);
+  assert.equal((await listCreatives(pool, ['urn:li:sponsoredCreative:2', 'urn:li:sponsoredCreative:9'])).map((c) => c.id), ['urn:li:sponsoredCreative:2']);
+  assert.equal((await listCampaigns(pool, [10, 99])).map((c) => [c.id, c.account_id]), [[10, 1]]);
 });
 
 Entities('repeated ids in one batch fold in order: later present fields win', async ({ pool }) => {

@@ -11,7 +11,12 @@ import { gzipSync } from 'node:zlib';
  * deviations that shared/fixtures/linkedin-api/README.md documents.
  */
 
-const ROOT = fileURLToPath(new URL('../../../shared/fixtures/linkedin-api/airbyte-source-linkedin-ads/', import.meta.url));
+// The captures live in the workspace's shared/ folder, beside the repository (as CI lays
+// it out); ADS_STORE_FIXTURES points elsewhere.
+const ROOT = path.join(
+  process.env.ADS_STORE_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/linkedin-api/', import.meta.url)),
+  'airbyte-source-linkedin-ads',
+);
 
 export const FIXTURE_CAPTURES = {
   '06fb371b': 'integration_tests/06fb371b/expected_records.jsonl',
