@@ -56,23 +56,27 @@ group by cr.id
 order by "spend!" desc, cr.id collate "C";
 
 /* One row per day of the range, days without data as zeros; the account's
-   campaigns, or one of them when campaignId is given. */
+   campaigns, or one of them when campaignId is given. The days' sums are taken
+   first and then laid on the calendar, so the metrics are read once. */
 /* @name DailyReport */
 select d.day::date::text as "date!",
-       coalesce(sum(m.impressions), 0)::bigint as "impressions!",
-       coalesce(sum(m.clicks), 0)::bigint as "clicks!",
-       coalesce(sum(m.spend), 0) as "spend!",
-       coalesce(sum(m.conversions), 0)::bigint as "conversions!",
-       coalesce(sum(m.leads), 0)::bigint as "leads!",
-       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as "ctr!",
-       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as "cpc!"
+       coalesce(s.impressions, 0)::bigint as "impressions!",
+       coalesce(s.clicks, 0)::bigint as "clicks!",
+       coalesce(s.spend, 0) as "spend!",
+       coalesce(s.conversions, 0)::bigint as "conversions!",
+       coalesce(s.leads, 0)::bigint as "leads!",
+       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
 from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
-left join (campaign_daily_metrics m
+left join (select m.date, sum(m.impressions) as impressions, sum(m.clicks) as clicks, sum(m.spend) as spend,
+                  sum(m.conversions) as conversions, sum(m.leads) as leads
+           from campaign_daily_metrics m
            join campaigns c on c.id = m.campaign_id
-                           and c.account_id = :accountId!
-                           and (:campaignId::bigint is null or c.id = :campaignId::bigint))
-       on m.date = d.day::date
-group by d.day
+           where c.account_id = :accountId!
+             and (:campaignId::bigint is null or c.id = :campaignId::bigint)
+             and m.date between :from!::date and :to!::date
+           group by m.date) s
+       on s.date = d.day::date
 order by d.day;
 
 /* One row per segment of one demographic pivot, summed over the stored periods

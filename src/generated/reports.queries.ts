@@ -136,7 +136,7 @@ export interface ICreativesReportQuery {
   result: ICreativesReportResult;
 }
 
-const creativesReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":715,"b":720}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":732,"b":735}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":765,"b":775}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":784,"b":794},{"a":832,"b":842}]}],"statement":"select cr.id as \"creative_id!\", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,\n       coalesce(sum(m.impressions), 0)::bigint as \"impressions!\",\n       coalesce(sum(m.clicks), 0)::bigint as \"clicks!\",\n       coalesce(sum(m.spend), 0) as \"spend!\",\n       coalesce(sum(m.conversions), 0)::bigint as \"conversions!\",\n       coalesce(sum(m.leads), 0)::bigint as \"leads!\",\n       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as \"ctr!\",\n       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as \"cpc!\"\nfrom creatives cr\nleft join creative_daily_metrics m on m.creative_id = cr.id and m.date between :from!::date and :to!::date\nwhere cr.account_id = :accountId!\n  and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)\ngroup by cr.id\norder by \"spend!\" desc, cr.id collate \"C\"                                                                                                                                    "};
+const creativesReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":715,"b":720}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":732,"b":735}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":765,"b":775}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":784,"b":794},{"a":832,"b":842}]}],"statement":"select cr.id as \"creative_id!\", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,\n       coalesce(sum(m.impressions), 0)::bigint as \"impressions!\",\n       coalesce(sum(m.clicks), 0)::bigint as \"clicks!\",\n       coalesce(sum(m.spend), 0) as \"spend!\",\n       coalesce(sum(m.conversions), 0)::bigint as \"conversions!\",\n       coalesce(sum(m.leads), 0)::bigint as \"leads!\",\n       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as \"ctr!\",\n       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as \"cpc!\"\nfrom creatives cr\nleft join creative_daily_metrics m on m.creative_id = cr.id and m.date between :from!::date and :to!::date\nwhere cr.account_id = :accountId!\n  and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)\ngroup by cr.id\norder by \"spend!\" desc, cr.id collate \"C\"                                                                                                                                                                                                                                   "};
 
 /**
  * Query generated from SQL:
@@ -154,7 +154,7 @@ const creativesReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId
  * where cr.account_id = :accountId!
  *   and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)
  * group by cr.id
- * order by "spend!" desc, cr.id collate "C"                                                                                                                                    
+ * order by "spend!" desc, cr.id collate "C"                                                                                                                                                                                                                                   
  * ```
  */
 export const creativesReport = new PreparedQuery<ICreativesReportParams,ICreativesReportResult>(creativesReportIR);
@@ -186,26 +186,29 @@ export interface IDailyReportQuery {
   result: IDailyReportResult;
 }
 
-const dailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":576,"b":581}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":590,"b":593}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":765,"b":775}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":809,"b":819},{"a":847,"b":857}]}],"statement":"select d.day::date::text as \"date!\",\n       coalesce(sum(m.impressions), 0)::bigint as \"impressions!\",\n       coalesce(sum(m.clicks), 0)::bigint as \"clicks!\",\n       coalesce(sum(m.spend), 0) as \"spend!\",\n       coalesce(sum(m.conversions), 0)::bigint as \"conversions!\",\n       coalesce(sum(m.leads), 0)::bigint as \"leads!\",\n       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as \"ctr!\",\n       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as \"cpc!\"\nfrom generate_series(:from!::date, :to!::date, interval '1 day') as d (day)\nleft join (campaign_daily_metrics m\n           join campaigns c on c.id = m.campaign_id\n                           and c.account_id = :accountId!\n                           and (:campaignId::bigint is null or c.id = :campaignId::bigint))\n       on m.date = d.day::date\ngroup by d.day\norder by d.day                                                                                                                                                                                                                                                 "};
+const dailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":521,"b":526},{"a":1006,"b":1011}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":535,"b":538},{"a":1023,"b":1026}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":885,"b":895}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":915,"b":925},{"a":953,"b":963}]}],"statement":"select d.day::date::text as \"date!\",\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom generate_series(:from!::date, :to!::date, interval '1 day') as d (day)\nleft join (select m.date, sum(m.impressions) as impressions, sum(m.clicks) as clicks, sum(m.spend) as spend,\n                  sum(m.conversions) as conversions, sum(m.leads) as leads\n           from campaign_daily_metrics m\n           join campaigns c on c.id = m.campaign_id\n           where c.account_id = :accountId!\n             and (:campaignId::bigint is null or c.id = :campaignId::bigint)\n             and m.date between :from!::date and :to!::date\n           group by m.date) s\n       on s.date = d.day::date\norder by d.day                                                                                                                                                                                                                                                 "};
 
 /**
  * Query generated from SQL:
  * ```
  * select d.day::date::text as "date!",
- *        coalesce(sum(m.impressions), 0)::bigint as "impressions!",
- *        coalesce(sum(m.clicks), 0)::bigint as "clicks!",
- *        coalesce(sum(m.spend), 0) as "spend!",
- *        coalesce(sum(m.conversions), 0)::bigint as "conversions!",
- *        coalesce(sum(m.leads), 0)::bigint as "leads!",
- *        case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as "ctr!",
- *        case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as "cpc!"
+ *        coalesce(s.impressions, 0)::bigint as "impressions!",
+ *        coalesce(s.clicks, 0)::bigint as "clicks!",
+ *        coalesce(s.spend, 0) as "spend!",
+ *        coalesce(s.conversions, 0)::bigint as "conversions!",
+ *        coalesce(s.leads, 0)::bigint as "leads!",
+ *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+ *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
  * from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
- * left join (campaign_daily_metrics m
+ * left join (select m.date, sum(m.impressions) as impressions, sum(m.clicks) as clicks, sum(m.spend) as spend,
+ *                   sum(m.conversions) as conversions, sum(m.leads) as leads
+ *            from campaign_daily_metrics m
  *            join campaigns c on c.id = m.campaign_id
- *                            and c.account_id = :accountId!
- *                            and (:campaignId::bigint is null or c.id = :campaignId::bigint))
- *        on m.date = d.day::date
- * group by d.day
+ *            where c.account_id = :accountId!
+ *              and (:campaignId::bigint is null or c.id = :campaignId::bigint)
+ *              and m.date between :from!::date and :to!::date
+ *            group by m.date) s
+ *        on s.date = d.day::date
  * order by d.day                                                                                                                                                                                                                                                 
  * ```
  */
