@@ -250,7 +250,8 @@ export class StagingWriter {
   }
 
   addAudienceDemographic(row: AudienceDemographicInput, line: number): void {
-    this.keys.get('audience_demographics')!.add(JSON.stringify([row.account_id, row.pivot_type, row.segment, row.date_start]));
+    // One bitmap of period starts per segment: memory grows with segments, not with rows.
+    this.keys.get('audience_demographics')!.addDaily(JSON.stringify([row.account_id, row.pivot_type, row.segment]), row.date_start);
     const presence = (row.impressions !== undefined ? 1 : 0) | (row.clicks !== undefined ? 2 : 0);
     this.push(
       'audience_demographics',
