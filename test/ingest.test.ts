@@ -294,6 +294,11 @@ Ingest('two concurrent overlapping ingests both succeed and end as one of the se
   }
 });
 
+Ingest('a missing file fails with its name, and its failure is logged', async ({ pool }) => {
+  const error = await expectFailure(ingestFile(pool, '/nonexistent/export.ndjson'), /^\/nonexistent\/export\.ndjson: ENOENT: no such file or directory/);
+  assert.equal([(await getSync(pool, error.syncId!))!.status], ['failed']);
+});
+
 Ingest('several files: each on its own; one failing does not undo the others', async ({ pool }) => {
   const good = await writeExport('good.ndjson', [{ adAccount: { id: 1 } }]);
   const bad = await writeExport('bad.ndjson', [{ adAccount: { id: 2 } }, '{"adAccount": {"id": 3}']);

@@ -228,8 +228,10 @@ function inFileTerms(error: UnknownReferenceError, file: string): UnknownReferen
 function describeFailure(error: unknown, file: string): string {
   if (error instanceof Error) {
     const code = (error as { code?: string }).code;
-    // Errors of the input and of locking say where; a database error says what failed where.
-    return code ? `${file}: database error ${code}: ${error.message}` : error.message;
+    // Errors of the input and of locking already say where. A database error (a
+    // five-character SQLSTATE) or a file error (ENOENT, …) gets the file's name.
+    if (code && /^[0-9A-Z]{5}$/.test(code)) return `${file}: database error ${code}: ${error.message}`;
+    return code ? `${file}: ${error.message}` : error.message;
   }
   return `${file}: ${String(error)}`;
 }
