@@ -1,0 +1,90 @@
+import * as assert from 'uvu/assert';
+import type pg from 'pg';
+import { withTransaction } from '../src/db/transaction.js';
+import { writeBatch } from '../src/store/apply.js';
+import { upsertCampaignDailyMetrics, upsertCampaigns, upsertAccounts } from '../src/store/upserts.js';
+import { databaseSuite, emptyTables } from './helpers/database.js';
+
+const Rollups = databaseSuite('rollups');
+Rollups.before.each(({ pool }) => emptyTables(pool));
+
+const SUMS = 'impressions, clicks, spend, landing_page_clicks, conversions, leads';
+const SUMMED = 'sum(impressions), sum(clicks), sum(spend), sum(landing_page_clicks), sum(conversions), sum(leads)';
+
+/** Rollup rows that differ from the sums recomputed from the daily tables (all-zero rows count as absent). */
+async function drift(pool: pg.Pool): Promise<unknown[]> {
+  const nonZero = `(impressions, clicks, spend, landing_page_clicks, conversions, leads) <> (0, 0, 0, 0, 0, 0)`;
+  const pairs: Array<[string, string]> = [
+    [
+      `select 'account_daily' as rollup, account_id::text as key, date as period, ${SUMS} from account_daily_metrics where ${nonZero}`,
+      `select 'account_daily', c.account_id::text, m.date, sum(m.impressions), sum(m.clicks), sum(m.spend), sum(m.landing_page_clicks), sum(m.conversions), sum(m.leads)
+       from campaign_daily_metrics m join campaigns c on c.id = m.campaign_id where c.account_id is not null group by 1, 2, 3`,
+    ],
+    [
+      `select 'campaign_monthly', campaign_id::text, month, ${SUMS} from campaign_monthly_metrics where ${nonZero}`,
+      `select 'campaign_monthly', campaign_id::text, date_trunc('month', date)::date, ${SUMMED} from campaign_daily_metrics group by 1, 2, 3`,
+    ],
+    [
+      `select 'creative_monthly', creative_id, month, ${SUMS} from creative_monthly_metrics where ${nonZero}`,
+      `select 'creative_monthly', creative_id, date_trunc('month', date)::date, ${SUMMED} from creative_daily_metrics group by 1, 2, 3`,
+    ],
+  ];
+  const rows: unknown[] = [];
+  for (const [actual, expected] of pairs) {
+    rows.push(...(await pool.query(`(${actual} except ${expected}) union all (${expected} except ${actual})`)).rows);
+  }
+  return rows;
+}
+
+const day = (i: number) => new Date(Date.UTC(2024, 0, 25 + i)).toISOString().slice(0, 10); // across a month's end
+
+Rollups('first loads, restatements and identical writes keep every rollup equal to its daily sums', async ({ pool }) => {
+  await writeBatch(pool, {
+    accounts: [{ id: 1 }, { id: 2 }],
+    campaigns: [{ id: 10, account_id: 1 }, { id: 11, account_id: 1 }, { id: 20, account_id: 2 }],
+    creatives: [{ id: 'urn:li:sponsoredCreative:1', campaign_id: 10, account_id: 1 }],
+    campaignDailyMetrics: Array.from({ length: 30 }, (_, i) => ({ campaign_id: [10, 11, 20][i % 3]!, date: day(Math.floor(i / 3)), impressions: 100 + i, clicks: i, spend: `${i}.01`, leads: i % 2 })),
+    creativeDailyMetrics: Array.from({ length: 10 }, (_, i) => ({ creative_id: 'urn:li:sponsoredCreative:1', date: day(i), impressions: 10 * i, clicks: i, spend: '0.000000000000000001' })),
+  });
+  assert.equal(await drift(pool), []);
+  const { rows } = await pool.query(`select count(*) as n from campaign_monthly_metrics`);
+  assert.is(rows[0].n, 6, 'three campaigns × two months');
+  // A restatement of some days (staged update path), and an identical re-write.
+  await writeBatch(pool, { campaignDailyMetrics: [{ campaign_id: 10, date: day(0), impressions: 1 }, { campaign_id: 11, date: day(9), impressions: 5, spend: '-2E-18' }] });
+  await writeBatch(pool, { campaignDailyMetrics: [{ campaign_id: 10, date: day(0), impressions: 1 }] });
+  assert.equal(await drift(pool), []);
+});
+
+Rollups('days stored before their campaign, and a campaign moving account, count for the right account', async ({ pool }) => {
+  await withTransaction(pool, async (tx) => {
+    await upsertCampaignDailyMetrics(tx, [{ campaign_id: 30, date: '2024-03-01', impressions: 7, clicks: 1, spend: '1' }]);
+    await upsertCampaigns(tx, [{ id: 30, account_id: 3 }]);
+    await upsertAccounts(tx, [{ id: 3 }, { id: 4 }]);
+  });
+  assert.equal(await drift(pool), []);
+  await upsertCampaigns(pool, [{ id: 30, account_id: 4 }]);
+  assert.equal(await drift(pool), []);
+  const { rows } = await pool.query(`select account_id, impressions from account_daily_metrics where impressions <> 0`);
+  assert.equal(rows, [{ account_id: 4, impressions: 7 }]);
+  await upsertCampaigns(pool, [{ id: 30, account_id: null }]);
+  assert.equal(await drift(pool), []);
+});
+
+Rollups('plain SQL deletes and updates, and TRUNCATE, keep them too', async ({ pool }) => {
+  await writeBatch(pool, {
+    accounts: [{ id: 1 }],
+    campaigns: [{ id: 10, account_id: 1 }],
+    creatives: [{ id: 'urn:li:sponsoredCreative:1', campaign_id: 10, account_id: 1 }],
+    campaignDailyMetrics: Array.from({ length: 10 }, (_, i) => ({ campaign_id: 10, date: day(i), impressions: i, spend: '2.5' })),
+    creativeDailyMetrics: Array.from({ length: 10 }, (_, i) => ({ creative_id: 'urn:li:sponsoredCreative:1', date: day(i), clicks: i })),
+  });
+  await pool.query(`delete from campaign_daily_metrics where date > $1`, [day(5)]);
+  await pool.query(`update creative_daily_metrics set clicks = clicks * 2 where date < $1`, [day(3)]);
+  await pool.query(`delete from creative_daily_metrics where date = $1`, [day(7)]);
+  assert.equal(await drift(pool), []);
+  await pool.query(`truncate campaign_daily_metrics, creative_daily_metrics`);
+  const { rows } = await pool.query(`select (select count(*) from account_daily_metrics) + (select count(*) from campaign_monthly_metrics) + (select count(*) from creative_monthly_metrics) as n`);
+  assert.is(rows[0].n, 0);
+});
+
+Rollups.run();
