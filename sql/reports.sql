@@ -2,62 +2,115 @@
    ctr = clicks / impressions and cpc = spend / clicks are computed from the
    range's sums (never an average of daily ratios), 0 when the denominator is 0.
    Counts are summed as bigint, money as numeric (exact). Rows with no data in
-   the range are kept with zeros. */
+   the range are kept with zeros.
+
+   Ranges are read from the rollups (migrations/…create-rollups.sql): whole
+   calendar months from the monthly ones, the days before the first whole month
+   (from..headTo) and after the last (tailFrom..to) from the daily tables. The
+   caller splits the range (src/reports/reports.ts splitRange); a range without a
+   whole month is all head: monthsFrom = monthsTo, tailFrom after to. */
 
 /* One row per account (every account), ordered by spend descending, then id. */
 /* @name AccountsReport */
 select a.id as "account_id!", a.name, a.currency, a.status,
-       coalesce(sum(m.impressions), 0)::bigint as "impressions!",
-       coalesce(sum(m.clicks), 0)::bigint as "clicks!",
-       coalesce(sum(m.spend), 0) as "spend!",
-       coalesce(sum(m.conversions), 0)::bigint as "conversions!",
-       coalesce(sum(m.leads), 0)::bigint as "leads!",
-       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as "ctr!",
-       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as "cpc!"
+       coalesce(s.impressions, 0)::bigint as "impressions!",
+       coalesce(s.clicks, 0)::bigint as "clicks!",
+       coalesce(s.spend, 0) as "spend!",
+       coalesce(s.conversions, 0)::bigint as "conversions!",
+       coalesce(s.leads, 0)::bigint as "leads!",
+       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
 from ad_accounts a
-left join campaigns c on c.account_id = a.id
-left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :from!::date and :to!::date
-group by a.id
+left join (select account_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+                  sum(conversions) as conversions, sum(leads) as leads
+           from account_daily_metrics
+           where date between :from!::date and :to!::date
+           group by account_id) s on s.account_id = a.id
 order by "spend!" desc, a.id;
 
 /* One row per campaign of the account, ordered by spend descending, then id. */
 /* @name CampaignsReport */
+with parts as (
+    select r.campaign_id, r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads
+    from campaign_monthly_metrics r
+    where r.campaign_id in (select id from campaigns where account_id = :accountId!)
+      and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+    union all
+    select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+    from campaign_daily_metrics m
+    where m.campaign_id in (select id from campaigns where account_id = :accountId!)
+      and m.date between :from!::date and :headTo!::date
+    union all
+    select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+    from campaign_daily_metrics m
+    where m.campaign_id in (select id from campaigns where account_id = :accountId!)
+      and m.date between :tailFrom!::date and :to!::date
+),
+sums as (
+    select campaign_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+           sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+    from parts
+    group by campaign_id
+)
 select c.id as "campaign_id!", c.name, c.status, c.type, c.campaign_group,
-       coalesce(sum(m.impressions), 0)::bigint as "impressions!",
-       coalesce(sum(m.clicks), 0)::bigint as "clicks!",
-       coalesce(sum(m.spend), 0) as "spend!",
-       coalesce(sum(m.landing_page_clicks), 0)::bigint as "landing_page_clicks!",
-       coalesce(sum(m.conversions), 0)::bigint as "conversions!",
-       coalesce(sum(m.leads), 0)::bigint as "leads!",
-       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as "ctr!",
-       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as "cpc!"
+       coalesce(s.impressions, 0)::bigint as "impressions!",
+       coalesce(s.clicks, 0)::bigint as "clicks!",
+       coalesce(s.spend, 0) as "spend!",
+       coalesce(s.landing_page_clicks, 0)::bigint as "landing_page_clicks!",
+       coalesce(s.conversions, 0)::bigint as "conversions!",
+       coalesce(s.leads, 0)::bigint as "leads!",
+       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
 from campaigns c
-left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :from!::date and :to!::date
+left join sums s on s.campaign_id = c.id
 where c.account_id = :accountId!
-group by c.id
 order by "spend!" desc, c.id;
 
 /* One row per creative of the account, or of one of its campaigns when
    campaignId is given; ordered by spend descending, then creative id as text. */
 /* @name CreativesReport */
+with chosen as (
+    select id
+    from creatives
+    where account_id = :accountId!
+      and (:campaignId::bigint is null or campaign_id = :campaignId::bigint)
+),
+parts as (
+    select r.creative_id, r.impressions, r.clicks, r.spend, r.conversions, r.leads
+    from creative_monthly_metrics r
+    where r.creative_id in (select id from chosen)
+      and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+    union all
+    select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
+    from creative_daily_metrics m
+    where m.creative_id in (select id from chosen)
+      and m.date between :from!::date and :headTo!::date
+    union all
+    select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
+    from creative_daily_metrics m
+    where m.creative_id in (select id from chosen)
+      and m.date between :tailFrom!::date and :to!::date
+),
+sums as (
+    select creative_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+           sum(conversions) as conversions, sum(leads) as leads
+    from parts
+    group by creative_id
+)
 select cr.id as "creative_id!", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,
-       coalesce(sum(m.impressions), 0)::bigint as "impressions!",
-       coalesce(sum(m.clicks), 0)::bigint as "clicks!",
-       coalesce(sum(m.spend), 0) as "spend!",
-       coalesce(sum(m.conversions), 0)::bigint as "conversions!",
-       coalesce(sum(m.leads), 0)::bigint as "leads!",
-       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as "ctr!",
-       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as "cpc!"
+       coalesce(s.impressions, 0)::bigint as "impressions!",
+       coalesce(s.clicks, 0)::bigint as "clicks!",
+       coalesce(s.spend, 0) as "spend!",
+       coalesce(s.conversions, 0)::bigint as "conversions!",
+       coalesce(s.leads, 0)::bigint as "leads!",
+       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
 from creatives cr
-left join creative_daily_metrics m on m.creative_id = cr.id and m.date between :from!::date and :to!::date
-where cr.account_id = :accountId!
-  and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)
-group by cr.id
+left join sums s on s.creative_id = cr.id
+where cr.id in (select id from chosen)
 order by "spend!" desc, cr.id collate "C";
 
-/* One row per day of the range, days without data as zeros; the account's
-   campaigns, or one of them when campaignId is given. The days' sums are taken
-   first and then laid on the calendar, so the metrics are read once. */
+/* One row per day of the range, days without data as zeros, for the account. */
 /* @name DailyReport */
 select d.day::date::text as "date!",
        coalesce(s.impressions, 0)::bigint as "impressions!",
@@ -68,15 +121,23 @@ select d.day::date::text as "date!",
        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
 from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
-left join (select m.date, sum(m.impressions) as impressions, sum(m.clicks) as clicks, sum(m.spend) as spend,
-                  sum(m.conversions) as conversions, sum(m.leads) as leads
-           from campaign_daily_metrics m
-           join campaigns c on c.id = m.campaign_id
-           where c.account_id = :accountId!
-             and (:campaignId::bigint is null or c.id = :campaignId::bigint)
-             and m.date between :from!::date and :to!::date
-           group by m.date) s
-       on s.date = d.day::date
+left join account_daily_metrics s
+       on s.account_id = :accountId! and s.date = d.day::date
+order by d.day;
+
+/* The same for one campaign of the account. */
+/* @name CampaignDailyReport */
+select d.day::date::text as "date!",
+       coalesce(m.impressions, 0)::bigint as "impressions!",
+       coalesce(m.clicks, 0)::bigint as "clicks!",
+       coalesce(m.spend, 0) as "spend!",
+       coalesce(m.conversions, 0)::bigint as "conversions!",
+       coalesce(m.leads, 0)::bigint as "leads!",
+       case when m.impressions > 0 then m.clicks::double precision / m.impressions else 0 end as "ctr!",
+       case when m.clicks > 0 then (m.spend / m.clicks)::double precision else 0 end as "cpc!"
+from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
+left join campaign_daily_metrics m
+       on m.campaign_id = :campaignId! and m.date = d.day::date
 order by d.day;
 
 /* One row per segment of one demographic pivot, summed over the stored periods
@@ -98,26 +159,57 @@ group by segment
 order by "impressions!" desc, segment;
 
 /* One row per campaign of the account: the range against the equally long range
-   just before it (prevFrom..prevTo, given by the caller). Ordered by spend
+   just before it, each split like the others (cur*, prev*). Ordered by spend
    descending, then id. */
 /* @name CompareReport */
+with chosen as (
+    select id from campaigns where account_id = :accountId!
+),
+parts as (
+    select true as cur, r.campaign_id, r.impressions, r.clicks, r.spend
+    from campaign_monthly_metrics r
+    where r.campaign_id in (select id from chosen) and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+    union all
+    select true, m.campaign_id, m.impressions, m.clicks, m.spend
+    from campaign_daily_metrics m
+    where m.campaign_id in (select id from chosen) and m.date between :from!::date and :headTo!::date
+    union all
+    select true, m.campaign_id, m.impressions, m.clicks, m.spend
+    from campaign_daily_metrics m
+    where m.campaign_id in (select id from chosen) and m.date between :tailFrom!::date and :to!::date
+    union all
+    select false, r.campaign_id, r.impressions, r.clicks, r.spend
+    from campaign_monthly_metrics r
+    where r.campaign_id in (select id from chosen) and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date
+    union all
+    select false, m.campaign_id, m.impressions, m.clicks, m.spend
+    from campaign_daily_metrics m
+    where m.campaign_id in (select id from chosen) and m.date between :prevFrom!::date and :prevHeadTo!::date
+    union all
+    select false, m.campaign_id, m.impressions, m.clicks, m.spend
+    from campaign_daily_metrics m
+    where m.campaign_id in (select id from chosen) and m.date between :prevTailFrom!::date and :prevTo!::date
+),
+sums as (
+    select campaign_id,
+           sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,
+           sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,
+           sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev
+    from parts
+    group by campaign_id
+)
 select c.id as "campaign_id!", c.name,
-       coalesce(sum(m.impressions) filter (where m.date >= :from!::date), 0)::bigint as "impressions!",
-       coalesce(sum(m.impressions) filter (where m.date < :from!::date), 0)::bigint as "impressions_prev!",
-       coalesce(sum(m.clicks) filter (where m.date >= :from!::date), 0)::bigint as "clicks!",
-       coalesce(sum(m.clicks) filter (where m.date < :from!::date), 0)::bigint as "clicks_prev!",
-       coalesce(sum(m.spend) filter (where m.date >= :from!::date), 0) as "spend!",
-       coalesce(sum(m.spend) filter (where m.date < :from!::date), 0) as "spend_prev!",
-       coalesce(sum(m.clicks) filter (where m.date >= :from!::date)::double precision
-                / nullif(sum(m.impressions) filter (where m.date >= :from!::date), 0), 0) as "ctr!",
-       coalesce(sum(m.clicks) filter (where m.date < :from!::date)::double precision
-                / nullif(sum(m.impressions) filter (where m.date < :from!::date), 0), 0) as "ctr_prev!",
-       coalesce((sum(m.spend) filter (where m.date >= :from!::date)
-                 / nullif(sum(m.clicks) filter (where m.date >= :from!::date), 0))::double precision, 0) as "cpc!",
-       coalesce((sum(m.spend) filter (where m.date < :from!::date)
-                 / nullif(sum(m.clicks) filter (where m.date < :from!::date), 0))::double precision, 0) as "cpc_prev!"
+       coalesce(s.impressions, 0)::bigint as "impressions!",
+       coalesce(s.impressions_prev, 0)::bigint as "impressions_prev!",
+       coalesce(s.clicks, 0)::bigint as "clicks!",
+       coalesce(s.clicks_prev, 0)::bigint as "clicks_prev!",
+       coalesce(s.spend, 0) as "spend!",
+       coalesce(s.spend_prev, 0) as "spend_prev!",
+       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+       case when s.impressions_prev > 0 then s.clicks_prev::double precision / s.impressions_prev else 0 end as "ctr_prev!",
+       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!",
+       case when s.clicks_prev > 0 then (s.spend_prev / s.clicks_prev)::double precision else 0 end as "cpc_prev!"
 from campaigns c
-left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :prevFrom!::date and :to!::date
+left join sums s on s.campaign_id = c.id
 where c.account_id = :accountId!
-group by c.id
 order by "spend!" desc, c.id;

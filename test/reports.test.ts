@@ -1,7 +1,7 @@
 import * as assert from 'uvu/assert';
 import { writeBatch } from '../src/store/apply.js';
 import { finishSync, startSync } from '../src/store/syncs.js';
-import { ReportError, reportRange, runReport, REPORT_FIELDS } from '../src/reports/reports.js';
+import { ReportError, reportRange, runReport, splitRange, REPORT_FIELDS } from '../src/reports/reports.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
 
 const Reports = databaseSuite('reports');
@@ -146,6 +146,25 @@ Reports('asked wrongly: a clear ReportError, never an empty success', async ({ p
       assert.match((error as Error).message, message);
     }
   }
+});
+
+Reports('ranges over whole months read the monthly rollups and the edge days, and sum the same', async ({ pool }) => {
+  const span = { from: '2024-02-29', to: '2024-04-01' }; // head Feb 29, March whole, tail April 1
+  const [c10] = await runReport(pool, 'campaigns', { accountId: 1, ...span });
+  assert.equal(c10, { campaign_id: 10, name: 'C10', status: 'ACTIVE', type: 'SPONSORED_UPDATES', campaign_group: 'urn:li:sponsoredCampaignGroup:1', impressions: 14499, clicks: 134, spend: '134.35', landing_page_clicks: 4, conversions: 3, leads: 1, ctr: 134 / 14499, cpc: 1.0026119402985075 });
+  const [b] = await runReport(pool, 'creatives', { accountId: 1, ...span });
+  assert.equal([(b as { creative_id: string }).creative_id, (b as { impressions: number }).impressions, (b as { spend: string }).spend], [B, 119, '10.5']);
+  const [accounts] = await runReport(pool, 'accounts', span);
+  assert.equal([(accounts as { impressions: number }).impressions, (accounts as { spend: string }).spend], [14599, '134.35000000000000001']);
+  const [compare] = await runReport(pool, 'compare', { accountId: 1, from: '2024-03-01', to: '2024-03-31' });
+  assert.equal([(compare as { impressions: number }).impressions, (compare as { impressions_prev: number }).impressions_prev], [13999, 500]);
+});
+
+Reports('splitRange: whole months, head and tail', () => {
+  assert.equal(splitRange({ from: '2024-02-29', to: '2024-04-01' }), { from: '2024-02-29', to: '2024-04-01', monthsFrom: '2024-03-01', monthsTo: '2024-04-01', headTo: '2024-02-29', tailFrom: '2024-04-01' });
+  assert.equal(splitRange({ from: '2024-03-01', to: '2024-03-31' }), { from: '2024-03-01', to: '2024-03-31', monthsFrom: '2024-03-01', monthsTo: '2024-04-01', headTo: '2024-02-29', tailFrom: '2024-04-01' });
+  assert.equal(splitRange({ from: '2024-03-05', to: '2024-03-20' }), { from: '2024-03-05', to: '2024-03-20', monthsFrom: '2024-04-01', monthsTo: '2024-04-01', headTo: '2024-03-20', tailFrom: '2024-03-21' });
+  assert.equal(splitRange({ from: '2024-12-15', to: '2025-02-10' }), { from: '2024-12-15', to: '2025-02-10', monthsFrom: '2025-01-01', monthsTo: '2025-02-01', headTo: '2024-12-31', tailFrom: '2025-02-01' });
 });
 
 Reports('the default range is the 30 days ending today (UTC)', () => {

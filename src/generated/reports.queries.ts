@@ -29,23 +29,25 @@ export interface IAccountsReportQuery {
   result: IAccountsReportResult;
 }
 
-const accountsReportIR: any = {"usedParamSet":{"from":true,"to":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":720,"b":725}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":737,"b":740}]}],"statement":"select a.id as \"account_id!\", a.name, a.currency, a.status,\n       coalesce(sum(m.impressions), 0)::bigint as \"impressions!\",\n       coalesce(sum(m.clicks), 0)::bigint as \"clicks!\",\n       coalesce(sum(m.spend), 0) as \"spend!\",\n       coalesce(sum(m.conversions), 0)::bigint as \"conversions!\",\n       coalesce(sum(m.leads), 0)::bigint as \"leads!\",\n       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as \"ctr!\",\n       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as \"cpc!\"\nfrom ad_accounts a\nleft join campaigns c on c.account_id = a.id\nleft join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :from!::date and :to!::date\ngroup by a.id\norder by \"spend!\" desc, a.id                                                                                "};
+const accountsReportIR: any = {"usedParamSet":{"from":true,"to":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":788,"b":793}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":805,"b":808}]}],"statement":"select a.id as \"account_id!\", a.name, a.currency, a.status,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom ad_accounts a\nleft join (select account_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n                  sum(conversions) as conversions, sum(leads) as leads\n           from account_daily_metrics\n           where date between :from!::date and :to!::date\n           group by account_id) s on s.account_id = a.id\norder by \"spend!\" desc, a.id                                                                                "};
 
 /**
  * Query generated from SQL:
  * ```
  * select a.id as "account_id!", a.name, a.currency, a.status,
- *        coalesce(sum(m.impressions), 0)::bigint as "impressions!",
- *        coalesce(sum(m.clicks), 0)::bigint as "clicks!",
- *        coalesce(sum(m.spend), 0) as "spend!",
- *        coalesce(sum(m.conversions), 0)::bigint as "conversions!",
- *        coalesce(sum(m.leads), 0)::bigint as "leads!",
- *        case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as "ctr!",
- *        case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as "cpc!"
+ *        coalesce(s.impressions, 0)::bigint as "impressions!",
+ *        coalesce(s.clicks, 0)::bigint as "clicks!",
+ *        coalesce(s.spend, 0) as "spend!",
+ *        coalesce(s.conversions, 0)::bigint as "conversions!",
+ *        coalesce(s.leads, 0)::bigint as "leads!",
+ *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+ *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
  * from ad_accounts a
- * left join campaigns c on c.account_id = a.id
- * left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :from!::date and :to!::date
- * group by a.id
+ * left join (select account_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+ *                   sum(conversions) as conversions, sum(leads) as leads
+ *            from account_daily_metrics
+ *            where date between :from!::date and :to!::date
+ *            group by account_id) s on s.account_id = a.id
  * order by "spend!" desc, a.id                                                                                
  * ```
  */
@@ -56,6 +58,10 @@ export const accountsReport = new PreparedQuery<IAccountsReportParams,IAccountsR
 export interface ICampaignsReportParams {
   accountId: number;
   from: string;
+  headTo: string;
+  monthsFrom: string;
+  monthsTo: string;
+  tailFrom: string;
   to: string;
 }
 
@@ -82,24 +88,45 @@ export interface ICampaignsReportQuery {
   result: ICampaignsReportResult;
 }
 
-const campaignsReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":770,"b":775}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":787,"b":790}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":819,"b":829}]}],"statement":"select c.id as \"campaign_id!\", c.name, c.status, c.type, c.campaign_group,\n       coalesce(sum(m.impressions), 0)::bigint as \"impressions!\",\n       coalesce(sum(m.clicks), 0)::bigint as \"clicks!\",\n       coalesce(sum(m.spend), 0) as \"spend!\",\n       coalesce(sum(m.landing_page_clicks), 0)::bigint as \"landing_page_clicks!\",\n       coalesce(sum(m.conversions), 0)::bigint as \"conversions!\",\n       coalesce(sum(m.leads), 0)::bigint as \"leads!\",\n       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as \"ctr!\",\n       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as \"cpc!\"\nfrom campaigns c\nleft join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :from!::date and :to!::date\nwhere c.account_id = :accountId!\ngroup by c.id\norder by \"spend!\" desc, c.id                                                                                                                                                         "};
+const campaignsReportIR: any = {"usedParamSet":{"accountId":true,"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":230,"b":240},{"a":540,"b":550},{"a":836,"b":846},{"a":1869,"b":1879}]},{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":264,"b":275}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":297,"b":306}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":578,"b":583}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":595,"b":602}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":874,"b":883}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":895,"b":898}]}],"statement":"with parts as (\n    select r.campaign_id, r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads\n    from campaign_monthly_metrics r\n    where r.campaign_id in (select id from campaigns where account_id = :accountId!)\n      and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n    union all\n    select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from campaigns where account_id = :accountId!)\n      and m.date between :from!::date and :headTo!::date\n    union all\n    select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from campaigns where account_id = :accountId!)\n      and m.date between :tailFrom!::date and :to!::date\n),\nsums as (\n    select campaign_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads\n    from parts\n    group by campaign_id\n)\nselect c.id as \"campaign_id!\", c.name, c.status, c.type, c.campaign_group,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.landing_page_clicks, 0)::bigint as \"landing_page_clicks!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom campaigns c\nleft join sums s on s.campaign_id = c.id\nwhere c.account_id = :accountId!\norder by \"spend!\" desc, c.id                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
  * ```
+ * with parts as (
+ *     select r.campaign_id, r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads
+ *     from campaign_monthly_metrics r
+ *     where r.campaign_id in (select id from campaigns where account_id = :accountId!)
+ *       and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+ *     union all
+ *     select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+ *     from campaign_daily_metrics m
+ *     where m.campaign_id in (select id from campaigns where account_id = :accountId!)
+ *       and m.date between :from!::date and :headTo!::date
+ *     union all
+ *     select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+ *     from campaign_daily_metrics m
+ *     where m.campaign_id in (select id from campaigns where account_id = :accountId!)
+ *       and m.date between :tailFrom!::date and :to!::date
+ * ),
+ * sums as (
+ *     select campaign_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+ *            sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+ *     from parts
+ *     group by campaign_id
+ * )
  * select c.id as "campaign_id!", c.name, c.status, c.type, c.campaign_group,
- *        coalesce(sum(m.impressions), 0)::bigint as "impressions!",
- *        coalesce(sum(m.clicks), 0)::bigint as "clicks!",
- *        coalesce(sum(m.spend), 0) as "spend!",
- *        coalesce(sum(m.landing_page_clicks), 0)::bigint as "landing_page_clicks!",
- *        coalesce(sum(m.conversions), 0)::bigint as "conversions!",
- *        coalesce(sum(m.leads), 0)::bigint as "leads!",
- *        case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as "ctr!",
- *        case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as "cpc!"
+ *        coalesce(s.impressions, 0)::bigint as "impressions!",
+ *        coalesce(s.clicks, 0)::bigint as "clicks!",
+ *        coalesce(s.spend, 0) as "spend!",
+ *        coalesce(s.landing_page_clicks, 0)::bigint as "landing_page_clicks!",
+ *        coalesce(s.conversions, 0)::bigint as "conversions!",
+ *        coalesce(s.leads, 0)::bigint as "leads!",
+ *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+ *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
  * from campaigns c
- * left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :from!::date and :to!::date
+ * left join sums s on s.campaign_id = c.id
  * where c.account_id = :accountId!
- * group by c.id
  * order by "spend!" desc, c.id                                                                                                                                                         
  * ```
  */
@@ -111,6 +138,10 @@ export interface ICreativesReportParams {
   accountId: number;
   campaignId?: number | null | void;
   from: string;
+  headTo: string;
+  monthsFrom: string;
+  monthsTo: string;
+  tailFrom: string;
   to: string;
 }
 
@@ -136,25 +167,51 @@ export interface ICreativesReportQuery {
   result: ICreativesReportResult;
 }
 
-const creativesReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":715,"b":720}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":732,"b":735}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":765,"b":775}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":784,"b":794},{"a":832,"b":842}]}],"statement":"select cr.id as \"creative_id!\", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,\n       coalesce(sum(m.impressions), 0)::bigint as \"impressions!\",\n       coalesce(sum(m.clicks), 0)::bigint as \"clicks!\",\n       coalesce(sum(m.spend), 0) as \"spend!\",\n       coalesce(sum(m.conversions), 0)::bigint as \"conversions!\",\n       coalesce(sum(m.leads), 0)::bigint as \"leads!\",\n       case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as \"ctr!\",\n       case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as \"cpc!\"\nfrom creatives cr\nleft join creative_daily_metrics m on m.creative_id = cr.id and m.date between :from!::date and :to!::date\nwhere cr.account_id = :accountId!\n  and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)\ngroup by cr.id\norder by \"spend!\" desc, cr.id collate \"C\"                                                                                                                                                                                                                                   "};
+const creativesReportIR: any = {"usedParamSet":{"accountId":true,"campaignId":true,"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":73,"b":83}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":96,"b":106},{"a":141,"b":151}]},{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":367,"b":378}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":400,"b":409}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":624,"b":629}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":641,"b":648}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":863,"b":872}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":884,"b":887}]}],"statement":"with chosen as (\n    select id\n    from creatives\n    where account_id = :accountId!\n      and (:campaignId::bigint is null or campaign_id = :campaignId::bigint)\n),\nparts as (\n    select r.creative_id, r.impressions, r.clicks, r.spend, r.conversions, r.leads\n    from creative_monthly_metrics r\n    where r.creative_id in (select id from chosen)\n      and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n    union all\n    select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads\n    from creative_daily_metrics m\n    where m.creative_id in (select id from chosen)\n      and m.date between :from!::date and :headTo!::date\n    union all\n    select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads\n    from creative_daily_metrics m\n    where m.creative_id in (select id from chosen)\n      and m.date between :tailFrom!::date and :to!::date\n),\nsums as (\n    select creative_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(conversions) as conversions, sum(leads) as leads\n    from parts\n    group by creative_id\n)\nselect cr.id as \"creative_id!\", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom creatives cr\nleft join sums s on s.creative_id = cr.id\nwhere cr.id in (select id from chosen)\norder by \"spend!\" desc, cr.id collate \"C\"                                                                                "};
 
 /**
  * Query generated from SQL:
  * ```
+ * with chosen as (
+ *     select id
+ *     from creatives
+ *     where account_id = :accountId!
+ *       and (:campaignId::bigint is null or campaign_id = :campaignId::bigint)
+ * ),
+ * parts as (
+ *     select r.creative_id, r.impressions, r.clicks, r.spend, r.conversions, r.leads
+ *     from creative_monthly_metrics r
+ *     where r.creative_id in (select id from chosen)
+ *       and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+ *     union all
+ *     select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
+ *     from creative_daily_metrics m
+ *     where m.creative_id in (select id from chosen)
+ *       and m.date between :from!::date and :headTo!::date
+ *     union all
+ *     select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
+ *     from creative_daily_metrics m
+ *     where m.creative_id in (select id from chosen)
+ *       and m.date between :tailFrom!::date and :to!::date
+ * ),
+ * sums as (
+ *     select creative_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+ *            sum(conversions) as conversions, sum(leads) as leads
+ *     from parts
+ *     group by creative_id
+ * )
  * select cr.id as "creative_id!", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,
- *        coalesce(sum(m.impressions), 0)::bigint as "impressions!",
- *        coalesce(sum(m.clicks), 0)::bigint as "clicks!",
- *        coalesce(sum(m.spend), 0) as "spend!",
- *        coalesce(sum(m.conversions), 0)::bigint as "conversions!",
- *        coalesce(sum(m.leads), 0)::bigint as "leads!",
- *        case when sum(m.impressions) > 0 then sum(m.clicks)::double precision / sum(m.impressions) else 0 end as "ctr!",
- *        case when sum(m.clicks) > 0 then (sum(m.spend) / sum(m.clicks))::double precision else 0 end as "cpc!"
+ *        coalesce(s.impressions, 0)::bigint as "impressions!",
+ *        coalesce(s.clicks, 0)::bigint as "clicks!",
+ *        coalesce(s.spend, 0) as "spend!",
+ *        coalesce(s.conversions, 0)::bigint as "conversions!",
+ *        coalesce(s.leads, 0)::bigint as "leads!",
+ *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+ *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
  * from creatives cr
- * left join creative_daily_metrics m on m.creative_id = cr.id and m.date between :from!::date and :to!::date
- * where cr.account_id = :accountId!
- *   and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)
- * group by cr.id
- * order by "spend!" desc, cr.id collate "C"                                                                                                                                                                                                                                   
+ * left join sums s on s.creative_id = cr.id
+ * where cr.id in (select id from chosen)
+ * order by "spend!" desc, cr.id collate "C"                                                                                
  * ```
  */
 export const creativesReport = new PreparedQuery<ICreativesReportParams,ICreativesReportResult>(creativesReportIR);
@@ -163,7 +220,6 @@ export const creativesReport = new PreparedQuery<ICreativesReportParams,ICreativ
 /** 'DailyReport' parameters type */
 export interface IDailyReportParams {
   accountId: number;
-  campaignId?: number | null | void;
   from: string;
   to: string;
 }
@@ -186,7 +242,7 @@ export interface IDailyReportQuery {
   result: IDailyReportResult;
 }
 
-const dailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":521,"b":526},{"a":1006,"b":1011}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":535,"b":538},{"a":1023,"b":1026}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":885,"b":895}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":915,"b":925},{"a":953,"b":963}]}],"statement":"select d.day::date::text as \"date!\",\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom generate_series(:from!::date, :to!::date, interval '1 day') as d (day)\nleft join (select m.date, sum(m.impressions) as impressions, sum(m.clicks) as clicks, sum(m.spend) as spend,\n                  sum(m.conversions) as conversions, sum(m.leads) as leads\n           from campaign_daily_metrics m\n           join campaigns c on c.id = m.campaign_id\n           where c.account_id = :accountId!\n             and (:campaignId::bigint is null or c.id = :campaignId::bigint)\n             and m.date between :from!::date and :to!::date\n           group by m.date) s\n       on s.date = d.day::date\norder by d.day                                                                                                                                                                                                                                                 "};
+const dailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":521,"b":526}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":535,"b":538}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":635,"b":645}]}],"statement":"select d.day::date::text as \"date!\",\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom generate_series(:from!::date, :to!::date, interval '1 day') as d (day)\nleft join account_daily_metrics s\n       on s.account_id = :accountId! and s.date = d.day::date\norder by d.day                                               "};
 
 /**
  * Query generated from SQL:
@@ -200,19 +256,59 @@ const dailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"accountId":tr
  *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
  *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
  * from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
- * left join (select m.date, sum(m.impressions) as impressions, sum(m.clicks) as clicks, sum(m.spend) as spend,
- *                   sum(m.conversions) as conversions, sum(m.leads) as leads
- *            from campaign_daily_metrics m
- *            join campaigns c on c.id = m.campaign_id
- *            where c.account_id = :accountId!
- *              and (:campaignId::bigint is null or c.id = :campaignId::bigint)
- *              and m.date between :from!::date and :to!::date
- *            group by m.date) s
- *        on s.date = d.day::date
- * order by d.day                                                                                                                                                                                                                                                 
+ * left join account_daily_metrics s
+ *        on s.account_id = :accountId! and s.date = d.day::date
+ * order by d.day                                               
  * ```
  */
 export const dailyReport = new PreparedQuery<IDailyReportParams,IDailyReportResult>(dailyReportIR);
+
+
+/** 'CampaignDailyReport' parameters type */
+export interface ICampaignDailyReportParams {
+  campaignId: number;
+  from: string;
+  to: string;
+}
+
+/** 'CampaignDailyReport' return type */
+export interface ICampaignDailyReportResult {
+  clicks: number;
+  conversions: number;
+  cpc: number;
+  ctr: number;
+  date: string;
+  impressions: number;
+  leads: number;
+  spend: string;
+}
+
+/** 'CampaignDailyReport' query type */
+export interface ICampaignDailyReportQuery {
+  params: ICampaignDailyReportParams;
+  result: ICampaignDailyReportResult;
+}
+
+const campaignDailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":521,"b":526}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":535,"b":538}]},{"name":"campaignId","required":true,"transform":{"type":"scalar"},"locs":[{"a":637,"b":648}]}],"statement":"select d.day::date::text as \"date!\",\n       coalesce(m.impressions, 0)::bigint as \"impressions!\",\n       coalesce(m.clicks, 0)::bigint as \"clicks!\",\n       coalesce(m.spend, 0) as \"spend!\",\n       coalesce(m.conversions, 0)::bigint as \"conversions!\",\n       coalesce(m.leads, 0)::bigint as \"leads!\",\n       case when m.impressions > 0 then m.clicks::double precision / m.impressions else 0 end as \"ctr!\",\n       case when m.clicks > 0 then (m.spend / m.clicks)::double precision else 0 end as \"cpc!\"\nfrom generate_series(:from!::date, :to!::date, interval '1 day') as d (day)\nleft join campaign_daily_metrics m\n       on m.campaign_id = :campaignId! and m.date = d.day::date\norder by d.day                                                                                                                                                                                                                                                 "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select d.day::date::text as "date!",
+ *        coalesce(m.impressions, 0)::bigint as "impressions!",
+ *        coalesce(m.clicks, 0)::bigint as "clicks!",
+ *        coalesce(m.spend, 0) as "spend!",
+ *        coalesce(m.conversions, 0)::bigint as "conversions!",
+ *        coalesce(m.leads, 0)::bigint as "leads!",
+ *        case when m.impressions > 0 then m.clicks::double precision / m.impressions else 0 end as "ctr!",
+ *        case when m.clicks > 0 then (m.spend / m.clicks)::double precision else 0 end as "cpc!"
+ * from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
+ * left join campaign_daily_metrics m
+ *        on m.campaign_id = :campaignId! and m.date = d.day::date
+ * order by d.day                                                                                                                                                                                                                                                 
+ * ```
+ */
+export const campaignDailyReport = new PreparedQuery<ICampaignDailyReportParams,ICampaignDailyReportResult>(campaignDailyReportIR);
 
 
 /** 'DemographicsReport' parameters type */
@@ -238,7 +334,7 @@ export interface IDemographicsReportQuery {
   result: IDemographicsReportResult;
 }
 
-const demographicsReportIR: any = {"usedParamSet":{"accountId":true,"pivotType":true,"from":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":466,"b":476}]},{"name":"pivotType","required":true,"transform":{"type":"scalar"},"locs":[{"a":497,"b":507}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":534,"b":539}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":551,"b":554}]}],"statement":"select segment as \"segment!\",\n       sum(impressions)::bigint as \"impressions!\",\n       sum(clicks)::bigint as \"clicks!\",\n       case when sum(impressions) > 0 then sum(clicks)::double precision / sum(impressions) else 0 end as \"ctr!\",\n       case when sum(sum(impressions)) over () > 0\n            then (sum(impressions) * 100.0 / sum(sum(impressions)) over ())::double precision\n            else 0 end as \"share_pct!\"\nfrom audience_demographics\nwhere account_id = :accountId!\n  and pivot_type = :pivotType!\n  and date_start between :from!::date and :to!::date\ngroup by segment\norder by \"impressions!\" desc, segment                                                                                                                                                                                       "};
+const demographicsReportIR: any = {"usedParamSet":{"accountId":true,"pivotType":true,"from":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":466,"b":476}]},{"name":"pivotType","required":true,"transform":{"type":"scalar"},"locs":[{"a":497,"b":507}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":534,"b":539}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":551,"b":554}]}],"statement":"select segment as \"segment!\",\n       sum(impressions)::bigint as \"impressions!\",\n       sum(clicks)::bigint as \"clicks!\",\n       case when sum(impressions) > 0 then sum(clicks)::double precision / sum(impressions) else 0 end as \"ctr!\",\n       case when sum(sum(impressions)) over () > 0\n            then (sum(impressions) * 100.0 / sum(sum(impressions)) over ())::double precision\n            else 0 end as \"share_pct!\"\nfrom audience_demographics\nwhere account_id = :accountId!\n  and pivot_type = :pivotType!\n  and date_start between :from!::date and :to!::date\ngroup by segment\norder by \"impressions!\" desc, segment                                                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
@@ -255,7 +351,7 @@ const demographicsReportIR: any = {"usedParamSet":{"accountId":true,"pivotType":
  *   and pivot_type = :pivotType!
  *   and date_start between :from!::date and :to!::date
  * group by segment
- * order by "impressions!" desc, segment                                                                                                                                                                                       
+ * order by "impressions!" desc, segment                                                                                                                                                                                         
  * ```
  */
 export const demographicsReport = new PreparedQuery<IDemographicsReportParams,IDemographicsReportResult>(demographicsReportIR);
@@ -265,7 +361,16 @@ export const demographicsReport = new PreparedQuery<IDemographicsReportParams,ID
 export interface ICompareReportParams {
   accountId: number;
   from: string;
+  headTo: string;
+  monthsFrom: string;
+  monthsTo: string;
   prevFrom: string;
+  prevHeadTo: string;
+  prevMonthsFrom: string;
+  prevMonthsTo: string;
+  prevTailFrom: string;
+  prevTo: string;
+  tailFrom: string;
   to: string;
 }
 
@@ -291,30 +396,61 @@ export interface ICompareReportQuery {
   result: ICompareReportResult;
 }
 
-const compareReportIR: any = {"usedParamSet":{"from":true,"prevFrom":true,"to":true,"accountId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":98,"b":103},{"a":201,"b":206},{"a":305,"b":310},{"a":398,"b":403},{"a":496,"b":501},{"a":579,"b":584},{"a":669,"b":674},{"a":769,"b":774},{"a":855,"b":860},{"a":954,"b":959},{"a":1046,"b":1051},{"a":1124,"b":1129},{"a":1229,"b":1234},{"a":1306,"b":1311}]},{"name":"prevFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1457,"b":1466}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":1478,"b":1481}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":1510,"b":1520}]}],"statement":"select c.id as \"campaign_id!\", c.name,\n       coalesce(sum(m.impressions) filter (where m.date >= :from!::date), 0)::bigint as \"impressions!\",\n       coalesce(sum(m.impressions) filter (where m.date < :from!::date), 0)::bigint as \"impressions_prev!\",\n       coalesce(sum(m.clicks) filter (where m.date >= :from!::date), 0)::bigint as \"clicks!\",\n       coalesce(sum(m.clicks) filter (where m.date < :from!::date), 0)::bigint as \"clicks_prev!\",\n       coalesce(sum(m.spend) filter (where m.date >= :from!::date), 0) as \"spend!\",\n       coalesce(sum(m.spend) filter (where m.date < :from!::date), 0) as \"spend_prev!\",\n       coalesce(sum(m.clicks) filter (where m.date >= :from!::date)::double precision\n                / nullif(sum(m.impressions) filter (where m.date >= :from!::date), 0), 0) as \"ctr!\",\n       coalesce(sum(m.clicks) filter (where m.date < :from!::date)::double precision\n                / nullif(sum(m.impressions) filter (where m.date < :from!::date), 0), 0) as \"ctr_prev!\",\n       coalesce((sum(m.spend) filter (where m.date >= :from!::date)\n                 / nullif(sum(m.clicks) filter (where m.date >= :from!::date), 0))::double precision, 0) as \"cpc!\",\n       coalesce((sum(m.spend) filter (where m.date < :from!::date)\n                 / nullif(sum(m.clicks) filter (where m.date < :from!::date), 0))::double precision, 0) as \"cpc_prev!\"\nfrom campaigns c\nleft join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :prevFrom!::date and :to!::date\nwhere c.account_id = :accountId!\ngroup by c.id\norder by \"spend!\" desc, c.id"};
+const compareReportIR: any = {"usedParamSet":{"accountId":true,"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true,"prevMonthsFrom":true,"prevMonthsTo":true,"prevFrom":true,"prevHeadTo":true,"prevTailFrom":true,"prevTo":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":65,"b":75},{"a":2734,"b":2744}]},{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":265,"b":276}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":298,"b":307}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":498,"b":503}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":515,"b":522}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":713,"b":722}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":734,"b":737}]},{"name":"prevMonthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":927,"b":942}]},{"name":"prevMonthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":964,"b":977}]},{"name":"prevFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1169,"b":1178}]},{"name":"prevHeadTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1190,"b":1201}]},{"name":"prevTailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1393,"b":1406}]},{"name":"prevTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1418,"b":1425}]}],"statement":"with chosen as (\n    select id from campaigns where account_id = :accountId!\n),\nparts as (\n    select true as cur, r.campaign_id, r.impressions, r.clicks, r.spend\n    from campaign_monthly_metrics r\n    where r.campaign_id in (select id from chosen) and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n    union all\n    select true, m.campaign_id, m.impressions, m.clicks, m.spend\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from chosen) and m.date between :from!::date and :headTo!::date\n    union all\n    select true, m.campaign_id, m.impressions, m.clicks, m.spend\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from chosen) and m.date between :tailFrom!::date and :to!::date\n    union all\n    select false, r.campaign_id, r.impressions, r.clicks, r.spend\n    from campaign_monthly_metrics r\n    where r.campaign_id in (select id from chosen) and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date\n    union all\n    select false, m.campaign_id, m.impressions, m.clicks, m.spend\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from chosen) and m.date between :prevFrom!::date and :prevHeadTo!::date\n    union all\n    select false, m.campaign_id, m.impressions, m.clicks, m.spend\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from chosen) and m.date between :prevTailFrom!::date and :prevTo!::date\n),\nsums as (\n    select campaign_id,\n           sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,\n           sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,\n           sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev\n    from parts\n    group by campaign_id\n)\nselect c.id as \"campaign_id!\", c.name,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.impressions_prev, 0)::bigint as \"impressions_prev!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.clicks_prev, 0)::bigint as \"clicks_prev!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.spend_prev, 0) as \"spend_prev!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.impressions_prev > 0 then s.clicks_prev::double precision / s.impressions_prev else 0 end as \"ctr_prev!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\",\n       case when s.clicks_prev > 0 then (s.spend_prev / s.clicks_prev)::double precision else 0 end as \"cpc_prev!\"\nfrom campaigns c\nleft join sums s on s.campaign_id = c.id\nwhere c.account_id = :accountId!\norder by \"spend!\" desc, c.id"};
 
 /**
  * Query generated from SQL:
  * ```
+ * with chosen as (
+ *     select id from campaigns where account_id = :accountId!
+ * ),
+ * parts as (
+ *     select true as cur, r.campaign_id, r.impressions, r.clicks, r.spend
+ *     from campaign_monthly_metrics r
+ *     where r.campaign_id in (select id from chosen) and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+ *     union all
+ *     select true, m.campaign_id, m.impressions, m.clicks, m.spend
+ *     from campaign_daily_metrics m
+ *     where m.campaign_id in (select id from chosen) and m.date between :from!::date and :headTo!::date
+ *     union all
+ *     select true, m.campaign_id, m.impressions, m.clicks, m.spend
+ *     from campaign_daily_metrics m
+ *     where m.campaign_id in (select id from chosen) and m.date between :tailFrom!::date and :to!::date
+ *     union all
+ *     select false, r.campaign_id, r.impressions, r.clicks, r.spend
+ *     from campaign_monthly_metrics r
+ *     where r.campaign_id in (select id from chosen) and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date
+ *     union all
+ *     select false, m.campaign_id, m.impressions, m.clicks, m.spend
+ *     from campaign_daily_metrics m
+ *     where m.campaign_id in (select id from chosen) and m.date between :prevFrom!::date and :prevHeadTo!::date
+ *     union all
+ *     select false, m.campaign_id, m.impressions, m.clicks, m.spend
+ *     from campaign_daily_metrics m
+ *     where m.campaign_id in (select id from chosen) and m.date between :prevTailFrom!::date and :prevTo!::date
+ * ),
+ * sums as (
+ *     select campaign_id,
+ *            sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,
+ *            sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,
+ *            sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev
+ *     from parts
+ *     group by campaign_id
+ * )
  * select c.id as "campaign_id!", c.name,
- *        coalesce(sum(m.impressions) filter (where m.date >= :from!::date), 0)::bigint as "impressions!",
- *        coalesce(sum(m.impressions) filter (where m.date < :from!::date), 0)::bigint as "impressions_prev!",
- *        coalesce(sum(m.clicks) filter (where m.date >= :from!::date), 0)::bigint as "clicks!",
- *        coalesce(sum(m.clicks) filter (where m.date < :from!::date), 0)::bigint as "clicks_prev!",
- *        coalesce(sum(m.spend) filter (where m.date >= :from!::date), 0) as "spend!",
- *        coalesce(sum(m.spend) filter (where m.date < :from!::date), 0) as "spend_prev!",
- *        coalesce(sum(m.clicks) filter (where m.date >= :from!::date)::double precision
- *                 / nullif(sum(m.impressions) filter (where m.date >= :from!::date), 0), 0) as "ctr!",
- *        coalesce(sum(m.clicks) filter (where m.date < :from!::date)::double precision
- *                 / nullif(sum(m.impressions) filter (where m.date < :from!::date), 0), 0) as "ctr_prev!",
- *        coalesce((sum(m.spend) filter (where m.date >= :from!::date)
- *                  / nullif(sum(m.clicks) filter (where m.date >= :from!::date), 0))::double precision, 0) as "cpc!",
- *        coalesce((sum(m.spend) filter (where m.date < :from!::date)
- *                  / nullif(sum(m.clicks) filter (where m.date < :from!::date), 0))::double precision, 0) as "cpc_prev!"
+ *        coalesce(s.impressions, 0)::bigint as "impressions!",
+ *        coalesce(s.impressions_prev, 0)::bigint as "impressions_prev!",
+ *        coalesce(s.clicks, 0)::bigint as "clicks!",
+ *        coalesce(s.clicks_prev, 0)::bigint as "clicks_prev!",
+ *        coalesce(s.spend, 0) as "spend!",
+ *        coalesce(s.spend_prev, 0) as "spend_prev!",
+ *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
+ *        case when s.impressions_prev > 0 then s.clicks_prev::double precision / s.impressions_prev else 0 end as "ctr_prev!",
+ *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!",
+ *        case when s.clicks_prev > 0 then (s.spend_prev / s.clicks_prev)::double precision else 0 end as "cpc_prev!"
  * from campaigns c
- * left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between :prevFrom!::date and :to!::date
+ * left join sums s on s.campaign_id = c.id
  * where c.account_id = :accountId!
- * group by c.id
  * order by "spend!" desc, c.id
  * ```
  */

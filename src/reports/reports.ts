@@ -3,6 +3,7 @@ import { getAccountById } from '../generated/ad_accounts.queries.js';
 import { getCampaignById } from '../generated/campaigns.queries.js';
 import {
   accountsReport,
+  campaignDailyReport,
   campaignsReport,
   compareReport,
   creativesReport,
@@ -74,6 +75,26 @@ export function reportRange(options: Pick<ReportOptions, 'from' | 'to' | 'today'
   return { from, to };
 }
 
+/**
+ * A range split for the rollups: whole calendar months (monthsFrom inclusive,
+ * monthsTo exclusive, both first days of months), the days before them
+ * (from..headTo) and the days after them (tailFrom..to). Without a whole month the
+ * range is all head, the months and the tail empty.
+ */
+export function splitRange(range: { from: string; to: string }) {
+  const { from, to } = range;
+  const firstOfMonth = (date: string) => `${date.slice(0, 7)}-01`;
+  const monthsFrom = from.endsWith('-01') ? from : firstOfMonth(addMonths(from, 1));
+  const monthsTo = firstOfMonth(addDays(to, 1));
+  if (monthsFrom >= monthsTo) return { from, to, monthsFrom, monthsTo: monthsFrom, headTo: to, tailFrom: addDays(to, 1) };
+  return { from, to, monthsFrom, monthsTo, headTo: addDays(monthsFrom, -1), tailFrom: monthsTo };
+}
+
+function addMonths(date: string, months: number): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
+}
+
 function date(value: string, name: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new ReportError(`--${name} ${JSON.stringify(value)} is not a date (YYYY-MM-DD)`);
   try {
@@ -107,11 +128,11 @@ async function rows(db: Queryable, report: ReportName, options: ReportOptions): 
   const campaignId = options.campaignId === undefined ? null : await existingCampaign(db, options.campaignId, accountId);
   switch (report) {
     case 'campaigns':
-      return campaignsReport.run({ accountId, ...range }, db);
+      return campaignsReport.run({ accountId, ...splitRange(range) }, db);
     case 'creatives':
-      return creativesReport.run({ accountId, campaignId, ...range }, db);
+      return creativesReport.run({ accountId, campaignId, ...splitRange(range) }, db);
     case 'daily':
-      return dailyReport.run({ accountId, campaignId, ...range }, db);
+      return campaignId === null ? dailyReport.run({ accountId, ...range }, db) : campaignDailyReport.run({ campaignId, ...range }, db);
     case 'demographics': {
       const pivotType = options.pivot;
       if (pivotType === undefined) throw new ReportError(`the demographics report needs --pivot (one of: ${PIVOT_TYPES.join(', ')})`);
@@ -122,7 +143,20 @@ async function rows(db: Queryable, report: ReportName, options: ReportOptions): 
     }
     case 'compare': {
       const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / DAY_MS) + 1;
-      return compareReport.run({ accountId, ...range, prevFrom: addDays(range.from, -days) }, db);
+      const previous = splitRange({ from: addDays(range.from, -days), to: addDays(range.from, -1) });
+      return compareReport.run(
+        {
+          accountId,
+          ...splitRange(range),
+          prevFrom: previous.from,
+          prevTo: previous.to,
+          prevMonthsFrom: previous.monthsFrom,
+          prevMonthsTo: previous.monthsTo,
+          prevHeadTo: previous.headTo,
+          prevTailFrom: previous.tailFrom,
+        },
+        db,
+      );
     }
   }
 }
