@@ -217,6 +217,11 @@ select creative_id, date_trunc('month', date)::date, sum(impressions), sum(click
        sum(landing_page_clicks), sum(conversions), sum(leads)
 from creative_daily_metrics group by 1, 2;
 
+-- Statistics now, so the reports' plans do not wait for autovacuum to find the new tables.
+analyze account_daily_metrics;
+analyze campaign_monthly_metrics;
+analyze creative_monthly_metrics;
+
 -- Down Migration
 
 drop trigger campaigns_account_roll_up_update on campaigns;

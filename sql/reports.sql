@@ -8,7 +8,9 @@
    calendar months from the monthly ones, the days before the first whole month
    (from..headTo) and after the last (tailFrom..to) from the daily tables. The
    caller splits the range (src/reports/reports.ts splitRange); a range without a
-   whole month is all head: monthsFrom = monthsTo, tailFrom after to. */
+   whole month is all head: monthsFrom = monthsTo, tailFrom after to. Each part
+   starts with a test of its bounds alone, which the planner evaluates once: an
+   empty part costs no index probe at all. */
 
 /* One row per account (every account), ordered by spend descending, then id. */
 /* @name AccountsReport */
@@ -28,30 +30,10 @@ left join (select account_id, sum(impressions) as impressions, sum(clicks) as cl
            group by account_id) s on s.account_id = a.id
 order by "spend!" desc, a.id;
 
-/* One row per campaign of the account, ordered by spend descending, then id. */
+/* One row per campaign of the account, ordered by spend descending, then id.
+   Each campaign's sums come from index range scans of its own rows (LATERAL):
+   the planner otherwise hashes the whole monthly rollup. */
 /* @name CampaignsReport */
-with parts as (
-    select r.campaign_id, r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads
-    from campaign_monthly_metrics r
-    where r.campaign_id in (select id from campaigns where account_id = :accountId!)
-      and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
-    union all
-    select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
-    from campaign_daily_metrics m
-    where m.campaign_id in (select id from campaigns where account_id = :accountId!)
-      and m.date between :from!::date and :headTo!::date
-    union all
-    select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
-    from campaign_daily_metrics m
-    where m.campaign_id in (select id from campaigns where account_id = :accountId!)
-      and m.date between :tailFrom!::date and :to!::date
-),
-sums as (
-    select campaign_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
-           sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
-    from parts
-    group by campaign_id
-)
 select c.id as "campaign_id!", c.name, c.status, c.type, c.campaign_group,
        coalesce(s.impressions, 0)::bigint as "impressions!",
        coalesce(s.clicks, 0)::bigint as "clicks!",
@@ -62,41 +44,27 @@ select c.id as "campaign_id!", c.name, c.status, c.type, c.campaign_group,
        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
 from campaigns c
-left join sums s on s.campaign_id = c.id
+cross join lateral (
+    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+           sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+    from (select r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads
+          from campaign_monthly_metrics r
+          where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+          union all
+          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+          from campaign_daily_metrics m
+          where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+          union all
+          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+          from campaign_daily_metrics m
+          where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts
+) s
 where c.account_id = :accountId!
 order by "spend!" desc, c.id;
 
 /* One row per creative of the account, or of one of its campaigns when
    campaignId is given; ordered by spend descending, then creative id as text. */
 /* @name CreativesReport */
-with chosen as (
-    select id
-    from creatives
-    where account_id = :accountId!
-      and (:campaignId::bigint is null or campaign_id = :campaignId::bigint)
-),
-parts as (
-    select r.creative_id, r.impressions, r.clicks, r.spend, r.conversions, r.leads
-    from creative_monthly_metrics r
-    where r.creative_id in (select id from chosen)
-      and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
-    union all
-    select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
-    from creative_daily_metrics m
-    where m.creative_id in (select id from chosen)
-      and m.date between :from!::date and :headTo!::date
-    union all
-    select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
-    from creative_daily_metrics m
-    where m.creative_id in (select id from chosen)
-      and m.date between :tailFrom!::date and :to!::date
-),
-sums as (
-    select creative_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
-           sum(conversions) as conversions, sum(leads) as leads
-    from parts
-    group by creative_id
-)
 select cr.id as "creative_id!", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,
        coalesce(s.impressions, 0)::bigint as "impressions!",
        coalesce(s.clicks, 0)::bigint as "clicks!",
@@ -106,8 +74,23 @@ select cr.id as "creative_id!", cr.campaign_id, cr.content_name, cr.intended_sta
        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
 from creatives cr
-left join sums s on s.creative_id = cr.id
-where cr.id in (select id from chosen)
+cross join lateral (
+    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+           sum(conversions) as conversions, sum(leads) as leads
+    from (select r.impressions, r.clicks, r.spend, r.conversions, r.leads
+          from creative_monthly_metrics r
+          where r.creative_id = cr.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+          union all
+          select m.impressions, m.clicks, m.spend, m.conversions, m.leads
+          from creative_daily_metrics m
+          where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+          union all
+          select m.impressions, m.clicks, m.spend, m.conversions, m.leads
+          from creative_daily_metrics m
+          where m.creative_id = cr.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts
+) s
+where cr.account_id = :accountId!
+  and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)
 order by "spend!" desc, cr.id collate "C";
 
 /* One row per day of the range, days without data as zeros, for the account. */
@@ -162,42 +145,6 @@ order by "impressions!" desc, segment;
    just before it, each split like the others (cur*, prev*). Ordered by spend
    descending, then id. */
 /* @name CompareReport */
-with chosen as (
-    select id from campaigns where account_id = :accountId!
-),
-parts as (
-    select true as cur, r.campaign_id, r.impressions, r.clicks, r.spend
-    from campaign_monthly_metrics r
-    where r.campaign_id in (select id from chosen) and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
-    union all
-    select true, m.campaign_id, m.impressions, m.clicks, m.spend
-    from campaign_daily_metrics m
-    where m.campaign_id in (select id from chosen) and m.date between :from!::date and :headTo!::date
-    union all
-    select true, m.campaign_id, m.impressions, m.clicks, m.spend
-    from campaign_daily_metrics m
-    where m.campaign_id in (select id from chosen) and m.date between :tailFrom!::date and :to!::date
-    union all
-    select false, r.campaign_id, r.impressions, r.clicks, r.spend
-    from campaign_monthly_metrics r
-    where r.campaign_id in (select id from chosen) and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date
-    union all
-    select false, m.campaign_id, m.impressions, m.clicks, m.spend
-    from campaign_daily_metrics m
-    where m.campaign_id in (select id from chosen) and m.date between :prevFrom!::date and :prevHeadTo!::date
-    union all
-    select false, m.campaign_id, m.impressions, m.clicks, m.spend
-    from campaign_daily_metrics m
-    where m.campaign_id in (select id from chosen) and m.date between :prevTailFrom!::date and :prevTo!::date
-),
-sums as (
-    select campaign_id,
-           sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,
-           sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,
-           sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev
-    from parts
-    group by campaign_id
-)
 select c.id as "campaign_id!", c.name,
        coalesce(s.impressions, 0)::bigint as "impressions!",
        coalesce(s.impressions_prev, 0)::bigint as "impressions_prev!",
@@ -210,6 +157,33 @@ select c.id as "campaign_id!", c.name,
        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!",
        case when s.clicks_prev > 0 then (s.spend_prev / s.clicks_prev)::double precision else 0 end as "cpc_prev!"
 from campaigns c
-left join sums s on s.campaign_id = c.id
+cross join lateral (
+    select sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,
+           sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,
+           sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev
+    from (select true as cur, r.impressions, r.clicks, r.spend
+          from campaign_monthly_metrics r
+          where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+          union all
+          select true, m.impressions, m.clicks, m.spend
+          from campaign_daily_metrics m
+          where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+          union all
+          select true, m.impressions, m.clicks, m.spend
+          from campaign_daily_metrics m
+          where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date
+          union all
+          select false, r.impressions, r.clicks, r.spend
+          from campaign_monthly_metrics r
+          where r.campaign_id = c.id and :prevMonthsFrom!::date < :prevMonthsTo!::date and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date
+          union all
+          select false, m.impressions, m.clicks, m.spend
+          from campaign_daily_metrics m
+          where m.campaign_id = c.id and :prevFrom!::date <= :prevHeadTo!::date and m.date between :prevFrom!::date and :prevHeadTo!::date
+          union all
+          select false, m.impressions, m.clicks, m.spend
+          from campaign_daily_metrics m
+          where m.campaign_id = c.id and :prevTailFrom!::date <= :prevTo!::date and m.date between :prevTailFrom!::date and :prevTo!::date) parts
+) s
 where c.account_id = :accountId!
 order by "spend!" desc, c.id;

@@ -29,7 +29,7 @@ export interface IAccountsReportQuery {
   result: IAccountsReportResult;
 }
 
-const accountsReportIR: any = {"usedParamSet":{"from":true,"to":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":788,"b":793}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":805,"b":808}]}],"statement":"select a.id as \"account_id!\", a.name, a.currency, a.status,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom ad_accounts a\nleft join (select account_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n                  sum(conversions) as conversions, sum(leads) as leads\n           from account_daily_metrics\n           where date between :from!::date and :to!::date\n           group by account_id) s on s.account_id = a.id\norder by \"spend!\" desc, a.id                                                                                "};
+const accountsReportIR: any = {"usedParamSet":{"from":true,"to":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":788,"b":793}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":805,"b":808}]}],"statement":"select a.id as \"account_id!\", a.name, a.currency, a.status,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom ad_accounts a\nleft join (select account_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n                  sum(conversions) as conversions, sum(leads) as leads\n           from account_daily_metrics\n           where date between :from!::date and :to!::date\n           group by account_id) s on s.account_id = a.id\norder by \"spend!\" desc, a.id                                                                                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
@@ -48,7 +48,7 @@ const accountsReportIR: any = {"usedParamSet":{"from":true,"to":true},"params":[
  *            from account_daily_metrics
  *            where date between :from!::date and :to!::date
  *            group by account_id) s on s.account_id = a.id
- * order by "spend!" desc, a.id                                                                                
+ * order by "spend!" desc, a.id                                                                                                                                                                                                                         
  * ```
  */
 export const accountsReport = new PreparedQuery<IAccountsReportParams,IAccountsReportResult>(accountsReportIR);
@@ -88,33 +88,11 @@ export interface ICampaignsReportQuery {
   result: ICampaignsReportResult;
 }
 
-const campaignsReportIR: any = {"usedParamSet":{"accountId":true,"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":230,"b":240},{"a":540,"b":550},{"a":836,"b":846},{"a":1869,"b":1879}]},{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":264,"b":275}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":297,"b":306}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":578,"b":583}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":595,"b":602}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":874,"b":883}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":895,"b":898}]}],"statement":"with parts as (\n    select r.campaign_id, r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads\n    from campaign_monthly_metrics r\n    where r.campaign_id in (select id from campaigns where account_id = :accountId!)\n      and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n    union all\n    select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from campaigns where account_id = :accountId!)\n      and m.date between :from!::date and :headTo!::date\n    union all\n    select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from campaigns where account_id = :accountId!)\n      and m.date between :tailFrom!::date and :to!::date\n),\nsums as (\n    select campaign_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads\n    from parts\n    group by campaign_id\n)\nselect c.id as \"campaign_id!\", c.name, c.status, c.type, c.campaign_group,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.landing_page_clicks, 0)::bigint as \"landing_page_clicks!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom campaigns c\nleft join sums s on s.campaign_id = c.id\nwhere c.account_id = :accountId!\norder by \"spend!\" desc, c.id                                                                                                                                                         "};
+const campaignsReportIR: any = {"usedParamSet":{"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true,"accountId":true},"params":[{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1034,"b":1045},{"a":1087,"b":1098}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1055,"b":1064},{"a":1120,"b":1129}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":1335,"b":1340},{"a":1385,"b":1390}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1351,"b":1358},{"a":1402,"b":1409}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1615,"b":1624},{"a":1665,"b":1674}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":1635,"b":1638},{"a":1686,"b":1689}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":1729,"b":1739}]}],"statement":"select c.id as \"campaign_id!\", c.name, c.status, c.type, c.campaign_group,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.landing_page_clicks, 0)::bigint as \"landing_page_clicks!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom campaigns c\ncross join lateral (\n    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads\n    from (select r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads\n          from campaign_monthly_metrics r\n          where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts\n) s\nwhere c.account_id = :accountId!\norder by \"spend!\" desc, c.id                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
  * ```
- * with parts as (
- *     select r.campaign_id, r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads
- *     from campaign_monthly_metrics r
- *     where r.campaign_id in (select id from campaigns where account_id = :accountId!)
- *       and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
- *     union all
- *     select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
- *     from campaign_daily_metrics m
- *     where m.campaign_id in (select id from campaigns where account_id = :accountId!)
- *       and m.date between :from!::date and :headTo!::date
- *     union all
- *     select m.campaign_id, m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
- *     from campaign_daily_metrics m
- *     where m.campaign_id in (select id from campaigns where account_id = :accountId!)
- *       and m.date between :tailFrom!::date and :to!::date
- * ),
- * sums as (
- *     select campaign_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
- *            sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
- *     from parts
- *     group by campaign_id
- * )
  * select c.id as "campaign_id!", c.name, c.status, c.type, c.campaign_group,
  *        coalesce(s.impressions, 0)::bigint as "impressions!",
  *        coalesce(s.clicks, 0)::bigint as "clicks!",
@@ -125,7 +103,21 @@ const campaignsReportIR: any = {"usedParamSet":{"accountId":true,"monthsFrom":tr
  *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
  *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
  * from campaigns c
- * left join sums s on s.campaign_id = c.id
+ * cross join lateral (
+ *     select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+ *            sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+ *     from (select r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads
+ *           from campaign_monthly_metrics r
+ *           where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+ *           union all
+ *           select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+ *           from campaign_daily_metrics m
+ *           where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+ *           union all
+ *           select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+ *           from campaign_daily_metrics m
+ *           where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts
+ * ) s
  * where c.account_id = :accountId!
  * order by "spend!" desc, c.id                                                                                                                                                         
  * ```
@@ -167,39 +159,11 @@ export interface ICreativesReportQuery {
   result: ICreativesReportResult;
 }
 
-const creativesReportIR: any = {"usedParamSet":{"accountId":true,"campaignId":true,"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":73,"b":83}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":96,"b":106},{"a":141,"b":151}]},{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":367,"b":378}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":400,"b":409}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":624,"b":629}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":641,"b":648}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":863,"b":872}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":884,"b":887}]}],"statement":"with chosen as (\n    select id\n    from creatives\n    where account_id = :accountId!\n      and (:campaignId::bigint is null or campaign_id = :campaignId::bigint)\n),\nparts as (\n    select r.creative_id, r.impressions, r.clicks, r.spend, r.conversions, r.leads\n    from creative_monthly_metrics r\n    where r.creative_id in (select id from chosen)\n      and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n    union all\n    select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads\n    from creative_daily_metrics m\n    where m.creative_id in (select id from chosen)\n      and m.date between :from!::date and :headTo!::date\n    union all\n    select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads\n    from creative_daily_metrics m\n    where m.creative_id in (select id from chosen)\n      and m.date between :tailFrom!::date and :to!::date\n),\nsums as (\n    select creative_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(conversions) as conversions, sum(leads) as leads\n    from parts\n    group by creative_id\n)\nselect cr.id as \"creative_id!\", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom creatives cr\nleft join sums s on s.creative_id = cr.id\nwhere cr.id in (select id from chosen)\norder by \"spend!\" desc, cr.id collate \"C\"                                                                                "};
+const creativesReportIR: any = {"usedParamSet":{"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":912,"b":923},{"a":965,"b":976}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":933,"b":942},{"a":998,"b":1007}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":1191,"b":1196},{"a":1241,"b":1246}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1207,"b":1214},{"a":1258,"b":1265}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1449,"b":1458},{"a":1499,"b":1508}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":1469,"b":1472},{"a":1520,"b":1523}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":1564,"b":1574}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":1583,"b":1593},{"a":1631,"b":1641}]}],"statement":"select cr.id as \"creative_id!\", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom creatives cr\ncross join lateral (\n    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(conversions) as conversions, sum(leads) as leads\n    from (select r.impressions, r.clicks, r.spend, r.conversions, r.leads\n          from creative_monthly_metrics r\n          where r.creative_id = cr.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.conversions, m.leads\n          from creative_daily_metrics m\n          where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.conversions, m.leads\n          from creative_daily_metrics m\n          where m.creative_id = cr.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts\n) s\nwhere cr.account_id = :accountId!\n  and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)\norder by \"spend!\" desc, cr.id collate \"C\"                                                                                "};
 
 /**
  * Query generated from SQL:
  * ```
- * with chosen as (
- *     select id
- *     from creatives
- *     where account_id = :accountId!
- *       and (:campaignId::bigint is null or campaign_id = :campaignId::bigint)
- * ),
- * parts as (
- *     select r.creative_id, r.impressions, r.clicks, r.spend, r.conversions, r.leads
- *     from creative_monthly_metrics r
- *     where r.creative_id in (select id from chosen)
- *       and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
- *     union all
- *     select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
- *     from creative_daily_metrics m
- *     where m.creative_id in (select id from chosen)
- *       and m.date between :from!::date and :headTo!::date
- *     union all
- *     select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
- *     from creative_daily_metrics m
- *     where m.creative_id in (select id from chosen)
- *       and m.date between :tailFrom!::date and :to!::date
- * ),
- * sums as (
- *     select creative_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
- *            sum(conversions) as conversions, sum(leads) as leads
- *     from parts
- *     group by creative_id
- * )
  * select cr.id as "creative_id!", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,
  *        coalesce(s.impressions, 0)::bigint as "impressions!",
  *        coalesce(s.clicks, 0)::bigint as "clicks!",
@@ -209,8 +173,23 @@ const creativesReportIR: any = {"usedParamSet":{"accountId":true,"campaignId":tr
  *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
  *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
  * from creatives cr
- * left join sums s on s.creative_id = cr.id
- * where cr.id in (select id from chosen)
+ * cross join lateral (
+ *     select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+ *            sum(conversions) as conversions, sum(leads) as leads
+ *     from (select r.impressions, r.clicks, r.spend, r.conversions, r.leads
+ *           from creative_monthly_metrics r
+ *           where r.creative_id = cr.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+ *           union all
+ *           select m.impressions, m.clicks, m.spend, m.conversions, m.leads
+ *           from creative_daily_metrics m
+ *           where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+ *           union all
+ *           select m.impressions, m.clicks, m.spend, m.conversions, m.leads
+ *           from creative_daily_metrics m
+ *           where m.creative_id = cr.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts
+ * ) s
+ * where cr.account_id = :accountId!
+ *   and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)
  * order by "spend!" desc, cr.id collate "C"                                                                                
  * ```
  */
@@ -396,47 +375,11 @@ export interface ICompareReportQuery {
   result: ICompareReportResult;
 }
 
-const compareReportIR: any = {"usedParamSet":{"accountId":true,"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true,"prevMonthsFrom":true,"prevMonthsTo":true,"prevFrom":true,"prevHeadTo":true,"prevTailFrom":true,"prevTo":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":65,"b":75},{"a":2734,"b":2744}]},{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":265,"b":276}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":298,"b":307}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":498,"b":503}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":515,"b":522}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":713,"b":722}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":734,"b":737}]},{"name":"prevMonthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":927,"b":942}]},{"name":"prevMonthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":964,"b":977}]},{"name":"prevFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1169,"b":1178}]},{"name":"prevHeadTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1190,"b":1201}]},{"name":"prevTailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1393,"b":1406}]},{"name":"prevTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1418,"b":1425}]}],"statement":"with chosen as (\n    select id from campaigns where account_id = :accountId!\n),\nparts as (\n    select true as cur, r.campaign_id, r.impressions, r.clicks, r.spend\n    from campaign_monthly_metrics r\n    where r.campaign_id in (select id from chosen) and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n    union all\n    select true, m.campaign_id, m.impressions, m.clicks, m.spend\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from chosen) and m.date between :from!::date and :headTo!::date\n    union all\n    select true, m.campaign_id, m.impressions, m.clicks, m.spend\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from chosen) and m.date between :tailFrom!::date and :to!::date\n    union all\n    select false, r.campaign_id, r.impressions, r.clicks, r.spend\n    from campaign_monthly_metrics r\n    where r.campaign_id in (select id from chosen) and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date\n    union all\n    select false, m.campaign_id, m.impressions, m.clicks, m.spend\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from chosen) and m.date between :prevFrom!::date and :prevHeadTo!::date\n    union all\n    select false, m.campaign_id, m.impressions, m.clicks, m.spend\n    from campaign_daily_metrics m\n    where m.campaign_id in (select id from chosen) and m.date between :prevTailFrom!::date and :prevTo!::date\n),\nsums as (\n    select campaign_id,\n           sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,\n           sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,\n           sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev\n    from parts\n    group by campaign_id\n)\nselect c.id as \"campaign_id!\", c.name,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.impressions_prev, 0)::bigint as \"impressions_prev!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.clicks_prev, 0)::bigint as \"clicks_prev!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.spend_prev, 0) as \"spend_prev!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.impressions_prev > 0 then s.clicks_prev::double precision / s.impressions_prev else 0 end as \"ctr_prev!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\",\n       case when s.clicks_prev > 0 then (s.spend_prev / s.clicks_prev)::double precision else 0 end as \"cpc_prev!\"\nfrom campaigns c\nleft join sums s on s.campaign_id = c.id\nwhere c.account_id = :accountId!\norder by \"spend!\" desc, c.id"};
+const compareReportIR: any = {"usedParamSet":{"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true,"prevMonthsFrom":true,"prevMonthsTo":true,"prevFrom":true,"prevHeadTo":true,"prevTailFrom":true,"prevTo":true,"accountId":true},"params":[{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1327,"b":1338},{"a":1380,"b":1391}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1348,"b":1357},{"a":1413,"b":1422}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":1587,"b":1592},{"a":1637,"b":1642}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1603,"b":1610},{"a":1654,"b":1661}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1826,"b":1835},{"a":1876,"b":1885}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":1846,"b":1849},{"a":1897,"b":1900}]},{"name":"prevMonthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":2068,"b":2083},{"a":2129,"b":2144}]},{"name":"prevMonthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":2093,"b":2106},{"a":2166,"b":2179}]},{"name":"prevFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":2345,"b":2354},{"a":2403,"b":2412}]},{"name":"prevHeadTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":2365,"b":2376},{"a":2424,"b":2435}]},{"name":"prevTailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":2601,"b":2614},{"a":2659,"b":2672}]},{"name":"prevTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":2625,"b":2632},{"a":2684,"b":2691}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":2731,"b":2741}]}],"statement":"select c.id as \"campaign_id!\", c.name,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.impressions_prev, 0)::bigint as \"impressions_prev!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.clicks_prev, 0)::bigint as \"clicks_prev!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.spend_prev, 0) as \"spend_prev!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.impressions_prev > 0 then s.clicks_prev::double precision / s.impressions_prev else 0 end as \"ctr_prev!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\",\n       case when s.clicks_prev > 0 then (s.spend_prev / s.clicks_prev)::double precision else 0 end as \"cpc_prev!\"\nfrom campaigns c\ncross join lateral (\n    select sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,\n           sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,\n           sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev\n    from (select true as cur, r.impressions, r.clicks, r.spend\n          from campaign_monthly_metrics r\n          where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n          union all\n          select true, m.impressions, m.clicks, m.spend\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date\n          union all\n          select true, m.impressions, m.clicks, m.spend\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date\n          union all\n          select false, r.impressions, r.clicks, r.spend\n          from campaign_monthly_metrics r\n          where r.campaign_id = c.id and :prevMonthsFrom!::date < :prevMonthsTo!::date and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date\n          union all\n          select false, m.impressions, m.clicks, m.spend\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :prevFrom!::date <= :prevHeadTo!::date and m.date between :prevFrom!::date and :prevHeadTo!::date\n          union all\n          select false, m.impressions, m.clicks, m.spend\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :prevTailFrom!::date <= :prevTo!::date and m.date between :prevTailFrom!::date and :prevTo!::date) parts\n) s\nwhere c.account_id = :accountId!\norder by \"spend!\" desc, c.id"};
 
 /**
  * Query generated from SQL:
  * ```
- * with chosen as (
- *     select id from campaigns where account_id = :accountId!
- * ),
- * parts as (
- *     select true as cur, r.campaign_id, r.impressions, r.clicks, r.spend
- *     from campaign_monthly_metrics r
- *     where r.campaign_id in (select id from chosen) and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
- *     union all
- *     select true, m.campaign_id, m.impressions, m.clicks, m.spend
- *     from campaign_daily_metrics m
- *     where m.campaign_id in (select id from chosen) and m.date between :from!::date and :headTo!::date
- *     union all
- *     select true, m.campaign_id, m.impressions, m.clicks, m.spend
- *     from campaign_daily_metrics m
- *     where m.campaign_id in (select id from chosen) and m.date between :tailFrom!::date and :to!::date
- *     union all
- *     select false, r.campaign_id, r.impressions, r.clicks, r.spend
- *     from campaign_monthly_metrics r
- *     where r.campaign_id in (select id from chosen) and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date
- *     union all
- *     select false, m.campaign_id, m.impressions, m.clicks, m.spend
- *     from campaign_daily_metrics m
- *     where m.campaign_id in (select id from chosen) and m.date between :prevFrom!::date and :prevHeadTo!::date
- *     union all
- *     select false, m.campaign_id, m.impressions, m.clicks, m.spend
- *     from campaign_daily_metrics m
- *     where m.campaign_id in (select id from chosen) and m.date between :prevTailFrom!::date and :prevTo!::date
- * ),
- * sums as (
- *     select campaign_id,
- *            sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,
- *            sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,
- *            sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev
- *     from parts
- *     group by campaign_id
- * )
  * select c.id as "campaign_id!", c.name,
  *        coalesce(s.impressions, 0)::bigint as "impressions!",
  *        coalesce(s.impressions_prev, 0)::bigint as "impressions_prev!",
@@ -449,7 +392,34 @@ const compareReportIR: any = {"usedParamSet":{"accountId":true,"monthsFrom":true
  *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!",
  *        case when s.clicks_prev > 0 then (s.spend_prev / s.clicks_prev)::double precision else 0 end as "cpc_prev!"
  * from campaigns c
- * left join sums s on s.campaign_id = c.id
+ * cross join lateral (
+ *     select sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,
+ *            sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,
+ *            sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev
+ *     from (select true as cur, r.impressions, r.clicks, r.spend
+ *           from campaign_monthly_metrics r
+ *           where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+ *           union all
+ *           select true, m.impressions, m.clicks, m.spend
+ *           from campaign_daily_metrics m
+ *           where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+ *           union all
+ *           select true, m.impressions, m.clicks, m.spend
+ *           from campaign_daily_metrics m
+ *           where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date
+ *           union all
+ *           select false, r.impressions, r.clicks, r.spend
+ *           from campaign_monthly_metrics r
+ *           where r.campaign_id = c.id and :prevMonthsFrom!::date < :prevMonthsTo!::date and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date
+ *           union all
+ *           select false, m.impressions, m.clicks, m.spend
+ *           from campaign_daily_metrics m
+ *           where m.campaign_id = c.id and :prevFrom!::date <= :prevHeadTo!::date and m.date between :prevFrom!::date and :prevHeadTo!::date
+ *           union all
+ *           select false, m.impressions, m.clicks, m.spend
+ *           from campaign_daily_metrics m
+ *           where m.campaign_id = c.id and :prevTailFrom!::date <= :prevTo!::date and m.date between :prevTailFrom!::date and :prevTo!::date) parts
+ * ) s
  * where c.account_id = :accountId!
  * order by "spend!" desc, c.id
  * ```
