@@ -63,7 +63,10 @@ where c.account_id = :accountId!
 order by "spend!" desc, c.id;
 
 /* One row per creative of the account, or of one of its campaigns when
-   campaignId is given; ordered by spend descending, then creative id as text. */
+   campaignId is given; ordered by spend descending, then creative id as text.
+   Split finer than the campaigns (splitRangeByWeeks): days, weeks, months, weeks,
+   days, from creative_weekly_metrics and creative_monthly_metrics
+   (migrations/…create-week-rollups.sql). */
 /* @name CreativesReport */
 select cr.id as "creative_id!", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,
        coalesce(s.impressions, 0)::bigint as "impressions!",
@@ -77,13 +80,21 @@ from creatives cr
 cross join lateral (
     select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
            sum(conversions) as conversions, sum(leads) as leads
-    from (select r.impressions, r.clicks, r.spend, r.conversions, r.leads
+    from (select m.impressions, m.clicks, m.spend, m.conversions, m.leads
+          from creative_daily_metrics m
+          where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+          union all
+          select w.impressions, w.clicks, w.spend, w.conversions, w.leads
+          from creative_weekly_metrics w
+          where w.creative_id = cr.id and :headWeeksFrom!::date < :headWeeksTo!::date and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date
+          union all
+          select r.impressions, r.clicks, r.spend, r.conversions, r.leads
           from creative_monthly_metrics r
           where r.creative_id = cr.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
           union all
-          select m.impressions, m.clicks, m.spend, m.conversions, m.leads
-          from creative_daily_metrics m
-          where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+          select w.impressions, w.clicks, w.spend, w.conversions, w.leads
+          from creative_weekly_metrics w
+          where w.creative_id = cr.id and :tailWeeksFrom!::date < :tailWeeksTo!::date and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date
           union all
           select m.impressions, m.clicks, m.spend, m.conversions, m.leads
           from creative_daily_metrics m
@@ -125,7 +136,9 @@ order by d.day;
 
 /* One row per segment of one demographic pivot, summed over the stored periods
    whose date_start falls in the range; share_pct is recomputed over the
-   segments returned (LinkedIn drops small segments: shares of reported impressions). */
+   segments returned (LinkedIn drops small segments: shares of reported impressions).
+   Split like the creatives: periods starting on the edge days, then the weekly and
+   monthly demographic rollups (keyed by the week and month of date_start). */
 /* @name DemographicsReport */
 select segment as "segment!",
        sum(impressions)::bigint as "impressions!",
@@ -134,11 +147,33 @@ select segment as "segment!",
        case when sum(sum(impressions)) over () > 0
             then (sum(impressions) * 100.0 / sum(sum(impressions)) over ())::double precision
             else 0 end as "share_pct!"
-from audience_demographics
-where account_id = :accountId!
-  and pivot_type = :pivotType!
-  and date_start between :from!::date and :to!::date
+from (select d.segment, 1 as periods, d.impressions, d.clicks
+      from audience_demographics d
+      where d.account_id = :accountId! and d.pivot_type = :pivotType!
+        and :from!::date <= :headTo!::date and d.date_start between :from!::date and :headTo!::date
+      union all
+      select w.segment, w.periods, w.impressions, w.clicks
+      from audience_demographic_weekly w
+      where w.account_id = :accountId! and w.pivot_type = :pivotType!
+        and :headWeeksFrom!::date < :headWeeksTo!::date and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date
+      union all
+      select r.segment, r.periods, r.impressions, r.clicks
+      from audience_demographic_monthly r
+      where r.account_id = :accountId! and r.pivot_type = :pivotType!
+        and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+      union all
+      select w.segment, w.periods, w.impressions, w.clicks
+      from audience_demographic_weekly w
+      where w.account_id = :accountId! and w.pivot_type = :pivotType!
+        and :tailWeeksFrom!::date < :tailWeeksTo!::date and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date
+      union all
+      select d.segment, 1, d.impressions, d.clicks
+      from audience_demographics d
+      where d.account_id = :accountId! and d.pivot_type = :pivotType!
+        and :tailFrom!::date <= :to!::date and d.date_start between :tailFrom!::date and :to!::date) parts
 group by segment
+-- A rollup row whose periods were all deleted is no segment of the range.
+having sum(periods) > 0
 order by "impressions!" desc, segment;
 
 /* One row per campaign of the account: the range against the equally long range

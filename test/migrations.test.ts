@@ -49,7 +49,7 @@ function metricsColumns(key: string, keyType: string): Record<string, string> {
 
 // Tables beyond the specification (README, "Beyond the specification"): the staging
 // templates (staged_*) and the report rollups.
-const ROLLUPS = `('account_daily_metrics', 'campaign_monthly_metrics', 'creative_monthly_metrics')`;
+const ROLLUPS = `('account_daily_metrics', 'campaign_monthly_metrics', 'creative_monthly_metrics', 'creative_weekly_metrics', 'audience_demographic_monthly', 'audience_demographic_weekly')`;
 
 const PRIMARY_KEYS: Record<string, string[]> = {
   ad_accounts: ['id'],
@@ -109,7 +109,7 @@ Migrations('up, down, up: down removes everything up made, and up works again', 
   const { rows } = await db.pool.query<{ n: number }>(
     `select count(*)::int as n from pg_tables where schemaname = 'public' and tablename <> 'pgmigrations'`,
   );
-  assert.is(rows[0]!.n, 7 + 6 + 3); // the seven tables, six staging templates, three rollups
+  assert.is(rows[0]!.n, 7 + 6 + 6); // the seven tables, six staging templates, six rollups
 });
 
 Migrations('up again with nothing pending changes nothing', async ({ db }) => {

@@ -28,7 +28,20 @@ async function drift(pool: pg.Pool): Promise<unknown[]> {
       `select 'creative_monthly', creative_id, month, ${SUMS} from creative_monthly_metrics where ${nonZero}`,
       `select 'creative_monthly', creative_id, date_trunc('month', date)::date, ${SUMMED} from creative_daily_metrics group by 1, 2, 3`,
     ],
+    [
+      `select 'creative_weekly', creative_id, week, ${SUMS} from creative_weekly_metrics where ${nonZero}`,
+      `select 'creative_weekly', creative_id, report_week(date), ${SUMMED} from creative_daily_metrics group by 1, 2, 3`,
+    ],
   ];
+  // Demographics: (account, pivot, bucket, segment) → impressions, clicks.
+  const demographic = (rollup: string, bucket: string, expression: string): [string, string] => [
+    `select '${rollup}', account_id, pivot_type, ${bucket}, segment, periods, impressions, clicks from ${rollup} where (periods, impressions, clicks) <> (0, 0, 0)`,
+    `select '${rollup}', account_id, pivot_type, ${expression}, segment, count(*), sum(impressions), sum(clicks) from audience_demographics group by 1, 2, 3, 4, 5`,
+  ];
+  pairs.push(
+    demographic('audience_demographic_monthly', 'month', `date_trunc('month', date_start)::date`),
+    demographic('audience_demographic_weekly', 'week', 'report_week(date_start)'),
+  );
   const rows: unknown[] = [];
   for (const [actual, expected] of pairs) {
     rows.push(...(await pool.query(`(${actual} except ${expected}) union all (${expected} except ${actual})`)).rows);
@@ -37,6 +50,17 @@ async function drift(pool: pg.Pool): Promise<unknown[]> {
 }
 
 const day = (i: number) => new Date(Date.UTC(2024, 0, 25 + i)).toISOString().slice(0, 10); // across a month's end
+
+Rollups('report_week is the Monday-first week clipped to its month', async ({ pool }) => {
+  const { rows } = await pool.query(
+    `select d::date::text as day, report_week(d::date)::text as week from generate_series('2025-09-28'::date, '2025-10-07'::date, interval '1 day') d`,
+  );
+  assert.equal(
+    rows.map((r) => `${r.day}>${r.week}`),
+    ['2025-09-28>2025-09-22', '2025-09-29>2025-09-29', '2025-09-30>2025-09-29', '2025-10-01>2025-10-01', '2025-10-02>2025-10-01',
+     '2025-10-03>2025-10-01', '2025-10-04>2025-10-01', '2025-10-05>2025-10-01', '2025-10-06>2025-10-06', '2025-10-07>2025-10-06'],
+  );
+});
 
 Rollups('first loads, restatements and identical writes keep every rollup equal to its daily sums', async ({ pool }) => {
   await writeBatch(pool, {
@@ -53,6 +77,23 @@ Rollups('first loads, restatements and identical writes keep every rollup equal 
   await writeBatch(pool, { campaignDailyMetrics: [{ campaign_id: 10, date: day(0), impressions: 1 }, { campaign_id: 11, date: day(9), impressions: 5, spend: '-2E-18' }] });
   await writeBatch(pool, { campaignDailyMetrics: [{ campaign_id: 10, date: day(0), impressions: 1 }] });
   assert.equal(await drift(pool), []);
+});
+
+Rollups('demographic rollups follow first loads, restatements, deletes and TRUNCATE', async ({ pool }) => {
+  const segments = ['urn:li:seniority:1', 'urn:li:seniority:2', 'urn:li:seniority:3'];
+  await writeBatch(pool, {
+    accounts: [{ id: 1 }],
+    audienceDemographics: Array.from({ length: 30 }, (_, i) => ({
+      account_id: 1, pivot_type: i % 2 ? 'seniority' : 'industry', segment: segments[i % 3]!, date_start: day(Math.floor(i / 3)), impressions: 100 + i, clicks: i,
+    })),
+  });
+  assert.equal(await drift(pool), []);
+  await writeBatch(pool, { audienceDemographics: [{ account_id: 1, pivot_type: 'industry', segment: segments[0]!, date_start: day(0), impressions: 5, clicks: 1 }] });
+  await pool.query(`delete from audience_demographics where date_start = $1`, [day(4)]);
+  assert.equal(await drift(pool), []);
+  await pool.query(`truncate audience_demographics`);
+  const { rows } = await pool.query(`select (select count(*) from audience_demographic_monthly) + (select count(*) from audience_demographic_weekly) as n`);
+  assert.is(rows[0].n, 0);
 });
 
 Rollups('days stored before their campaign, and a campaign moving account, count for the right account', async ({ pool }) => {
@@ -83,7 +124,7 @@ Rollups('plain SQL deletes and updates, and TRUNCATE, keep them too', async ({ p
   await pool.query(`delete from creative_daily_metrics where date = $1`, [day(7)]);
   assert.equal(await drift(pool), []);
   await pool.query(`truncate campaign_daily_metrics, creative_daily_metrics`);
-  const { rows } = await pool.query(`select (select count(*) from account_daily_metrics) + (select count(*) from campaign_monthly_metrics) + (select count(*) from creative_monthly_metrics) as n`);
+  const { rows } = await pool.query(`select (select count(*) from account_daily_metrics) + (select count(*) from campaign_monthly_metrics) + (select count(*) from creative_monthly_metrics) + (select count(*) from creative_weekly_metrics) as n`);
   assert.is(rows[0].n, 0);
 });
 

@@ -88,7 +88,7 @@ export interface ICampaignsReportQuery {
   result: ICampaignsReportResult;
 }
 
-const campaignsReportIR: any = {"usedParamSet":{"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true,"accountId":true},"params":[{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1034,"b":1045},{"a":1087,"b":1098}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1055,"b":1064},{"a":1120,"b":1129}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":1335,"b":1340},{"a":1385,"b":1390}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1351,"b":1358},{"a":1402,"b":1409}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1615,"b":1624},{"a":1665,"b":1674}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":1635,"b":1638},{"a":1686,"b":1689}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":1729,"b":1739}]}],"statement":"select c.id as \"campaign_id!\", c.name, c.status, c.type, c.campaign_group,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.landing_page_clicks, 0)::bigint as \"landing_page_clicks!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom campaigns c\ncross join lateral (\n    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads\n    from (select r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads\n          from campaign_monthly_metrics r\n          where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts\n) s\nwhere c.account_id = :accountId!\norder by \"spend!\" desc, c.id                                                                                                                                                         "};
+const campaignsReportIR: any = {"usedParamSet":{"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true,"accountId":true},"params":[{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1034,"b":1045},{"a":1087,"b":1098}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1055,"b":1064},{"a":1120,"b":1129}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":1335,"b":1340},{"a":1385,"b":1390}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1351,"b":1358},{"a":1402,"b":1409}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1615,"b":1624},{"a":1665,"b":1674}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":1635,"b":1638},{"a":1686,"b":1689}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":1729,"b":1739}]}],"statement":"select c.id as \"campaign_id!\", c.name, c.status, c.type, c.campaign_group,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.landing_page_clicks, 0)::bigint as \"landing_page_clicks!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom campaigns c\ncross join lateral (\n    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads\n    from (select r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads\n          from campaign_monthly_metrics r\n          where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads\n          from campaign_daily_metrics m\n          where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts\n) s\nwhere c.account_id = :accountId!\norder by \"spend!\" desc, c.id                                                                                                                                                                                                                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
@@ -119,7 +119,7 @@ const campaignsReportIR: any = {"usedParamSet":{"monthsFrom":true,"monthsTo":tru
  *           where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts
  * ) s
  * where c.account_id = :accountId!
- * order by "spend!" desc, c.id                                                                                                                                                         
+ * order by "spend!" desc, c.id                                                                                                                                                                                                                                                                                                                                                         
  * ```
  */
 export const campaignsReport = new PreparedQuery<ICampaignsReportParams,ICampaignsReportResult>(campaignsReportIR);
@@ -131,9 +131,13 @@ export interface ICreativesReportParams {
   campaignId?: number | null | void;
   from: string;
   headTo: string;
+  headWeeksFrom: string;
+  headWeeksTo: string;
   monthsFrom: string;
   monthsTo: string;
   tailFrom: string;
+  tailWeeksFrom: string;
+  tailWeeksTo: string;
   to: string;
 }
 
@@ -159,7 +163,7 @@ export interface ICreativesReportQuery {
   result: ICreativesReportResult;
 }
 
-const creativesReportIR: any = {"usedParamSet":{"monthsFrom":true,"monthsTo":true,"from":true,"headTo":true,"tailFrom":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":912,"b":923},{"a":965,"b":976}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":933,"b":942},{"a":998,"b":1007}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":1191,"b":1196},{"a":1241,"b":1246}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1207,"b":1214},{"a":1258,"b":1265}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1449,"b":1458},{"a":1499,"b":1508}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":1469,"b":1472},{"a":1520,"b":1523}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":1564,"b":1574}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":1583,"b":1593},{"a":1631,"b":1641}]}],"statement":"select cr.id as \"creative_id!\", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom creatives cr\ncross join lateral (\n    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(conversions) as conversions, sum(leads) as leads\n    from (select r.impressions, r.clicks, r.spend, r.conversions, r.leads\n          from creative_monthly_metrics r\n          where r.creative_id = cr.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.conversions, m.leads\n          from creative_daily_metrics m\n          where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.conversions, m.leads\n          from creative_daily_metrics m\n          where m.creative_id = cr.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts\n) s\nwhere cr.account_id = :accountId!\n  and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)\norder by \"spend!\" desc, cr.id collate \"C\"                                                                                "};
+const creativesReportIR: any = {"usedParamSet":{"from":true,"headTo":true,"headWeeksFrom":true,"headWeeksTo":true,"monthsFrom":true,"monthsTo":true,"tailWeeksFrom":true,"tailWeeksTo":true,"tailFrom":true,"to":true,"accountId":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":910,"b":915},{"a":960,"b":965}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":926,"b":933},{"a":977,"b":984}]},{"name":"headWeeksFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1169,"b":1183},{"a":1227,"b":1241}]},{"name":"headWeeksTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1193,"b":1205},{"a":1262,"b":1274}]},{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1460,"b":1471},{"a":1513,"b":1524}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1481,"b":1490},{"a":1546,"b":1555}]},{"name":"tailWeeksFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1740,"b":1754},{"a":1798,"b":1812}]},{"name":"tailWeeksTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1764,"b":1776},{"a":1833,"b":1845}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":2029,"b":2038},{"a":2079,"b":2088}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":2049,"b":2052},{"a":2100,"b":2103}]},{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":2144,"b":2154}]},{"name":"campaignId","required":false,"transform":{"type":"scalar"},"locs":[{"a":2163,"b":2173},{"a":2211,"b":2221}]}],"statement":"select cr.id as \"creative_id!\", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom creatives cr\ncross join lateral (\n    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(conversions) as conversions, sum(leads) as leads\n    from (select m.impressions, m.clicks, m.spend, m.conversions, m.leads\n          from creative_daily_metrics m\n          where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date\n          union all\n          select w.impressions, w.clicks, w.spend, w.conversions, w.leads\n          from creative_weekly_metrics w\n          where w.creative_id = cr.id and :headWeeksFrom!::date < :headWeeksTo!::date and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date\n          union all\n          select r.impressions, r.clicks, r.spend, r.conversions, r.leads\n          from creative_monthly_metrics r\n          where r.creative_id = cr.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n          union all\n          select w.impressions, w.clicks, w.spend, w.conversions, w.leads\n          from creative_weekly_metrics w\n          where w.creative_id = cr.id and :tailWeeksFrom!::date < :tailWeeksTo!::date and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date\n          union all\n          select m.impressions, m.clicks, m.spend, m.conversions, m.leads\n          from creative_daily_metrics m\n          where m.creative_id = cr.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) parts\n) s\nwhere cr.account_id = :accountId!\n  and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)\norder by \"spend!\" desc, cr.id collate \"C\"                                                                                "};
 
 /**
  * Query generated from SQL:
@@ -176,13 +180,21 @@ const creativesReportIR: any = {"usedParamSet":{"monthsFrom":true,"monthsTo":tru
  * cross join lateral (
  *     select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
  *            sum(conversions) as conversions, sum(leads) as leads
- *     from (select r.impressions, r.clicks, r.spend, r.conversions, r.leads
+ *     from (select m.impressions, m.clicks, m.spend, m.conversions, m.leads
+ *           from creative_daily_metrics m
+ *           where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+ *           union all
+ *           select w.impressions, w.clicks, w.spend, w.conversions, w.leads
+ *           from creative_weekly_metrics w
+ *           where w.creative_id = cr.id and :headWeeksFrom!::date < :headWeeksTo!::date and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date
+ *           union all
+ *           select r.impressions, r.clicks, r.spend, r.conversions, r.leads
  *           from creative_monthly_metrics r
  *           where r.creative_id = cr.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
  *           union all
- *           select m.impressions, m.clicks, m.spend, m.conversions, m.leads
- *           from creative_daily_metrics m
- *           where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+ *           select w.impressions, w.clicks, w.spend, w.conversions, w.leads
+ *           from creative_weekly_metrics w
+ *           where w.creative_id = cr.id and :tailWeeksFrom!::date < :tailWeeksTo!::date and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date
  *           union all
  *           select m.impressions, m.clicks, m.spend, m.conversions, m.leads
  *           from creative_daily_metrics m
@@ -268,7 +280,7 @@ export interface ICampaignDailyReportQuery {
   result: ICampaignDailyReportResult;
 }
 
-const campaignDailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":521,"b":526}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":535,"b":538}]},{"name":"campaignId","required":true,"transform":{"type":"scalar"},"locs":[{"a":637,"b":648}]}],"statement":"select d.day::date::text as \"date!\",\n       coalesce(m.impressions, 0)::bigint as \"impressions!\",\n       coalesce(m.clicks, 0)::bigint as \"clicks!\",\n       coalesce(m.spend, 0) as \"spend!\",\n       coalesce(m.conversions, 0)::bigint as \"conversions!\",\n       coalesce(m.leads, 0)::bigint as \"leads!\",\n       case when m.impressions > 0 then m.clicks::double precision / m.impressions else 0 end as \"ctr!\",\n       case when m.clicks > 0 then (m.spend / m.clicks)::double precision else 0 end as \"cpc!\"\nfrom generate_series(:from!::date, :to!::date, interval '1 day') as d (day)\nleft join campaign_daily_metrics m\n       on m.campaign_id = :campaignId! and m.date = d.day::date\norder by d.day                                                                                                                                                                                                                                                 "};
+const campaignDailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"campaignId":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":521,"b":526}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":535,"b":538}]},{"name":"campaignId","required":true,"transform":{"type":"scalar"},"locs":[{"a":637,"b":648}]}],"statement":"select d.day::date::text as \"date!\",\n       coalesce(m.impressions, 0)::bigint as \"impressions!\",\n       coalesce(m.clicks, 0)::bigint as \"clicks!\",\n       coalesce(m.spend, 0) as \"spend!\",\n       coalesce(m.conversions, 0)::bigint as \"conversions!\",\n       coalesce(m.leads, 0)::bigint as \"leads!\",\n       case when m.impressions > 0 then m.clicks::double precision / m.impressions else 0 end as \"ctr!\",\n       case when m.clicks > 0 then (m.spend / m.clicks)::double precision else 0 end as \"cpc!\"\nfrom generate_series(:from!::date, :to!::date, interval '1 day') as d (day)\nleft join campaign_daily_metrics m\n       on m.campaign_id = :campaignId! and m.date = d.day::date\norder by d.day                                                                                                                                                                                                                                                                                                                                                                                                                 "};
 
 /**
  * Query generated from SQL:
@@ -284,7 +296,7 @@ const campaignDailyReportIR: any = {"usedParamSet":{"from":true,"to":true,"campa
  * from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
  * left join campaign_daily_metrics m
  *        on m.campaign_id = :campaignId! and m.date = d.day::date
- * order by d.day                                                                                                                                                                                                                                                 
+ * order by d.day                                                                                                                                                                                                                                                                                                                                                                                                                 
  * ```
  */
 export const campaignDailyReport = new PreparedQuery<ICampaignDailyReportParams,ICampaignDailyReportResult>(campaignDailyReportIR);
@@ -294,7 +306,15 @@ export const campaignDailyReport = new PreparedQuery<ICampaignDailyReportParams,
 export interface IDemographicsReportParams {
   accountId: number;
   from: string;
+  headTo: string;
+  headWeeksFrom: string;
+  headWeeksTo: string;
+  monthsFrom: string;
+  monthsTo: string;
   pivotType: string;
+  tailFrom: string;
+  tailWeeksFrom: string;
+  tailWeeksTo: string;
   to: string;
 }
 
@@ -313,7 +333,7 @@ export interface IDemographicsReportQuery {
   result: IDemographicsReportResult;
 }
 
-const demographicsReportIR: any = {"usedParamSet":{"accountId":true,"pivotType":true,"from":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":466,"b":476}]},{"name":"pivotType","required":true,"transform":{"type":"scalar"},"locs":[{"a":497,"b":507}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":534,"b":539}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":551,"b":554}]}],"statement":"select segment as \"segment!\",\n       sum(impressions)::bigint as \"impressions!\",\n       sum(clicks)::bigint as \"clicks!\",\n       case when sum(impressions) > 0 then sum(clicks)::double precision / sum(impressions) else 0 end as \"ctr!\",\n       case when sum(sum(impressions)) over () > 0\n            then (sum(impressions) * 100.0 / sum(sum(impressions)) over ())::double precision\n            else 0 end as \"share_pct!\"\nfrom audience_demographics\nwhere account_id = :accountId!\n  and pivot_type = :pivotType!\n  and date_start between :from!::date and :to!::date\ngroup by segment\norder by \"impressions!\" desc, segment                                                                                                                                                                                         "};
+const demographicsReportIR: any = {"usedParamSet":{"accountId":true,"pivotType":true,"from":true,"headTo":true,"headWeeksFrom":true,"headWeeksTo":true,"monthsFrom":true,"monthsTo":true,"tailWeeksFrom":true,"tailWeeksTo":true,"tailFrom":true,"to":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":544,"b":554},{"a":830,"b":840},{"a":1142,"b":1152},{"a":1443,"b":1453},{"a":1740,"b":1750}]},{"name":"pivotType","required":true,"transform":{"type":"scalar"},"locs":[{"a":575,"b":585},{"a":861,"b":871},{"a":1173,"b":1183},{"a":1474,"b":1484},{"a":1771,"b":1781}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":599,"b":604},{"a":655,"b":660}]},{"name":"headTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":615,"b":622},{"a":672,"b":679}]},{"name":"headWeeksFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":885,"b":899},{"a":943,"b":957}]},{"name":"headWeeksTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":909,"b":921},{"a":978,"b":990}]},{"name":"monthsFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1197,"b":1208},{"a":1250,"b":1261}]},{"name":"monthsTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1218,"b":1227},{"a":1283,"b":1292}]},{"name":"tailWeeksFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1498,"b":1512},{"a":1556,"b":1570}]},{"name":"tailWeeksTo","required":true,"transform":{"type":"scalar"},"locs":[{"a":1522,"b":1534},{"a":1591,"b":1603}]},{"name":"tailFrom","required":true,"transform":{"type":"scalar"},"locs":[{"a":1795,"b":1804},{"a":1851,"b":1860}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":1815,"b":1818},{"a":1872,"b":1875}]}],"statement":"select segment as \"segment!\",\n       sum(impressions)::bigint as \"impressions!\",\n       sum(clicks)::bigint as \"clicks!\",\n       case when sum(impressions) > 0 then sum(clicks)::double precision / sum(impressions) else 0 end as \"ctr!\",\n       case when sum(sum(impressions)) over () > 0\n            then (sum(impressions) * 100.0 / sum(sum(impressions)) over ())::double precision\n            else 0 end as \"share_pct!\"\nfrom (select d.segment, 1 as periods, d.impressions, d.clicks\n      from audience_demographics d\n      where d.account_id = :accountId! and d.pivot_type = :pivotType!\n        and :from!::date <= :headTo!::date and d.date_start between :from!::date and :headTo!::date\n      union all\n      select w.segment, w.periods, w.impressions, w.clicks\n      from audience_demographic_weekly w\n      where w.account_id = :accountId! and w.pivot_type = :pivotType!\n        and :headWeeksFrom!::date < :headWeeksTo!::date and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date\n      union all\n      select r.segment, r.periods, r.impressions, r.clicks\n      from audience_demographic_monthly r\n      where r.account_id = :accountId! and r.pivot_type = :pivotType!\n        and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date\n      union all\n      select w.segment, w.periods, w.impressions, w.clicks\n      from audience_demographic_weekly w\n      where w.account_id = :accountId! and w.pivot_type = :pivotType!\n        and :tailWeeksFrom!::date < :tailWeeksTo!::date and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date\n      union all\n      select d.segment, 1, d.impressions, d.clicks\n      from audience_demographics d\n      where d.account_id = :accountId! and d.pivot_type = :pivotType!\n        and :tailFrom!::date <= :to!::date and d.date_start between :tailFrom!::date and :to!::date) parts\ngroup by segment\n-- A rollup row whose periods were all deleted is no segment of the range.\nhaving sum(periods) > 0\norder by \"impressions!\" desc, segment                                                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
@@ -325,11 +345,33 @@ const demographicsReportIR: any = {"usedParamSet":{"accountId":true,"pivotType":
  *        case when sum(sum(impressions)) over () > 0
  *             then (sum(impressions) * 100.0 / sum(sum(impressions)) over ())::double precision
  *             else 0 end as "share_pct!"
- * from audience_demographics
- * where account_id = :accountId!
- *   and pivot_type = :pivotType!
- *   and date_start between :from!::date and :to!::date
+ * from (select d.segment, 1 as periods, d.impressions, d.clicks
+ *       from audience_demographics d
+ *       where d.account_id = :accountId! and d.pivot_type = :pivotType!
+ *         and :from!::date <= :headTo!::date and d.date_start between :from!::date and :headTo!::date
+ *       union all
+ *       select w.segment, w.periods, w.impressions, w.clicks
+ *       from audience_demographic_weekly w
+ *       where w.account_id = :accountId! and w.pivot_type = :pivotType!
+ *         and :headWeeksFrom!::date < :headWeeksTo!::date and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date
+ *       union all
+ *       select r.segment, r.periods, r.impressions, r.clicks
+ *       from audience_demographic_monthly r
+ *       where r.account_id = :accountId! and r.pivot_type = :pivotType!
+ *         and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+ *       union all
+ *       select w.segment, w.periods, w.impressions, w.clicks
+ *       from audience_demographic_weekly w
+ *       where w.account_id = :accountId! and w.pivot_type = :pivotType!
+ *         and :tailWeeksFrom!::date < :tailWeeksTo!::date and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date
+ *       union all
+ *       select d.segment, 1, d.impressions, d.clicks
+ *       from audience_demographics d
+ *       where d.account_id = :accountId! and d.pivot_type = :pivotType!
+ *         and :tailFrom!::date <= :to!::date and d.date_start between :tailFrom!::date and :to!::date) parts
  * group by segment
+ * -- A rollup row whose periods were all deleted is no segment of the range.
+ * having sum(periods) > 0
  * order by "impressions!" desc, segment                                                                                                                                                                                         
  * ```
  */

@@ -90,6 +90,57 @@ export function splitRange(range: { from: string; to: string }) {
   return { from, to, monthsFrom, monthsTo, headTo: addDays(monthsFrom, -1), tailFrom: monthsTo };
 }
 
+/**
+ * splitRange, with the partial months at the ends split again into whole weeks
+ * (report_week(): Monday-first weeks clipped to their month, named by their first
+ * day) for the reports that have weekly rollups: days from..headTo, weeks
+ * [headWeeksFrom, headWeeksTo), months, weeks [tailWeeksFrom, tailWeeksTo), days
+ * tailFrom..to. At most twelve days remain for the daily rows. Empty parts have from ≥ to.
+ */
+export function splitRangeByWeeks(range: { from: string; to: string }) {
+  const { from, to } = range;
+  const months = splitRange(range);
+  const monthsExist = months.monthsFrom < months.monthsTo;
+  // Without a whole month the range is days, whole weeks, days (all head); with them,
+  // the head ends and the tail starts on a month boundary, which is a week boundary.
+  const head = weeksWithin(from, monthsExist ? months.headTo : to);
+  const tail = monthsExist ? weeksWithin(months.tailFrom, to) : undefined;
+  const empty = addDays(to, 1); // an empty part: [empty, empty)
+  return {
+    from,
+    to,
+    headTo: head ? addDays(head.weeksFrom, -1) : monthsExist ? months.headTo : to,
+    headWeeksFrom: head?.weeksFrom ?? empty,
+    headWeeksTo: head?.weeksTo ?? empty,
+    monthsFrom: monthsExist ? months.monthsFrom : empty,
+    monthsTo: monthsExist ? months.monthsTo : empty,
+    tailWeeksFrom: tail?.weeksFrom ?? empty,
+    tailWeeksTo: tail?.weeksTo ?? empty,
+    tailFrom: tail ? tail.weeksTo : !monthsExist && head ? head.weeksTo : monthsExist ? months.tailFrom : empty,
+  };
+}
+
+/** The whole weeks [weeksFrom, weeksTo) within from..to (inclusive), if any. */
+function weeksWithin(from: string, to: string): { weeksFrom: string; weeksTo: string } | undefined {
+  const first = nextWeekBoundary(from);
+  const last = previousWeekBoundary(addDays(to, 1));
+  return first < last ? { weeksFrom: first, weeksTo: last } : undefined;
+}
+
+const weekday = (date: string) => (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday 0
+/** The first week boundary (a Monday or a month's first day) at or after date. */
+function nextWeekBoundary(date: string): string {
+  const monday = addDays(date, (7 - weekday(date)) % 7);
+  const month = date.endsWith('-01') ? date : addMonths(date, 1);
+  return monday < month ? monday : month;
+}
+/** The last week boundary at or before date. */
+function previousWeekBoundary(date: string): string {
+  const monday = addDays(date, -weekday(date));
+  const month = `${date.slice(0, 7)}-01`;
+  return monday > month ? monday : month;
+}
+
 function addMonths(date: string, months: number): string {
   const d = new Date(`${date}T00:00:00Z`);
   return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
@@ -130,7 +181,7 @@ async function rows(db: Queryable, report: ReportName, options: ReportOptions): 
     case 'campaigns':
       return campaignsReport.run({ accountId, ...splitRange(range) }, db);
     case 'creatives':
-      return creativesReport.run({ accountId, campaignId, ...splitRange(range) }, db);
+      return creativesReport.run({ accountId, campaignId, ...splitRangeByWeeks(range) }, db);
     case 'daily':
       return campaignId === null ? dailyReport.run({ accountId, ...range }, db) : campaignDailyReport.run({ campaignId, ...range }, db);
     case 'demographics': {
@@ -139,7 +190,7 @@ async function rows(db: Queryable, report: ReportName, options: ReportOptions): 
       if (!(PIVOT_TYPES as readonly string[]).includes(pivotType)) {
         throw new ReportError(`unknown pivot ${JSON.stringify(pivotType)} (one of: ${PIVOT_TYPES.join(', ')})`);
       }
-      return demographicsReport.run({ accountId, pivotType, ...range }, db);
+      return demographicsReport.run({ accountId, pivotType, ...splitRangeByWeeks(range) }, db);
     }
     case 'compare': {
       const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / DAY_MS) + 1;
