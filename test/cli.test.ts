@@ -1,32 +1,13 @@
-import { spawn } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import { getAccount } from '../src/store/accounts.js';
 import { writeBatch } from '../src/store/apply.js';
 import { listSyncs } from '../src/store/syncs.js';
+import { adsStore } from './helpers/cli.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
 import { writeExport } from './helpers/fixtures.js';
 
 const Cli = databaseSuite('cli');
 Cli.before.each(({ pool }) => emptyTables(pool));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs the ads-store command as a process, as an operator would. */
-function adsStore(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/ads-store.mjs', ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => (stdout += chunk));
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 Cli('ingest FILE... writes each file and prints what it wrote; exit 0', async ({ db, pool }) => {
   const first = await writeExport('cli-1.ndjson', [{ adAccount: { id: 1, name: 'One' } }, { sync: { accountId: '1', trigger: 'manual' } }]);
@@ -83,7 +64,8 @@ Cli('usage errors exit 2 with the usage on stderr; --help exits 0', async ({ db 
   }
   const help = await adsStore(['ingest', '--help'], { DATABASE_URL: db.url });
   assert.is(help.code, 0);
-  assert.match(help.stdout, /ads-store ingest FILE\.\.\./);
+  assert.match(help.stdout, /Usage: ads-store ingest \[options\] <files\.\.\.>/);
+  assert.match(help.stdout, /--wait-timeout <seconds>/);
 });
 
 Cli('report NAME --format json|csv|table prints the report alone on stdout; JSON keeps money as strings', async ({ db, pool }) => {
@@ -118,7 +100,10 @@ Cli('report asked wrongly: a clear error and a non-zero exit', async ({ db }) =>
   assert.is(backwards.code, 1);
   const unknownReport = await adsStore(['report', 'weekly', '--account', '1'], { DATABASE_URL: db.url });
   assert.is(unknownReport.code, 2);
-  assert.match(unknownReport.stderr, /unknown report "weekly"/);
+  assert.match(unknownReport.stderr, /'weekly' is invalid for argument 'name'\. Allowed choices are accounts, campaigns/);
+  const unknownPivot = await adsStore(['report', 'demographics', '--account', '1', '--pivot', 'shoe_size'], { DATABASE_URL: db.url });
+  assert.is(unknownPivot.code, 2);
+  assert.match(unknownPivot.stderr, /'shoe_size' is invalid\. Allowed choices are job_title/);
   const badFormat = await adsStore(['report', 'accounts', '--format', 'xml'], { DATABASE_URL: db.url });
   assert.is(badFormat.code, 2);
 });

@@ -17,7 +17,7 @@ export function formatRows(rows: readonly object[], fields: readonly string[], f
     case 'csv':
       return stringify([fields, ...rows.map((row) => values(row).map(csvValue))]);
     case 'table': {
-      const table = new Table({ head: [...fields], style: { head: [], border: [] } });
+      const table = new Table({ head: [...fields], style: { head: [], border: [], compact: true } });
       for (const row of rows) table.push(values(row).map(tableValue));
       return `${table.toString()}\n${rows.length} row${rows.length === 1 ? '' : 's'}\n`;
     }

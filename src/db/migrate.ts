@@ -1,5 +1,7 @@
+import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
+import pg from 'pg';
 
 /** What node-pg-migrate reports for each migration it ran. */
 export type MigrationRun = Awaited<ReturnType<typeof runner>>[number];
@@ -40,4 +42,29 @@ export async function migrate(
     verbose: false,
     logger: { debug: () => {}, info: log, warn: log, error: log },
   });
+}
+
+export interface MigrationState {
+  name: string;
+  /** When it was applied, or null while pending. */
+  runOn: Date | null;
+}
+
+/** Every migration of MIGRATIONS_DIR, in order, with when it was applied to the database. */
+export async function migrationStatus(databaseUrl: string): Promise<MigrationState[]> {
+  const names = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.sql')).map((file) => file.slice(0, -4)).sort();
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  client.on('error', () => {}); // the awaited query reports the failure
+  await client.connect();
+  try {
+    const table = await client.query<{ present: boolean }>(`select to_regclass($1) is not null as present`, [MIGRATIONS_TABLE]);
+    const applied = new Map<string, Date>();
+    if (table.rows[0]!.present) {
+      // The table name is this module's constant, not input.
+      for (const row of (await client.query<{ name: string; run_on: Date }>(`select name, run_on from ${MIGRATIONS_TABLE}`)).rows) applied.set(row.name, row.run_on);
+    }
+    return names.map((name) => ({ name, runOn: applied.get(name) ?? null }));
+  } finally {
+    await client.end();
+  }
 }

@@ -41,5 +41,9 @@ export function createPool(connectionString: string, options: PoolOptions = {}):
   const onIdleError =
     options.onIdleError ?? ((error: Error) => process.stderr.write(`database connection lost: ${error.message}\n`));
   pool.on('error', onIdleError);
+  // A checked-out client has no pool listener: its lost connection surfaces as the
+  // rejection of its current or next query, and the event alone must not crash the
+  // process (the server stopped, the backend was terminated).
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }

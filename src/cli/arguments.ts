@@ -1,0 +1,23 @@
+import { InvalidArgumentError } from 'commander';
+
+/** Option parsers: a bad value is a usage error (exit 2) naming the value. */
+
+export function positiveInteger(text: string): number {
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(`${JSON.stringify(text)} is not a positive integer`);
+  return value;
+}
+
+export function seconds(text: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`${JSON.stringify(text)} is not a number of seconds (≥ 0)`);
+  return value;
+}
+
+export function isoDate(text: string): string {
+  const parsed = Date.parse(`${text}T00:00:00Z`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || Number.isNaN(parsed) || new Date(parsed).toISOString().slice(0, 10) !== text) {
+    throw new InvalidArgumentError(`${JSON.stringify(text)} is not a date (YYYY-MM-DD)`);
+  }
+  return text;
+}
