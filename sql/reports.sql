@@ -23,11 +23,13 @@ select a.id as "account_id!", a.name, a.currency, a.status,
        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
 from ad_accounts a
-left join (select account_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
-                  sum(conversions) as conversions, sum(leads) as leads
-           from account_daily_metrics
-           where date between :from!::date and :to!::date
-           group by account_id) s on s.account_id = a.id
+-- Each account's days by its own index range (account_id, date): no scan of the
+-- whole rollup, whatever the share of accounts and days the range covers.
+cross join lateral (
+    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+           sum(conversions) as conversions, sum(leads) as leads
+    from account_daily_metrics
+    where account_id = a.id and date between :from!::date and :to!::date) s
 order by "spend!" desc, a.id;
 
 /* One row per campaign of the account, ordered by spend descending, then id.

@@ -54,6 +54,13 @@ function scans(plan: Record<string, unknown>, into: Array<[string, string]> = []
   return into;
 }
 
+/** What each range reads besides the account rollup and sync_log: 30 days is Dec 2-31, 90 days Oct 3-Dec 31, 365 days the whole year. */
+const EXPECTED: Record<number, string[]> = {
+  30: ['campaign_daily_metrics', 'creative_weekly_metrics', 'creative_daily_metrics', 'audience_demographic_weekly', 'audience_demographics'],
+  90: ['campaign_monthly_metrics', 'campaign_daily_metrics', 'creative_monthly_metrics', 'creative_weekly_metrics', 'creative_daily_metrics', 'audience_demographic_monthly', 'audience_demographic_weekly'],
+  365: ['campaign_monthly_metrics', 'creative_monthly_metrics', 'audience_demographic_monthly'],
+};
+
 for (const days of [30, 90, 365]) {
   Plans(`every report over ${days} days reads the metrics tables and rollups through indexes only`, async ({ pool }) => {
     const from = new Date(Date.parse('2025-12-31') - (days - 1) * 86_400_000).toISOString().slice(0, 10);
@@ -67,10 +74,9 @@ for (const days of [30, 90, 365]) {
         reached.add(relation);
       }
     }
-    // The check is not vacuous: the reports did read these through their indexes.
-    for (const relation of ['account_daily_metrics', 'campaign_monthly_metrics', 'creative_weekly_metrics', 'creative_daily_metrics', 'audience_demographics', 'audience_demographic_monthly', 'sync_log']) {
-      assert.ok(reached.has(relation), `${relation} read over ${days} days`);
-    }
+    // The check is not vacuous: the reports read these, by index (parts whose bounds are
+    // empty for the range are planned away, so each range reads its own set).
+    for (const relation of ['account_daily_metrics', 'sync_log', ...EXPECTED[days]!]) assert.ok(reached.has(relation), `${relation} read over ${days} days`);
   });
 }
 

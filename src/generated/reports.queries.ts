@@ -29,7 +29,7 @@ export interface IAccountsReportQuery {
   result: IAccountsReportResult;
 }
 
-const accountsReportIR: any = {"usedParamSet":{"from":true,"to":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":788,"b":793}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":805,"b":808}]}],"statement":"select a.id as \"account_id!\", a.name, a.currency, a.status,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom ad_accounts a\nleft join (select account_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n                  sum(conversions) as conversions, sum(leads) as leads\n           from account_daily_metrics\n           where date between :from!::date and :to!::date\n           group by account_id) s on s.account_id = a.id\norder by \"spend!\" desc, a.id                                                                                                                                                                                                                         "};
+const accountsReportIR: any = {"usedParamSet":{"from":true,"to":true},"params":[{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":947,"b":952}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":964,"b":967}]}],"statement":"select a.id as \"account_id!\", a.name, a.currency, a.status,\n       coalesce(s.impressions, 0)::bigint as \"impressions!\",\n       coalesce(s.clicks, 0)::bigint as \"clicks!\",\n       coalesce(s.spend, 0) as \"spend!\",\n       coalesce(s.conversions, 0)::bigint as \"conversions!\",\n       coalesce(s.leads, 0)::bigint as \"leads!\",\n       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as \"ctr!\",\n       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as \"cpc!\"\nfrom ad_accounts a\n-- Each account's days by its own index range (account_id, date): no scan of the\n-- whole rollup, whatever the share of accounts and days the range covers.\ncross join lateral (\n    select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,\n           sum(conversions) as conversions, sum(leads) as leads\n    from account_daily_metrics\n    where account_id = a.id and date between :from!::date and :to!::date) s\norder by \"spend!\" desc, a.id                                                                                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
@@ -43,11 +43,13 @@ const accountsReportIR: any = {"usedParamSet":{"from":true,"to":true},"params":[
  *        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
  *        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
  * from ad_accounts a
- * left join (select account_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
- *                   sum(conversions) as conversions, sum(leads) as leads
- *            from account_daily_metrics
- *            where date between :from!::date and :to!::date
- *            group by account_id) s on s.account_id = a.id
+ * -- Each account's days by its own index range (account_id, date): no scan of the
+ * -- whole rollup, whatever the share of accounts and days the range covers.
+ * cross join lateral (
+ *     select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+ *            sum(conversions) as conversions, sum(leads) as leads
+ *     from account_daily_metrics
+ *     where account_id = a.id and date between :from!::date and :to!::date) s
  * order by "spend!" desc, a.id                                                                                                                                                                                                                         
  * ```
  */
