@@ -15,6 +15,12 @@
 --
 -- Kept exact like the first rollups (…create-rollups.sql): statement-level triggers
 -- with transition tables add a write's new rows and subtract its old ones.
+--
+-- The creative rollups also carry the creative's account_id, indexed by (account,
+-- period) with the sums included: the creatives report reads an account's weeks and
+-- months as a few contiguous index ranges instead of one probe per creative (1,650
+-- creatives: 32 ms, mostly per-creative overhead, before). A trigger on creatives
+-- keeps that account_id current (creatives stored after their days, or moved).
 
 create function report_week(day date) returns date
 language sql immutable parallel safe
@@ -26,6 +32,7 @@ comment on function report_week(date) is
 create table creative_weekly_metrics (
     creative_id          text not null,
     week                 date not null,   -- report_week(date) of its days
+    account_id           bigint,          -- the creative's, kept by creatives_account_to_rollups()
     impressions          bigint not null default 0,
     clicks               bigint not null default 0,
     spend                numeric not null default 0,
@@ -34,6 +41,8 @@ create table creative_weekly_metrics (
     leads                bigint not null default 0,
     primary key (creative_id, week)
 );
+
+alter table creative_monthly_metrics add column account_id bigint;
 
 -- Demographic periods are summed by the month, and the week, of their date_start:
 -- the demographics report's rule is "periods whose date_start falls in the range".
@@ -45,7 +54,8 @@ create table audience_demographic_monthly (
     periods      bigint not null default 0,   -- stored periods summed here (0: none left)
     impressions  bigint not null default 0,
     clicks       bigint not null default 0,
-    primary key (account_id, pivot_type, month, segment)
+    -- The sums included: a pivot's segments of a period are one index-only range.
+    primary key (account_id, pivot_type, month, segment) include (periods, impressions, clicks)
 );
 
 create table audience_demographic_weekly (
@@ -56,7 +66,7 @@ create table audience_demographic_weekly (
     periods      bigint not null default 0,
     impressions  bigint not null default 0,
     clicks       bigint not null default 0,
-    primary key (account_id, pivot_type, week, segment)
+    primary key (account_id, pivot_type, week, segment) include (periods, impressions, clicks)
 );
 
 -- Replaces the function of …create-rollups.sql: the monthly rollup as before, and
@@ -73,20 +83,22 @@ begin
            or (p.source = 'old_rows' and tg_op in ('UPDATE', 'DELETE'))
     loop
         for grain in
-            select * from (values ('creative_monthly_metrics', 'month', $e$date_trunc('month', date::timestamp)::date$e$),
-                                  ('creative_weekly_metrics', 'week', 'report_week(date)')) as g (rollup, bucket, expression)
+            select * from (values ('creative_monthly_metrics', 'month', $e$date_trunc('month', m.date::timestamp)::date$e$),
+                                  ('creative_weekly_metrics', 'week', 'report_week(m.date)')) as g (rollup, bucket, expression)
         loop
             execute format($sql$
                 insert into %3$I as r
-                    (creative_id, %4$I, impressions, clicks, spend, landing_page_clicks, conversions, leads)
-                select creative_id, %5$s,
-                       %1$s * sum(impressions), %1$s * sum(clicks), %1$s * sum(spend),
-                       %1$s * sum(landing_page_clicks), %1$s * sum(conversions), %1$s * sum(leads)
-                from %2$I
+                    (creative_id, %4$I, account_id, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+                select m.creative_id, %5$s, min(c.account_id),
+                       %1$s * sum(m.impressions), %1$s * sum(m.clicks), %1$s * sum(m.spend),
+                       %1$s * sum(m.landing_page_clicks), %1$s * sum(m.conversions), %1$s * sum(m.leads)
+                from %2$I m
+                left join creatives c on c.id = m.creative_id
                 group by 1, 2
                 order by 1, 2
                 on conflict (creative_id, %4$I) do update
-                set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+                set account_id = excluded.account_id,
+                    impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
                     spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
                     conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
             $sql$, part.sign, part.source, grain.rollup, grain.bucket, grain.expression);
@@ -95,6 +107,24 @@ begin
     return null;
 end
 $$;
+
+-- A creative stored after its days (deferred foreign keys allow it), or moved to
+-- another account: its rollup rows follow. Only rows whose account differs are written.
+create function creatives_account_to_rollups() returns trigger
+language plpgsql as $$
+begin
+    update creative_monthly_metrics r set account_id = n.account_id
+    from new_rows n where r.creative_id = n.id and r.account_id is distinct from n.account_id;
+    update creative_weekly_metrics r set account_id = n.account_id
+    from new_rows n where r.creative_id = n.id and r.account_id is distinct from n.account_id;
+    return null;
+end
+$$;
+
+create trigger creatives_account_to_rollups_insert after insert on creatives
+    referencing new table as new_rows for each statement execute function creatives_account_to_rollups();
+create trigger creatives_account_to_rollups_update after update on creatives
+    referencing new table as new_rows for each statement execute function creatives_account_to_rollups();
 
 create function audience_demographics_roll_up() returns trigger
 language plpgsql as $$
@@ -151,10 +181,21 @@ create trigger audience_demographics_roll_up_truncate after truncate on audience
     for each statement execute function daily_metrics_truncate_roll_ups();
 
 -- The rollups of what is stored already.
-insert into creative_weekly_metrics
-select creative_id, report_week(date), sum(impressions), sum(clicks), sum(spend),
-       sum(landing_page_clicks), sum(conversions), sum(leads)
-from creative_daily_metrics group by 1, 2;
+insert into creative_weekly_metrics (creative_id, week, account_id, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+select m.creative_id, report_week(m.date), min(c.account_id), sum(m.impressions), sum(m.clicks), sum(m.spend),
+       sum(m.landing_page_clicks), sum(m.conversions), sum(m.leads)
+from creative_daily_metrics m left join creatives c on c.id = m.creative_id
+group by 1, 2;
+
+update creative_monthly_metrics r set account_id = c.account_id
+from creatives c where c.id = r.creative_id and c.account_id is not null;
+
+-- An account's weeks and months of every creative, as contiguous index entries
+-- (index-only scans once vacuum has set the visibility map).
+create index creative_weekly_metrics_account_idx on creative_weekly_metrics (account_id, week)
+    include (creative_id, impressions, clicks, spend, conversions, leads);
+create index creative_monthly_metrics_account_idx on creative_monthly_metrics (account_id, month)
+    include (creative_id, impressions, clicks, spend, conversions, leads);
 
 insert into audience_demographic_monthly
 select account_id, pivot_type, date_trunc('month', date_start::timestamp)::date, segment, count(*), sum(impressions), sum(clicks)
@@ -165,11 +206,17 @@ select account_id, pivot_type, report_week(date_start), segment, count(*), sum(i
 from audience_demographics group by 1, 2, 3, 4;
 
 analyze creative_weekly_metrics;
+analyze creative_monthly_metrics;
 analyze audience_demographic_monthly;
 analyze audience_demographic_weekly;
 
 -- Down Migration
 
+drop trigger creatives_account_to_rollups_update on creatives;
+drop trigger creatives_account_to_rollups_insert on creatives;
+drop function creatives_account_to_rollups();
+drop index creative_monthly_metrics_account_idx;
+alter table creative_monthly_metrics drop column account_id;
 drop trigger audience_demographics_roll_up_truncate on audience_demographics;
 drop trigger audience_demographics_roll_up_delete on audience_demographics;
 drop trigger audience_demographics_roll_up_update on audience_demographics;

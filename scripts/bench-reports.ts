@@ -118,6 +118,15 @@ async function generateSyncs(pool: pg.Pool): Promise<void> {
   await pool.query('vacuum analyze sync_log');
 }
 
+async function withVacuum(url: string): Promise<void> {
+  const pool = createPool(url, { max: 1, statementTimeoutMs: 0 });
+  try {
+    await pool.query('vacuum analyze');
+  } finally {
+    await pool.end();
+  }
+}
+
 /** The baseline: the account's raw rows of the range read into Node and aggregated there. */
 async function baseline(pool: pg.Pool, report: ReportName, range: { from: string; to: string }): Promise<unknown> {
   const sum = (rows: Array<Record<string, unknown>>, key: string) => {
@@ -168,7 +177,10 @@ async function main(): Promise<void> {
   try {
     const exists = (await admin.query('select 1 from pg_database where datname = $1', [name])).rowCount === 1;
     if (!exists) url = await createDatabase(server.url, name);
-    await migrate(url, 'up');
+    // New migrations backfill rollups: vacuum them, as autovacuum would before long
+    // (index-only scans need the visibility map).
+    const applied = await migrate(url, 'up');
+    if (applied.length > 0 && exists) await withVacuum(url);
     const pool = createPool(url, { max: 4, statementTimeoutMs: 0 });
     try {
       const rows = (await pool.query<{ n: number }>('select count(*) as n from creative_daily_metrics')).rows[0]!.n;

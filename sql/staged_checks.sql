@@ -117,3 +117,64 @@ select exists (select 1
                from creative_daily_metrics
                where creative_id = any(:creativeIds!::text[])
                  and date between :from!::date and :to!::date) as "stored!";
+
+/* Every staged reference to a parent that is neither staged nor stored, by distinct
+   value: `ingest --skip-invalid` rejects the rows holding them instead of failing
+   the file. Reads every staged daily row (only in that mode). */
+/* @name ListUnknownReferences */
+select distinct reference as "reference!", value as "value!"
+from (
+    select 'campaign.account' as reference, s.account_id::text as value
+    from staged_campaigns s
+    where s.account_id is not null
+      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+      and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+    union all
+    select 'creative.campaign', s.campaign_id::text
+    from staged_creatives s
+    where s.campaign_id is not null
+      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)
+      and not exists (select 1 from campaigns c where c.id = s.campaign_id)
+    union all
+    select 'creative.account', s.account_id::text
+    from staged_creatives s
+    where s.account_id is not null
+      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+      and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+    union all
+    select 'campaign_daily_metric.campaign', s.campaign_id::text
+    from staged_campaign_daily_metrics s
+    where not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)
+      and not exists (select 1 from campaigns c where c.id = s.campaign_id)
+    union all
+    select 'creative_daily_metric.creative', s.creative_id
+    from staged_creative_daily_metrics s
+    where not exists (select 1 from staged_creatives c where c.id = s.creative_id)
+      and not exists (select 1 from creatives c where c.id = s.creative_id)
+    union all
+    select 'audience_demographic.account', s.account_id::text
+    from staged_audience_demographics s
+    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+      and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+) unknown
+order by 1, 2;
+
+/* The staged rows holding one unknown reference, removed; their lines are the rejects.
+   One statement per kind of reference (ListUnknownReferences's names). */
+/* @name RejectStagedCampaignsOfAccount */
+delete from staged_campaigns where account_id = :accountId! returning line as "line!";
+
+/* @name RejectStagedCreativesOfCampaign */
+delete from staged_creatives where campaign_id = :campaignId! returning line as "line!";
+
+/* @name RejectStagedCreativesOfAccount */
+delete from staged_creatives where account_id = :accountId! returning line as "line!";
+
+/* @name RejectStagedCampaignDaysOfCampaign */
+delete from staged_campaign_daily_metrics where campaign_id = :campaignId! returning line as "line!";
+
+/* @name RejectStagedCreativeDaysOfCreative */
+delete from staged_creative_daily_metrics where creative_id = :creativeId! returning line as "line!";
+
+/* @name RejectStagedDemographicsOfAccount */
+delete from staged_audience_demographics where account_id = :accountId! returning line as "line!";

@@ -25,3 +25,7 @@ export * as campaignDailyMetricQueries from './generated/campaign_daily_metrics.
 export * as creativeDailyMetricQueries from './generated/creative_daily_metrics.queries.js';
 export * as audienceDemographicQueries from './generated/audience_demographics.queries.js';
 export * as syncLogQueries from './generated/sync_log.queries.js';
+export { runReport, reportRange, ReportError, REPORT_NAMES, REPORT_FIELDS, PIVOT_TYPES, type ReportName, type ReportOptions } from './reports/reports.js';
+export { accountPage } from './reports/html.js';
+export { writeSample, type SampleOptions, type SampleSummary } from './sample/sample.js';
+export { migrationStatus, type MigrationState } from './db/migrate.js';

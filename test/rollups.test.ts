@@ -2,7 +2,7 @@ import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { withTransaction } from '../src/db/transaction.js';
 import { writeBatch } from '../src/store/apply.js';
-import { upsertCampaignDailyMetrics, upsertCampaigns, upsertAccounts } from '../src/store/upserts.js';
+import { upsertAccounts, upsertCampaignDailyMetrics, upsertCampaigns, upsertCreativeDailyMetrics, upsertCreatives } from '../src/store/upserts.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
 
 const Rollups = databaseSuite('rollups');
@@ -10,6 +10,7 @@ Rollups.before.each(({ pool }) => emptyTables(pool));
 
 const SUMS = 'impressions, clicks, spend, landing_page_clicks, conversions, leads';
 const SUMMED = 'sum(impressions), sum(clicks), sum(spend), sum(landing_page_clicks), sum(conversions), sum(leads)';
+const SUMMED_M = 'sum(m.impressions), sum(m.clicks), sum(m.spend), sum(m.landing_page_clicks), sum(m.conversions), sum(m.leads)';
 
 /** Rollup rows that differ from the sums recomputed from the daily tables (all-zero rows count as absent). */
 async function drift(pool: pg.Pool): Promise<unknown[]> {
@@ -24,13 +25,16 @@ async function drift(pool: pg.Pool): Promise<unknown[]> {
       `select 'campaign_monthly', campaign_id::text, month, ${SUMS} from campaign_monthly_metrics where ${nonZero}`,
       `select 'campaign_monthly', campaign_id::text, date_trunc('month', date)::date, ${SUMMED} from campaign_daily_metrics group by 1, 2, 3`,
     ],
+    // The creative rollups carry the creative's current account too.
     [
-      `select 'creative_monthly', creative_id, month, ${SUMS} from creative_monthly_metrics where ${nonZero}`,
-      `select 'creative_monthly', creative_id, date_trunc('month', date)::date, ${SUMMED} from creative_daily_metrics group by 1, 2, 3`,
+      `select 'creative_monthly', creative_id || ' ' || coalesce(account_id::text, '-'), month, ${SUMS} from creative_monthly_metrics where ${nonZero}`,
+      `select 'creative_monthly', m.creative_id || ' ' || coalesce(min(c.account_id)::text, '-'), date_trunc('month', m.date)::date, ${SUMMED_M}
+       from creative_daily_metrics m left join creatives c on c.id = m.creative_id group by 1, m.creative_id, 3`,
     ],
     [
-      `select 'creative_weekly', creative_id, week, ${SUMS} from creative_weekly_metrics where ${nonZero}`,
-      `select 'creative_weekly', creative_id, report_week(date), ${SUMMED} from creative_daily_metrics group by 1, 2, 3`,
+      `select 'creative_weekly', creative_id || ' ' || coalesce(account_id::text, '-'), week, ${SUMS} from creative_weekly_metrics where ${nonZero}`,
+      `select 'creative_weekly', m.creative_id || ' ' || coalesce(min(c.account_id)::text, '-'), report_week(m.date), ${SUMMED_M}
+       from creative_daily_metrics m left join creatives c on c.id = m.creative_id group by 1, m.creative_id, 3`,
     ],
   ];
   // Demographics: (account, pivot, bucket, segment) → impressions, clicks.
@@ -109,6 +113,19 @@ Rollups('days stored before their campaign, and a campaign moving account, count
   assert.equal(rows, [{ account_id: 4, impressions: 7 }]);
   await upsertCampaigns(pool, [{ id: 30, account_id: null }]);
   assert.equal(await drift(pool), []);
+});
+
+Rollups('creative days stored before their creative, and a creative moving account: the rollups follow its account', async ({ pool }) => {
+  await writeBatch(pool, { accounts: [{ id: 1 }, { id: 2 }], campaigns: [{ id: 10, account_id: 1 }] });
+  await withTransaction(pool, async (tx) => {
+    await upsertCreativeDailyMetrics(tx, [{ creative_id: 'urn:li:sponsoredCreative:5', date: '2024-03-01', impressions: 7 }]);
+    await upsertCreatives(tx, [{ id: 'urn:li:sponsoredCreative:5', campaign_id: 10, account_id: 1 }]);
+  });
+  assert.equal(await drift(pool), []);
+  await upsertCreatives(pool, [{ id: 'urn:li:sponsoredCreative:5', account_id: 2 }]);
+  assert.equal(await drift(pool), []);
+  const { rows } = await pool.query(`select account_id from creative_weekly_metrics union all select account_id from creative_monthly_metrics`);
+  assert.equal(rows, [{ account_id: 2 }, { account_id: 2 }]);
 });
 
 Rollups('plain SQL deletes and updates, and TRUNCATE, keep them too', async ({ pool }) => {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { redactSecrets } from '../db/server.js';
 import { dbCommand } from './commands/db.js';
 import { demoCommand } from './commands/demo.js';
 import { ingestCommand } from './commands/ingest.js';
@@ -53,9 +54,15 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     // A report asked wrongly, a failed ingest, an unreachable database: the reason, exit 1.
-    process.stderr.write(`ads-store: ${(error as Error).message ?? error}\n`);
+    process.stderr.write(`ads-store: ${redactSecrets(String((error as Error).message ?? error), secrets(argv))}\n`);
     return 1;
   }
+}
+
+/** DATABASE_URL and a --database-url value: never printed. */
+function secrets(argv: string[]): string[] {
+  const given = argv.flatMap((arg, i) => (arg === '--database-url' ? [argv[i + 1] ?? ''] : arg.startsWith('--database-url=') ? [arg.slice(15)] : []));
+  return [process.env.DATABASE_URL ?? '', ...given];
 }
 
 main(process.argv.slice(2)).then((code) => {

@@ -15,6 +15,8 @@ export interface MigrateOptions {
   count?: number;
   /** Receives node-pg-migrate's progress lines (default: discarded). */
   log?: (line: string) => void;
+  /** Another migrations folder (tests); default MIGRATIONS_DIR. */
+  dir?: string;
 }
 
 /**
@@ -30,7 +32,7 @@ export async function migrate(
   const log = options.log ?? (() => {});
   return runner({
     databaseUrl,
-    dir: MIGRATIONS_DIR,
+    dir: options.dir ?? MIGRATIONS_DIR,
     migrationsTable: MIGRATIONS_TABLE,
     direction,
     count: options.count ?? (direction === 'up' ? Infinity : 1),

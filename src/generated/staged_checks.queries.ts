@@ -268,7 +268,7 @@ export interface IHasStoredCreativeDaysQuery {
   result: IHasStoredCreativeDaysResult;
 }
 
-const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":true,"to":true},"params":[{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":118}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":168}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":180,"b":183}]}],"statement":"select exists (select 1\n               from creative_daily_metrics\n               where creative_id = any(:creativeIds!::text[])\n                 and date between :from!::date and :to!::date) as \"stored!\""};
+const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":true,"to":true},"params":[{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":118}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":168}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":180,"b":183}]}],"statement":"select exists (select 1\n               from creative_daily_metrics\n               where creative_id = any(:creativeIds!::text[])\n                 and date between :from!::date and :to!::date) as \"stored!\"                                                                                                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
@@ -276,9 +276,232 @@ const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":
  * select exists (select 1
  *                from creative_daily_metrics
  *                where creative_id = any(:creativeIds!::text[])
- *                  and date between :from!::date and :to!::date) as "stored!"
+ *                  and date between :from!::date and :to!::date) as "stored!"                                                                                                                                                                                                                                         
  * ```
  */
 export const hasStoredCreativeDays = new PreparedQuery<IHasStoredCreativeDaysParams,IHasStoredCreativeDaysResult>(hasStoredCreativeDaysIR);
+
+
+/** 'ListUnknownReferences' parameters type */
+export type IListUnknownReferencesParams = void;
+
+/** 'ListUnknownReferences' return type */
+export interface IListUnknownReferencesResult {
+  reference: string;
+  value: string;
+}
+
+/** 'ListUnknownReferences' query type */
+export interface IListUnknownReferencesQuery {
+  params: IListUnknownReferencesParams;
+  result: IListUnknownReferencesResult;
+}
+
+const listUnknownReferencesIR: any = {"usedParamSet":{},"params":[],"statement":"select distinct reference as \"reference!\", value as \"value!\"\nfrom (\n    select 'campaign.account' as reference, s.account_id::text as value\n    from staged_campaigns s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select 'creative.campaign', s.campaign_id::text\n    from staged_creatives s\n    where s.campaign_id is not null\n      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select 'creative.account', s.account_id::text\n    from staged_creatives s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select 'campaign_daily_metric.campaign', s.campaign_id::text\n    from staged_campaign_daily_metrics s\n    where not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select 'creative_daily_metric.creative', s.creative_id\n    from staged_creative_daily_metrics s\n    where not exists (select 1 from staged_creatives c where c.id = s.creative_id)\n      and not exists (select 1 from creatives c where c.id = s.creative_id)\n    union all\n    select 'audience_demographic.account', s.account_id::text\n    from staged_audience_demographics s\n    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n) unknown\norder by 1, 2                                                                                                                                                                  "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select distinct reference as "reference!", value as "value!"
+ * from (
+ *     select 'campaign.account' as reference, s.account_id::text as value
+ *     from staged_campaigns s
+ *     where s.account_id is not null
+ *       and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+ *       and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+ *     union all
+ *     select 'creative.campaign', s.campaign_id::text
+ *     from staged_creatives s
+ *     where s.campaign_id is not null
+ *       and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)
+ *       and not exists (select 1 from campaigns c where c.id = s.campaign_id)
+ *     union all
+ *     select 'creative.account', s.account_id::text
+ *     from staged_creatives s
+ *     where s.account_id is not null
+ *       and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+ *       and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+ *     union all
+ *     select 'campaign_daily_metric.campaign', s.campaign_id::text
+ *     from staged_campaign_daily_metrics s
+ *     where not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)
+ *       and not exists (select 1 from campaigns c where c.id = s.campaign_id)
+ *     union all
+ *     select 'creative_daily_metric.creative', s.creative_id
+ *     from staged_creative_daily_metrics s
+ *     where not exists (select 1 from staged_creatives c where c.id = s.creative_id)
+ *       and not exists (select 1 from creatives c where c.id = s.creative_id)
+ *     union all
+ *     select 'audience_demographic.account', s.account_id::text
+ *     from staged_audience_demographics s
+ *     where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
+ *       and not exists (select 1 from ad_accounts a where a.id = s.account_id)
+ * ) unknown
+ * order by 1, 2                                                                                                                                                                  
+ * ```
+ */
+export const listUnknownReferences = new PreparedQuery<IListUnknownReferencesParams,IListUnknownReferencesResult>(listUnknownReferencesIR);
+
+
+/** 'RejectStagedCampaignsOfAccount' parameters type */
+export interface IRejectStagedCampaignsOfAccountParams {
+  accountId: number;
+}
+
+/** 'RejectStagedCampaignsOfAccount' return type */
+export interface IRejectStagedCampaignsOfAccountResult {
+  line: number;
+}
+
+/** 'RejectStagedCampaignsOfAccount' query type */
+export interface IRejectStagedCampaignsOfAccountQuery {
+  params: IRejectStagedCampaignsOfAccountParams;
+  result: IRejectStagedCampaignsOfAccountResult;
+}
+
+const rejectStagedCampaignsOfAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":48,"b":58}]}],"statement":"delete from staged_campaigns where account_id = :accountId! returning line as \"line!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * delete from staged_campaigns where account_id = :accountId! returning line as "line!"
+ * ```
+ */
+export const rejectStagedCampaignsOfAccount = new PreparedQuery<IRejectStagedCampaignsOfAccountParams,IRejectStagedCampaignsOfAccountResult>(rejectStagedCampaignsOfAccountIR);
+
+
+/** 'RejectStagedCreativesOfCampaign' parameters type */
+export interface IRejectStagedCreativesOfCampaignParams {
+  campaignId: number;
+}
+
+/** 'RejectStagedCreativesOfCampaign' return type */
+export interface IRejectStagedCreativesOfCampaignResult {
+  line: number;
+}
+
+/** 'RejectStagedCreativesOfCampaign' query type */
+export interface IRejectStagedCreativesOfCampaignQuery {
+  params: IRejectStagedCreativesOfCampaignParams;
+  result: IRejectStagedCreativesOfCampaignResult;
+}
+
+const rejectStagedCreativesOfCampaignIR: any = {"usedParamSet":{"campaignId":true},"params":[{"name":"campaignId","required":true,"transform":{"type":"scalar"},"locs":[{"a":49,"b":60}]}],"statement":"delete from staged_creatives where campaign_id = :campaignId! returning line as \"line!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * delete from staged_creatives where campaign_id = :campaignId! returning line as "line!"
+ * ```
+ */
+export const rejectStagedCreativesOfCampaign = new PreparedQuery<IRejectStagedCreativesOfCampaignParams,IRejectStagedCreativesOfCampaignResult>(rejectStagedCreativesOfCampaignIR);
+
+
+/** 'RejectStagedCreativesOfAccount' parameters type */
+export interface IRejectStagedCreativesOfAccountParams {
+  accountId: number;
+}
+
+/** 'RejectStagedCreativesOfAccount' return type */
+export interface IRejectStagedCreativesOfAccountResult {
+  line: number;
+}
+
+/** 'RejectStagedCreativesOfAccount' query type */
+export interface IRejectStagedCreativesOfAccountQuery {
+  params: IRejectStagedCreativesOfAccountParams;
+  result: IRejectStagedCreativesOfAccountResult;
+}
+
+const rejectStagedCreativesOfAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":48,"b":58}]}],"statement":"delete from staged_creatives where account_id = :accountId! returning line as \"line!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * delete from staged_creatives where account_id = :accountId! returning line as "line!"
+ * ```
+ */
+export const rejectStagedCreativesOfAccount = new PreparedQuery<IRejectStagedCreativesOfAccountParams,IRejectStagedCreativesOfAccountResult>(rejectStagedCreativesOfAccountIR);
+
+
+/** 'RejectStagedCampaignDaysOfCampaign' parameters type */
+export interface IRejectStagedCampaignDaysOfCampaignParams {
+  campaignId: number;
+}
+
+/** 'RejectStagedCampaignDaysOfCampaign' return type */
+export interface IRejectStagedCampaignDaysOfCampaignResult {
+  line: number;
+}
+
+/** 'RejectStagedCampaignDaysOfCampaign' query type */
+export interface IRejectStagedCampaignDaysOfCampaignQuery {
+  params: IRejectStagedCampaignDaysOfCampaignParams;
+  result: IRejectStagedCampaignDaysOfCampaignResult;
+}
+
+const rejectStagedCampaignDaysOfCampaignIR: any = {"usedParamSet":{"campaignId":true},"params":[{"name":"campaignId","required":true,"transform":{"type":"scalar"},"locs":[{"a":62,"b":73}]}],"statement":"delete from staged_campaign_daily_metrics where campaign_id = :campaignId! returning line as \"line!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * delete from staged_campaign_daily_metrics where campaign_id = :campaignId! returning line as "line!"
+ * ```
+ */
+export const rejectStagedCampaignDaysOfCampaign = new PreparedQuery<IRejectStagedCampaignDaysOfCampaignParams,IRejectStagedCampaignDaysOfCampaignResult>(rejectStagedCampaignDaysOfCampaignIR);
+
+
+/** 'RejectStagedCreativeDaysOfCreative' parameters type */
+export interface IRejectStagedCreativeDaysOfCreativeParams {
+  creativeId: string;
+}
+
+/** 'RejectStagedCreativeDaysOfCreative' return type */
+export interface IRejectStagedCreativeDaysOfCreativeResult {
+  line: number;
+}
+
+/** 'RejectStagedCreativeDaysOfCreative' query type */
+export interface IRejectStagedCreativeDaysOfCreativeQuery {
+  params: IRejectStagedCreativeDaysOfCreativeParams;
+  result: IRejectStagedCreativeDaysOfCreativeResult;
+}
+
+const rejectStagedCreativeDaysOfCreativeIR: any = {"usedParamSet":{"creativeId":true},"params":[{"name":"creativeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":62,"b":73}]}],"statement":"delete from staged_creative_daily_metrics where creative_id = :creativeId! returning line as \"line!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * delete from staged_creative_daily_metrics where creative_id = :creativeId! returning line as "line!"
+ * ```
+ */
+export const rejectStagedCreativeDaysOfCreative = new PreparedQuery<IRejectStagedCreativeDaysOfCreativeParams,IRejectStagedCreativeDaysOfCreativeResult>(rejectStagedCreativeDaysOfCreativeIR);
+
+
+/** 'RejectStagedDemographicsOfAccount' parameters type */
+export interface IRejectStagedDemographicsOfAccountParams {
+  accountId: number;
+}
+
+/** 'RejectStagedDemographicsOfAccount' return type */
+export interface IRejectStagedDemographicsOfAccountResult {
+  line: number;
+}
+
+/** 'RejectStagedDemographicsOfAccount' query type */
+export interface IRejectStagedDemographicsOfAccountQuery {
+  params: IRejectStagedDemographicsOfAccountParams;
+  result: IRejectStagedDemographicsOfAccountResult;
+}
+
+const rejectStagedDemographicsOfAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":60,"b":70}]}],"statement":"delete from staged_audience_demographics where account_id = :accountId! returning line as \"line!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * delete from staged_audience_demographics where account_id = :accountId! returning line as "line!"
+ * ```
+ */
+export const rejectStagedDemographicsOfAccount = new PreparedQuery<IRejectStagedDemographicsOfAccountParams,IRejectStagedDemographicsOfAccountResult>(rejectStagedDemographicsOfAccountIR);
 
 

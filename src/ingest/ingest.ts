@@ -3,10 +3,12 @@ import type { Tx } from '../db/transaction.js';
 import { lockSync, setSessionLockTimeout, tryLockSync, unlockSync } from '../generated/locks.queries.js';
 import { failStaleRunningSync, finishSync, insertFailedSync, startSync } from '../generated/sync_log.queries.js';
 import { parseExportLine, type SyncLine } from '../linkedin/export.js';
+import { InvalidValueError } from '../values.js';
 import { urnOf } from '../linkedin/urn.js';
 import { applyStaged, LockTimeoutError, UnknownReferenceError, type StagedWriteCounts } from '../store/apply.js';
 import { StagingWriter } from '../store/staged.js';
 import { one } from '../db/queryable.js';
+import { retryOnConflict } from '../db/retry.js';
 import { readLines } from './lines.js';
 
 export interface IngestOptions {
@@ -16,6 +18,20 @@ export interface IngestOptions {
   waitTimeoutMs?: number;
   /** Called as the file is read: lines done and bytes of the file read. */
   onProgress?: (progress: { lines: number; bytes: number }) => void;
+  /**
+   * Skip invalid lines instead of failing the file (--skip-invalid): every line that
+   * does not parse, holds a bad value, or refers to a parent that exists nowhere is
+   * left out, and listed in the result's `rejected` with its reason. The valid
+   * lines are committed as one transaction, as ever.
+   */
+  skipInvalid?: boolean;
+}
+
+/** A line left out by skipInvalid: its number, why, and its text (the first KiB of an over-long line). */
+export interface RejectedLine {
+  line: number;
+  reason: string;
+  text: string;
 }
 
 export interface IngestResult {
@@ -26,6 +42,8 @@ export interface IngestResult {
   accountId: string;
   lines: number;
   counts: StagedWriteCounts;
+  /** With skipInvalid: the lines left out, in line order. */
+  rejected: RejectedLine[];
 }
 
 /** An ingest that failed; its message names the file, line and field when the input was at fault. */
@@ -64,8 +82,21 @@ const REFERENCE_FIELDS: Record<string, [string, Parameters<typeof urnOf>[0] | nu
  * kept though the data rolls back). Throws IngestError.
  */
 export async function ingestFile(pool: pg.Pool, file: string, options: IngestOptions = {}): Promise<IngestResult> {
+  // A deadlock or serialization failure rolled everything back: run the file again
+  // (its failed attempt keeps its 'failed' sync_log row, saying so).
+  return retryOnConflict(() => ingestOnce(pool, file, options));
+}
+
+async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): Promise<IngestResult> {
   const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
-  const data = await pool.connect();
+  let data: pg.PoolClient;
+  try {
+    data = await pool.connect();
+  } catch (error) {
+    // No connection (pool exhausted, server down): nothing was read or written, and
+    // there is no connection to record a sync row with either.
+    throw new IngestError(`${file}: no database connection: ${(error as Error).message}`, file, null, error);
+  }
   let sync: pg.PoolClient | null = null;
   let dataBroken = false;
   let syncLine: SyncLine | undefined;
@@ -74,6 +105,8 @@ export async function ingestFile(pool: pg.Pool, file: string, options: IngestOpt
   let runningId: number | null = null;
   let lockedValue: string | null = null;
   const accountIdSoFar = () => syncLine?.accountId ?? (named.size === 1 ? String([...named][0]) : 'all');
+  const skipInvalid = options.skipInvalid ?? false;
+  const rejected: RejectedLine[] = [];
 
   try {
     await data.query('BEGIN');
@@ -82,11 +115,25 @@ export async function ingestFile(pool: pg.Pool, file: string, options: IngestOpt
     for await (const line of readLines(file, {
       maxLineBytes: options.maxLineBytes,
       onBytes: (bytes) => (bytesRead = bytes),
+      tolerant: skipInvalid,
     })) {
       lines = line.number;
+      if (line.error) {
+        // Only in tolerant (skipInvalid) mode are unreadable lines yielded.
+        rejected.push({ line: line.number, reason: line.error.message, text: line.text });
+        continue;
+      }
       if (line.text.trim() === '') continue;
       const record = `${file}:${line.number}`;
-      const parsed = parseExportLine(line.text, record);
+      let parsed: ReturnType<typeof parseExportLine>;
+      try {
+        parsed = parseExportLine(line.text, record);
+        if (parsed.kind === 'sync' && syncLine) throw new IngestInputError(`${record}: a second sync line (a file has at most one)`);
+      } catch (error) {
+        if (!skipInvalid || !(error instanceof InvalidValueError || error instanceof IngestInputError)) throw error;
+        rejected.push({ line: line.number, reason: error.message, text: line.text });
+        continue;
+      }
       switch (parsed.kind) {
         case 'account':
           named.add(parsed.row.id);
@@ -111,7 +158,6 @@ export async function ingestFile(pool: pg.Pool, file: string, options: IngestOpt
           writer.addAudienceDemographic(parsed.row, line.number);
           break;
         case 'sync':
-          if (syncLine) throw new IngestInputError(`${record}: a second sync line (a file has at most one)`);
           syncLine = parsed.sync;
           break;
       }
@@ -130,10 +176,18 @@ export async function ingestFile(pool: pg.Pool, file: string, options: IngestOpt
 
     let counts: StagedWriteCounts;
     try {
-      counts = await applyStaged(writer, { timeoutMs: waitTimeoutMs });
+      counts = await applyStaged(writer, { timeoutMs: waitTimeoutMs }, { rejectUnknownReferences: skipInvalid });
     } catch (error) {
       if (error instanceof UnknownReferenceError) throw inFileTerms(error, file);
       throw error;
+    }
+    if (counts.rejected_references.length > 0) {
+      const texts = await linesOf(file, new Set(counts.rejected_references.map((r) => r.line)), options.maxLineBytes);
+      for (const reference of counts.rejected_references) {
+        const error = inFileTerms(new UnknownReferenceError('', reference.reference, reference.value, reference.line, reference.reference), file);
+        rejected.push({ line: reference.line, reason: error.message, text: texts.get(reference.line) ?? '' });
+      }
+      rejected.sort((a, b) => a.line - b.line);
     }
     await data.query('COMMIT');
     await finishSync.run(
@@ -143,23 +197,25 @@ export async function ingestFile(pool: pg.Pool, file: string, options: IngestOpt
         campaignsFetched: counts.campaigns_described,
         creativesFetched: counts.creatives_described,
         apiCallsMade: syncLine?.apiCallsMade ?? 0,
-        errors: null,
+        errors: rejected.length === 0 ? null : `${rejected.length} invalid line${rejected.length === 1 ? '' : 's'} skipped (--skip-invalid), the first: ${rejected[0]!.reason}`,
       },
       sync,
     );
-    return { file, syncId: runningId, accountId, lines, counts };
+    return { file, syncId: runningId, accountId, lines, counts, rejected };
   } catch (error) {
     dataBroken = !(await rollback(data));
     const message = describeFailure(error, file);
     let syncId: number | null = runningId;
     try {
-      sync ??= await pool.connect();
+      // The failure is recorded on the sync connection, else on the data connection
+      // when it still works (the pool may have no other to give).
+      const recorder = sync ?? (dataBroken ? (sync = await pool.connect()) : data);
       if (runningId !== null) {
-        await finishSync.run({ id: runningId, status: 'failed', campaignsFetched: 0, creativesFetched: 0, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message }, sync);
+        await finishSync.run({ id: runningId, status: 'failed', campaignsFetched: 0, creativesFetched: 0, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message }, recorder);
       } else {
         const row = await insertFailedSync.run(
           { accountId: accountIdSoFar(), trigger: syncLine?.trigger ?? null, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message },
-          sync,
+          recorder,
         );
         syncId = row[0]?.id ?? null;
       }
@@ -200,6 +256,16 @@ export async function ingestFiles(
 /** A problem of the file's content that no single field explains. */
 class IngestInputError extends Error {}
 
+/** The text of some lines of the file (rejected ones, for the rejects file), read again. */
+async function linesOf(file: string, wanted: Set<number>, maxLineBytes: number | undefined): Promise<Map<number, string>> {
+  const texts = new Map<number, string>();
+  for await (const line of readLines(file, { maxLineBytes, tolerant: true })) {
+    if (wanted.has(line.number)) texts.set(line.number, line.text);
+    if (texts.size === wanted.size) break;
+  }
+  return texts;
+}
+
 async function takeSyncLock(client: pg.PoolClient, accountId: string, timeoutMs: number): Promise<void> {
   const what = `sync of account ${accountId}`;
   if (timeoutMs <= 0) {
@@ -231,7 +297,7 @@ function describeFailure(error: unknown, file: string): string {
     // Errors of the input and of locking already say where. A database error (a
     // five-character SQLSTATE) or a file error (ENOENT, …) gets the file's name.
     if (code && /^[0-9A-Z]{5}$/.test(code)) return `${file}: database error ${code}: ${error.message}`;
-    return code ? `${file}: ${error.message}` : error.message;
+    return code || !error.message.includes(file) ? `${file}: ${error.message}` : error.message;
   }
   return `${file}: ${String(error)}`;
 }

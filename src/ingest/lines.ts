@@ -12,6 +12,11 @@ export interface Line {
   text: string;
   /** Bytes of the line, newline included. */
   bytes: number;
+  /**
+   * With `tolerant`: why the line is unreadable (over the limit, not UTF-8). Its
+   * text is then what could be kept of it: the first bytes, decoded leniently.
+   */
+  error?: InvalidValueError;
 }
 
 export interface ReadLinesOptions {
@@ -19,7 +24,12 @@ export interface ReadLinesOptions {
   maxLineBytes?: number;
   /** Bytes read from the file itself so far (compressed size for .gz), for progress. */
   onBytes?: (bytes: number) => void;
+  /** Yield unreadable lines with their `error` instead of failing (ingest --skip-invalid). */
+  tolerant?: boolean;
 }
+
+/** How much of an unreadable line is kept for the rejects file. */
+export const UNREADABLE_HEAD_BYTES = 1024;
 
 const GZIP_MAGIC = [0x1f, 0x8b];
 
@@ -58,9 +68,12 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
   const stages: NodeJS.ReadWriteStream[] = gzip ? [counter, createGunzip()] : [counter];
   const source = pipeline(file, ...(stages as [Transform]), () => {}) as unknown as Readable;
   const decoder = new TextDecoder('utf-8', { fatal: true });
+  const lenient = new TextDecoder('utf-8');
   let pending: Buffer[] = [];
   let pendingBytes = 0;
   let number = 0;
+  // Tolerant mode, inside a line over the limit: its first bytes, and its length so far.
+  const state: { overLimit: { head: Buffer; bytes: number } | null } = { overLimit: null };
 
   const finish = (last: Buffer): Line => {
     number += 1;
@@ -69,21 +82,30 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
     pendingBytes = 0;
     let end = whole.length;
     if (end > 0 && whole[end - 1] === 0x0d) end -= 1;
-    let text: string;
     try {
-      text = decoder.decode(whole.subarray(0, end));
+      return { number, text: decoder.decode(whole.subarray(0, end)), bytes: whole.length + 1 };
     } catch {
-      throw new InvalidValueError(`${path}:${number}`, 'line', undefined, 'is not valid UTF-8');
+      const error = new InvalidValueError(`${path}:${number}`, 'line', undefined, 'is not valid UTF-8');
+      if (!options.tolerant) throw error;
+      return { number, text: lenient.decode(whole.subarray(0, end)), bytes: whole.length + 1, error };
     }
-    return { number, text, bytes: whole.length + 1 };
   };
-  const tooLong = (): never => {
-    throw new InvalidValueError(
-      `${path}:${number + 1}`,
-      'line',
-      undefined,
-      `is longer than ${maxLineBytes} bytes (raise the limit with --max-line-bytes)`,
-    );
+  const tooLongError = () =>
+    new InvalidValueError(`${path}:${number + 1}`, 'line', undefined, `is longer than ${maxLineBytes} bytes (raise the limit with --max-line-bytes)`);
+  /** A line went over the limit: fail, or (tolerant) keep its head and skip to its end. */
+  const tooLong = (more: Buffer) => {
+    if (!options.tolerant) throw tooLongError();
+    const all = Buffer.concat([...pending, more]);
+    state.overLimit = { head: all.subarray(0, UNREADABLE_HEAD_BYTES), bytes: all.length };
+    pending = [];
+    pendingBytes = 0;
+  };
+  const finishOverLimit = (tail: number): Line => {
+    const error = tooLongError();
+    number += 1;
+    const line = { number, text: lenient.decode(state.overLimit!.head), bytes: state.overLimit!.bytes + tail + 1, error };
+    state.overLimit = null;
+    return line;
   };
 
   try {
@@ -91,21 +113,38 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
       let start = 0;
       for (;;) {
         const newline = chunk.indexOf(0x0a, start);
+        if (state.overLimit) {
+          if (newline === -1) {
+            state.overLimit.bytes += chunk.length - start;
+            break;
+          }
+          yield finishOverLimit(newline - start);
+          start = newline + 1;
+          continue;
+        }
         if (newline === -1) {
           const rest = chunk.subarray(start);
-          if (pendingBytes + rest.length > maxLineBytes) tooLong();
+          if (pendingBytes + rest.length > maxLineBytes) {
+            tooLong(rest);
+            break;
+          }
           if (rest.length > 0) {
             pending.push(rest);
             pendingBytes += rest.length;
           }
           break;
         }
-        if (pendingBytes + (newline - start) > maxLineBytes) tooLong();
-        yield finish(chunk.subarray(start, newline));
+        if (pendingBytes + (newline - start) > maxLineBytes) {
+          tooLong(chunk.subarray(start, newline));
+          yield finishOverLimit(0);
+        } else {
+          yield finish(chunk.subarray(start, newline));
+        }
         start = newline + 1;
       }
     }
-    if (pendingBytes > 0) yield finish(Buffer.alloc(0));
+    if (state.overLimit) yield finishOverLimit(0);
+    else if (pendingBytes > 0) yield finish(Buffer.alloc(0));
   } finally {
     source.destroy();
     file.destroy();

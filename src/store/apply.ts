@@ -9,6 +9,13 @@ import {
   countStagedEntities,
   findFirstUnknownReference,
   hasStoredCampaignDays,
+  listUnknownReferences,
+  rejectStagedCampaignDaysOfCampaign,
+  rejectStagedCampaignsOfAccount,
+  rejectStagedCreativeDaysOfCreative,
+  rejectStagedCreativesOfAccount,
+  rejectStagedCreativesOfCampaign,
+  rejectStagedDemographicsOfAccount,
   hasStoredCreativeDays,
   listAccountsWritten,
   recomputeStagedSharePct,
@@ -80,12 +87,22 @@ export interface WriteOptions extends LockWait {
   references?: 'check' | 'defer';
 }
 
+/** A staged row removed for an unknown reference (applyStaged's rejectUnknownReferences). */
+export interface RejectedReference {
+  line: number;
+  /** 'campaign.account', 'creative.campaign', … as in UnknownReferenceError. */
+  reference: string;
+  value: string;
+}
+
 export type StagedWriteCounts = Record<StagedTable, WriteCounts> & {
   /** Distinct campaigns and creatives the write described (its entity rows). */
   campaigns_described: number;
   creatives_described: number;
   /** Accounts whose write locks the write held, ascending. */
   accounts_locked: number[];
+  /** With rejectUnknownReferences: the rows removed, by line. */
+  rejected_references: RejectedReference[];
 };
 
 const DEFAULT_LOCK_WAIT_MS = 300_000;
@@ -98,18 +115,23 @@ const DEFAULT_LOCK_WAIT_MS = 300_000;
  * changed ones, table by table, parents first. Unchanged rows are not written.
  * Nothing is committed here: the caller's transaction decides.
  */
-export async function applyStaged(writer: StagingWriter, wait: LockWait = {}): Promise<StagedWriteCounts> {
-  const accounts = await prepareStaged(writer, wait);
-  return mergeStaged(writer, accounts);
+export async function applyStaged(
+  writer: StagingWriter,
+  wait: LockWait = {},
+  options: { rejectUnknownReferences?: boolean } = {},
+): Promise<StagedWriteCounts> {
+  const { accounts, rejected } = await prepareStaged(writer, wait, options.rejectUnknownReferences ?? false);
+  return { ...(await mergeStaged(writer, accounts)), rejected_references: rejected };
 }
 
 /** Everything before the merge: settle the staged tables, check references, take the account locks. */
-async function prepareStaged(writer: StagingWriter, wait: WriteOptions): Promise<number[]> {
+async function prepareStaged(writer: StagingWriter, wait: WriteOptions, reject = false): Promise<{ accounts: number[]; rejected: RejectedReference[] }> {
   const tx = writer.transaction;
   await writer.drain();
   await setStagingSettings.run({ workMem: '128MB' }, tx);
   for (const table of STAGED_TABLES) await settleStaged(writer, table);
 
+  const rejected = reject ? await rejectUnknownReferences(writer) : [];
   const reported = { campaignIds: [...writer.reportedCampaigns], creativeIds: [...writer.reportedCreatives] };
   const [unknown] = wait.references === 'defer' ? [] : await findFirstUnknownReference.run(reported, tx);
   if (unknown) {
@@ -119,7 +141,37 @@ async function prepareStaged(writer: StagingWriter, wait: WriteOptions): Promise
   }
   const accounts = (await listAccountsWritten.run(reported, tx)).map((row) => row.account_id);
   await lockAccounts(tx, accounts, wait.timeoutMs ?? DEFAULT_LOCK_WAIT_MS);
-  return accounts;
+  return { accounts, rejected };
+}
+
+/** Each kind of unknown reference: the statement removing the staged rows holding it. */
+const REJECTS: Record<string, (value: string, tx: Tx) => Promise<Array<{ line: number }>>> = {
+  'campaign.account': (value, tx) => rejectStagedCampaignsOfAccount.run({ accountId: Number(value) }, tx),
+  'creative.campaign': (value, tx) => rejectStagedCreativesOfCampaign.run({ campaignId: Number(value) }, tx),
+  'creative.account': (value, tx) => rejectStagedCreativesOfAccount.run({ accountId: Number(value) }, tx),
+  'campaign_daily_metric.campaign': (value, tx) => rejectStagedCampaignDaysOfCampaign.run({ campaignId: Number(value) }, tx),
+  'creative_daily_metric.creative': (value, tx) => rejectStagedCreativeDaysOfCreative.run({ creativeId: value }, tx),
+  'audience_demographic.account': (value, tx) => rejectStagedDemographicsOfAccount.run({ accountId: Number(value) }, tx),
+};
+
+/**
+ * Removes every staged row whose parent is neither staged nor stored, until none is
+ * left (a removed campaign orphans its creatives and days in turn); resolves to the
+ * removed rows' lines, in line order.
+ */
+async function rejectUnknownReferences(writer: StagingWriter): Promise<RejectedReference[]> {
+  const tx = writer.transaction;
+  const rejected: RejectedReference[] = [];
+  for (;;) {
+    const unknown = await listUnknownReferences.run(undefined, tx);
+    if (unknown.length === 0) break;
+    for (const { reference, value } of unknown) {
+      for (const { line } of await REJECTS[reference]!(value, tx)) rejected.push({ line, reference, value });
+      if (reference === 'campaign_daily_metric.campaign') writer.reportedCampaigns.delete(Number(value));
+      if (reference === 'creative_daily_metric.creative') writer.reportedCreatives.delete(value);
+    }
+  }
+  return rejected.sort((a, b) => a.line - b.line);
 }
 
 const FOLDS: Record<StagedTable, { run(params: void, db: Tx): Promise<unknown> }> = {
@@ -256,7 +308,7 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
 
     let accounts: number[];
     try {
-      accounts = await prepareStaged(writer, wait);
+      ({ accounts } = await prepareStaged(writer, wait));
     } catch (error) {
       if (error instanceof UnknownReferenceError) throw inBatchTerms(error, campaignDays, creativeDays);
       throw error;
@@ -289,7 +341,7 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
         await settleStaged(writer, 'creative_daily_metrics');
       }
     }
-    return mergeStaged(writer, accounts, direct);
+    return { ...(await mergeStaged(writer, accounts, direct)), rejected_references: [] };
   });
 }
 

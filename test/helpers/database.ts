@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { suite, type Test } from 'uvu';
 import { createDatabase, dropDatabase, uniqueDatabaseName } from '../../src/db/databases.js';
@@ -12,31 +14,71 @@ export function testServerUrl(): string {
 }
 
 export interface TestDatabase {
-  /** The fresh database's URL. */
+  /** The fresh database's URL: as the application role when ADS_STORE_TEST_ROLE=app. */
   url: string;
+  /** Its URL as the server's (admin) user. */
+  adminUrl: string;
   /** Its name on the server. */
   name: string;
   pool: pg.Pool;
   drop(): Promise<void>;
 }
 
-/** A new database on the test server, migrated up unless `migrated` is false. */
+/** The least-privilege script (scripts/app-role.sql), and the login role the tests use with it. */
+export const APP_ROLE_SCRIPT = fileURLToPath(new URL('../../scripts/app-role.sql', import.meta.url));
+export const TEST_APP_LOGIN = { user: 'ads_store_test_app', password: 'test-app-password' };
+
+/** The pools of the tests' own role, to their admin pool (emptyTables truncates as admin). */
+const adminPools = new WeakMap<pg.Pool, pg.Pool>();
+
+/**
+ * A new database on the test server, migrated up unless `migrated` is false. With
+ * ADS_STORE_TEST_ROLE=app the suite runs as the least-privilege role: the database
+ * is migrated as admin, scripts/app-role.sql applied, and `url` and `pool` log in as
+ * a member of ads_store_app.
+ */
 export async function freshDatabase(label: string, options: { migrated?: boolean } = {}): Promise<TestDatabase> {
   const serverUrl = testServerUrl();
   const name = uniqueDatabaseName(`ads_test_${label}`);
-  const url = await createDatabase(serverUrl, name);
-  if (options.migrated !== false) await migrate(url, 'up');
+  const adminUrl = await createDatabase(serverUrl, name);
+  if (options.migrated !== false) await migrate(adminUrl, 'up');
+  const asApp = process.env.ADS_STORE_TEST_ROLE === 'app' && options.migrated !== false;
+  const url = asApp ? await grantAppRole(adminUrl) : adminUrl;
   // A hung statement fails the test instead of hanging the run (uvu has no test timeouts).
   const pool = createPool(url, { max: 4, statementTimeoutMs: 30_000 });
+  const admin = asApp ? createPool(adminUrl, { max: 1 }) : pool;
+  adminPools.set(pool, admin);
   return {
     url,
+    adminUrl,
     name,
     pool,
     drop: async () => {
       await pool.end();
+      if (admin !== pool) await admin.end();
       await dropDatabase(serverUrl, name);
     },
   };
+}
+
+/** Applies scripts/app-role.sql to the database and resolves to its URL as the test's app login. */
+export async function grantAppRole(adminUrl: string): Promise<string> {
+  const admin = createPool(adminUrl, { max: 1 });
+  try {
+    await admin.query(await readFile(APP_ROLE_SCRIPT, 'utf8'));
+    // Cluster-wide: made once, kept (its password is this constant, never a secret).
+    await admin.query(`do $$ begin
+      if not exists (select from pg_roles where rolname = '${TEST_APP_LOGIN.user}') then
+        create role ${TEST_APP_LOGIN.user} login password '${TEST_APP_LOGIN.password}' in role ads_store_app;
+      end if;
+    end $$`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.username = TEST_APP_LOGIN.user;
+  url.password = TEST_APP_LOGIN.password;
+  return url.toString();
 }
 
 /**
@@ -75,7 +117,7 @@ export function databaseSuite(name: string): Test<DbContext> {
 
 /** Empties every table (tests of one file share a database; each test starts clean). */
 export async function emptyTables(pool: pg.Pool): Promise<void> {
-  await pool.query(
+  await (adminPools.get(pool) ?? pool).query(
     'truncate sync_log, audience_demographics, creative_daily_metrics, campaign_daily_metrics, creatives, campaigns, ad_accounts restart identity',
   );
 }
@@ -92,11 +134,16 @@ export async function rowVersions(pool: pg.Pool, table: 'ad_accounts' | 'campaig
   return rows.map((row) => row.version);
 }
 
-const DATA_TABLES = ['ad_accounts', 'campaigns', 'creatives', 'campaign_daily_metrics', 'creative_daily_metrics', 'audience_demographics'] as const;
+const DATA_TABLES = [
+  'ad_accounts', 'campaigns', 'creatives', 'campaign_daily_metrics', 'creative_daily_metrics', 'audience_demographics',
+  'account_daily_metrics', 'campaign_monthly_metrics', 'creative_monthly_metrics', 'creative_weekly_metrics',
+  'audience_demographic_monthly', 'audience_demographic_weekly',
+] as const;
 
 /**
  * A checksum of every data table's full contents (every column, fetched_at
- * included), to prove a failed write left the database exactly as it was.
+ * included), the rollups too, to prove a failed write left the database exactly as
+ * it was. sync_log is not among them: a failed ingest adds its 'failed' row.
  */
 export async function tableChecksums(pool: pg.Pool): Promise<Record<string, string>> {
   const sums: Record<string, string> = {};
@@ -104,6 +151,24 @@ export async function tableChecksums(pool: pg.Pool): Promise<Record<string, stri
     // The table name comes from the constant list above, never from data.
     const { rows } = await pool.query<{ sum: string | null }>(
       `select md5(string_agg(t::text, E'\\n' order by t::text)) as sum, count(*) from ${table} t`,
+    );
+    sums[table] = rows[0]?.sum ?? 'empty';
+  }
+  return sums;
+}
+
+/**
+ * Like tableChecksums, with every table (sync_log included) compared by content
+ * only: fetched_at, sync times and ids differ between two databases given the same
+ * writes, so they are left out.
+ */
+export async function contentChecksums(pool: pg.Pool): Promise<Record<string, string>> {
+  const sums: Record<string, string> = {};
+  for (const table of [...DATA_TABLES, 'sync_log']) {
+    // The table name comes from the constant list above, never from data.
+    const { rows } = await pool.query<{ sum: string | null }>(
+      `select md5(string_agg(r, E'\\n' order by r)) as sum
+       from (select (to_jsonb(t) - 'fetched_at' - 'id' - 'started_at' - 'finished_at')::text as r from ${table} t) rows`,
     );
     sums[table] = rows[0]?.sum ?? 'empty';
   }
