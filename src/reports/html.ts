@@ -77,7 +77,7 @@ function render(account: Row, range: { from: string; to: string }, daily: Row[],
   .legend span { display: inline-block; margin-right: 16px; font-size: 12px; color: #5e6b75; }
   .swatch { display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 5px; vertical-align: -1px; }
   .pivots { display: grid; grid-template-columns: repeat(auto-fit, minmax(320px, 1fr)); gap: 14px; }
-  .bar { background: #0a66c2; height: 8px; border-radius: 4px; }
+  .share { background: #0a66c2; height: 8px; border-radius: 4px; }
   footer { color: #5e6b75; font-size: 12px; margin: 18px 0; }
 </style>
 </head>
@@ -115,7 +115,7 @@ ${demographics.map(({ pivot, rows }) => `<div class="pivot" data-pivot="${escape
 ${table(`demographics-${pivot}`, rows.slice(0, 10), [
   ['Segment', (r) => escape(r.segment)],
   ['Impressions', (r) => integer(r.impressions), true],
-  ['Share', (r) => `${Number(r.share_pct).toFixed(1)} %<div class="bar" style="width:${Math.max(1, Math.min(100, Number(r.share_pct))).toFixed(1)}%"></div>`, true],
+  ['Share', (r) => `${Number(r.share_pct).toFixed(1)} %<div class="share" style="width:${Math.max(1, Math.min(100, Number(r.share_pct))).toFixed(1)}%"></div>`, true],
 ])}</div>`).join('\n')}
 </div>`}
 </section>

@@ -51,10 +51,10 @@ async function checkPage(browser: Browser, file: string): Promise<void> {
 
   const chart = await page.locator('#daily-chart').boundingBox();
   assert.ok(chart && chart.width > 800 && chart.height > 150, `chart laid out: ${JSON.stringify(chart)}`);
-  const bars = await page.locator('#daily-chart rect.bar').evaluateAll((rects) =>
-    rects.map((rect) => (rect as SVGGraphicsElement).getBBox()).filter((box) => box.width > 0 && box.height > 0).length,
-  );
-  assert.ok(bars > 300, `${bars} day bars drawn with a size`);
+  // Rendered sizes (the layout's, not the attributes'): a bar per day, as tall as its spend.
+  const heights = await page.locator('#daily-chart rect.bar').evaluateAll((rects) => rects.map((rect) => rect.getBoundingClientRect().height));
+  assert.ok(heights.length >= 365 && heights.filter((h) => h > 0).length > 300, `${heights.length} day bars, ${heights.filter((h) => h > 0).length} drawn`);
+  assert.ok(Math.max(...heights) > 100 && new Set(heights.map(Math.round)).size > 50, 'bars of many heights, the tallest over 100 px');
   const line = await page.locator('#clicks-line').evaluate((polyline) => (polyline as SVGPolylineElement).getTotalLength());
   assert.ok(line > 800, `clicks line drawn (${line} px)`);
 
@@ -64,7 +64,7 @@ async function checkPage(browser: Browser, file: string): Promise<void> {
   assert.ok(firstCampaign && firstCampaign.height > 10);
   const pivots = await page.locator('#demographics .pivot').count();
   assert.ok(pivots >= 4, `${pivots} demographic pivots`);
-  const shareBar = await page.locator('#demographics .bar').first().boundingBox();
+  const shareBar = await page.locator('#demographics .share').first().boundingBox();
   assert.ok(shareBar && shareBar.width > 1, 'share bars drawn');
 
   await page.screenshot({ path: path.join('docs', 'report.png'), fullPage: false });
