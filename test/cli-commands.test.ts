@@ -57,6 +57,13 @@ Commands('migrate status|up|down on DATABASE_URL, whose password never reaches t
     }
     const bad = await adsStore(['migrate', 'sideways'], env);
     assert.is(bad.code, 2);
+    const help = await adsStore(['--help'], env);
+    assert.not.match(help.stdout + help.stderr, /s3cret-pw/);
+    // A server that does not answer: the error names it, never the password.
+    const unreachable = await adsStore(['migrate', 'status'], { DATABASE_URL: 'postgres://ops:s3cret-pw@127.0.0.1:1/ads' });
+    assert.is(unreachable.code, 1);
+    assert.match(unreachable.stderr, /ECONNREFUSED/);
+    assert.not.match(unreachable.stderr, /s3cret-pw/);
   } finally {
     await db.drop();
   }

@@ -1,7 +1,12 @@
+import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { migrate } from '../src/db/migrate.js';
-import { failLoudly, freshDatabase, type TestDatabase } from './helpers/database.js';
+import { migrate, MIGRATIONS_DIR } from '../src/db/migrate.js';
+import { runReport } from '../src/reports/reports.js';
+import { writeBatch } from '../src/store/apply.js';
+import { failLoudly, freshDatabase, tableChecksums, type TestDatabase } from './helpers/database.js';
 
 // The specification's tables (shared/spec/models.md) with the PostgreSQL types
 // chosen for them (README, "Type mapping"): every column, in order.
@@ -256,5 +261,62 @@ async function assertSqlState(db: TestDatabase, sql: string, state: string): Pro
   }
   assert.unreachable(`expected ${state}: ${sql}`);
 }
+
+Migrations('a migration failing midway leaves the schema and the history as they were', async () => {
+  const db = await freshDatabase('migration_fails');
+  const folder = await mkdtemp(path.join(tmpdir(), 'ads-store-migrations-'));
+  try {
+    await cp(MIGRATIONS_DIR, folder, { recursive: true });
+    await writeFile(
+      path.join(folder, '29991231000000000_fails-midway.sql'),
+      '-- Up Migration\ncreate table half_made (id int);\nalter table campaigns add column half_made int;\nselect 1 / 0;\n-- Down Migration\ndrop table half_made;\n',
+    );
+    const before = await schemaObjects(db);
+    const history = (await db.pool.query('select name from pgmigrations order by id')).rows;
+    try {
+      await migrate(db.url, 'up', { dir: folder });
+      assert.unreachable('the migration divides by zero');
+    } catch (error) {
+      assert.match((error as Error).message, /division by zero/);
+    }
+    assert.equal(await schemaObjects(db), before);
+    const { rows } = await db.pool.query(`select count(*) as n from information_schema.columns where table_name = 'campaigns' and column_name = 'half_made'`);
+    assert.is(rows[0].n, 0);
+    assert.equal((await db.pool.query('select name from pgmigrations order by id')).rows, history);
+  } finally {
+    await rm(folder, { recursive: true, force: true });
+    await db.drop();
+  }
+});
+
+Migrations('down and up again on a populated database keep the data and rebuild the rollups', async () => {
+  const db = await freshDatabase('migration_populated');
+  try {
+    await writeBatch(db.pool, {
+      accounts: [{ id: 1, name: 'One' }],
+      campaigns: [{ id: 10, account_id: 1 }],
+      creatives: [{ id: 'urn:li:sponsoredCreative:1', campaign_id: 10, account_id: 1 }],
+      campaignDailyMetrics: Array.from({ length: 60 }, (_, i) => ({ campaign_id: 10, date: new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10), impressions: 10 + i, clicks: i % 3, spend: `${i}.5` })),
+      creativeDailyMetrics: Array.from({ length: 60 }, (_, i) => ({ creative_id: 'urn:li:sponsoredCreative:1', date: new Date(Date.UTC(2025, 0, 1 + i)).toISOString().slice(0, 10), impressions: 5 + i })),
+      audienceDemographics: [{ account_id: 1, pivot_type: 'seniority', segment: 'urn:li:seniority:3', date_start: '2025-01-06', impressions: 40 }],
+    });
+    const range = { accountId: 1, from: '2025-01-03', to: '2025-02-27' };
+    const reports = async () => Promise.all((['campaigns', 'creatives', 'daily', 'demographics', 'compare'] as const).map((name) => runReport(db.pool, name, { ...range, pivot: 'seniority' })));
+    const before = { sums: await tableChecksums(db.pool), reports: await reports() };
+    // Down to the tables and staging templates (the rollups and report indexes go), then up.
+    const applied = (await db.pool.query<{ n: number }>('select count(*) as n from pgmigrations')).rows[0]!.n;
+    const reverted = await migrate(db.url, 'down', { count: applied - 2 });
+    assert.is(reverted.length, applied - 2);
+    const reapplied = await migrate(db.url, 'up');
+    assert.is(reapplied.length, applied - 2);
+    assert.equal(await reports(), before.reports);
+    const after = await tableChecksums(db.pool);
+    for (const table of ['ad_accounts', 'campaigns', 'creatives', 'campaign_daily_metrics', 'creative_daily_metrics', 'audience_demographics']) {
+      assert.is(after[table], before.sums[table], `${table} kept`);
+    }
+  } finally {
+    await db.drop();
+  }
+});
 
 Migrations.run();
