@@ -5,6 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { embeddedPaths, embeddedStatus } from '../src/db/embedded.js';
 import { maskUrl, provideServer, withDatabase } from '../src/db/server.js';
 
 const Server = suite('server');
@@ -109,6 +110,26 @@ Server('a suite whose database setup fails fails the whole run (uvu alone would 
   });
   assert.is.not(result.status, 0);
   assert.match(result.stderr, /SETUP FAILED in suite "unreachable"/);
+});
+
+Server('without a data folder, the embedded server is the CLI\'s shared one: a lease while held, stopped when given back', async () => {
+  const home = await scratchDir();
+  const previous = process.env.ADS_STORE_HOME;
+  process.env.ADS_STORE_HOME = home;
+  try {
+    const server = await provideServer({ env: {}, containers: false, log: () => {} });
+    assert.is(server.source, 'embedded');
+    assert.match(server.description, new RegExp(`data in ${home}/embedded`));
+    const during = await embeddedStatus(embeddedPaths());
+    assert.equal([during.running, during.users], [true, [process.pid]]);
+    assert.is((await select(server.url, 'select current_database() as db')).db, 'postgres');
+    await server.stop();
+    assert.is((await embeddedStatus(embeddedPaths())).running, false);
+  } finally {
+    if (previous === undefined) delete process.env.ADS_STORE_HOME;
+    else process.env.ADS_STORE_HOME = previous;
+    await rm(home, { recursive: true, force: true });
+  }
 });
 
 Server.run();

@@ -118,6 +118,8 @@ export async function embeddedStatus(paths: EmbeddedPaths): Promise<EmbeddedStat
 export interface SharedEmbedded {
   /** The CLI database's URL (password included: never print it; use `description`). */
   url: string;
+  /** The same server's `postgres` database. */
+  serverUrl: string;
   description: string;
   /** Gives the lease back; stops the server when no other command holds it and it is not pinned. */
   release(): Promise<void>;
@@ -142,6 +144,7 @@ export async function useSharedEmbedded(paths = embeddedPaths(), log: (line: str
   let released = false;
   return {
     url: await ensureDatabase(serverUrl, EMBEDDED_DATABASE),
+    serverUrl,
     description: `embedded PostgreSQL at 127.0.0.1:${port}/${EMBEDDED_DATABASE} (data in ${paths.dataDir})`,
     release: async () => {
       if (released) return;

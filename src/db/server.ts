@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort } from './embedded.js';
+import { freePort, useSharedEmbedded } from './embedded.js';
 
 /**
  * Where a database comes from, decided in one place, in this order:
@@ -28,7 +28,11 @@ export interface ProvideServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Try Testcontainers before the embedded server (default true). */
   containers?: boolean;
-  /** Data folder of the embedded server (default `.ads-store/embedded` in the working directory). */
+  /**
+   * Data folder of an embedded server of this process's own (tests, benchmarks).
+   * Default: the CLI's shared server under `.ads-store` (ADS_STORE_HOME), started if
+   * needed and stopped by the last process using it (src/db/embedded.ts).
+   */
   embeddedDataDir?: string;
   /** Keep the embedded server's data when it stops (default true). */
   persistent?: boolean;
@@ -36,7 +40,6 @@ export interface ProvideServerOptions {
   log?: (line: string) => void;
 }
 
-export const DEFAULT_EMBEDDED_DATA_DIR = path.join('.ads-store', 'embedded');
 const CONTAINER_IMAGE = 'postgres:18-alpine';
 
 /** Chooses and, where needed, starts a PostgreSQL server; says on `log` which one. */
@@ -51,7 +54,9 @@ export async function provideServer(options: ProvideServerOptions = {}): Promise
     const container = options.containers === false ? null : await startContainer(log);
     server =
       container ??
-      (await startEmbedded(path.resolve(options.embeddedDataDir ?? DEFAULT_EMBEDDED_DATA_DIR), options.persistent ?? true));
+      (options.embeddedDataDir === undefined
+        ? await sharedEmbedded()
+        : await startEmbedded(path.resolve(options.embeddedDataDir), options.persistent ?? true));
   }
   log(`database: ${server.description}`);
   return server;
@@ -123,6 +128,12 @@ async function startContainer(log: (line: string) => void): Promise<DatabaseServ
       await container.stop();
     },
   };
+}
+
+/** The default folder's server is the CLI's: shared with it (leases), never started twice. */
+async function sharedEmbedded(): Promise<DatabaseServer> {
+  const shared = await useSharedEmbedded();
+  return { source: 'embedded', url: shared.serverUrl, description: shared.description, stop: shared.release };
 }
 
 async function startEmbedded(dataDir: string, persistent: boolean): Promise<DatabaseServer> {
