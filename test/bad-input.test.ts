@@ -164,6 +164,11 @@ BadInput('--skip-invalid commits the valid lines and writes every rejected line 
   assert.match(rows[0].errors, new RegExp(`^${CORPUS.length} invalid lines skipped`));
   const usage = await adsStore(['ingest', '--rejects', rejects, input], { DATABASE_URL: db.url });
   assert.is(usage.code, 2);
+  // Without --rejects the rejects file lies beside the input.
+  const small = await file('small.ndjson', [VALID[0]!, CORPUS[0]![1]]);
+  assert.is((await adsStore(['ingest', '--skip-invalid', small], { DATABASE_URL: db.url })).code, 0);
+  const beside = (await readFile(`${small}.rejects.ndjson`, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(beside.map((r) => [r.file, r.line, r.text]), [[small, 2, CORPUS[0]![1]]]);
 });
 
 BadInput('quotes, semicolons and SQL inside names are data: stored verbatim and read back unchanged', async ({ db, pool }) => {
