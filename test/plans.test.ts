@@ -39,10 +39,11 @@ Plans.before(async ({ pool }) => {
 /** A connection that runs each statement under EXPLAIN first, keeping the plan, then for real. */
 function explaining(db: Queryable, plans: unknown[]): Queryable {
   return {
-    query: async (text: string, values?: unknown[]) => {
-      const { rows } = await db.query(`explain (format json) ${text}`, values);
+    query: async (query: string | { text: string; values?: unknown[] }, values?: unknown[]) => {
+      const [text, bound] = typeof query === 'string' ? [query, values] : [query.text, query.values];
+      const { rows } = await db.query(`explain (format json) ${text}`, bound);
       plans.push(rows[0]['QUERY PLAN'][0].Plan);
-      return db.query(text, values);
+      return db.query(query as string, values);
     },
   } as unknown as Queryable;
 }
