@@ -67,24 +67,29 @@ order by "spend!" desc, c.id;
 /* One row per creative of the account, or of one of its campaigns when
    campaignId is given; ordered by spend descending, then creative id as text.
    Split finer than the campaigns (splitRangeByWeeks): days, weeks, months, weeks,
-   days. The weeks and months are read for the whole account at once, as contiguous
-   ranges of the (account_id, period) indexes of creative_weekly_metrics and
-   creative_monthly_metrics (migrations/…create-week-rollups.sql); only the edge
-   days, at most twelve, are read per creative, by its primary key. */
+   days, every part read for the whole account at once as a contiguous range of an
+   (account_id, period) index that includes the sums: creative_daily_metrics for the
+   edge days (migrations/…creative-days-by-account.sql), creative_weekly_metrics and
+   creative_monthly_metrics for the rest (…create-week-rollups.sql). */
 /* @name CreativesReport */
 select cr.id as "creative_id!", cr.campaign_id, cr.content_name, cr.intended_status, cr.is_serving,
-       s.impressions::bigint as "impressions!",
-       s.clicks::bigint as "clicks!",
-       s.spend as "spend!",
-       s.conversions::bigint as "conversions!",
-       s.leads::bigint as "leads!",
-       case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
-       case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
+       coalesce(p.impressions, 0)::bigint as "impressions!",
+       coalesce(p.clicks, 0)::bigint as "clicks!",
+       coalesce(p.spend, 0) as "spend!",
+       coalesce(p.conversions, 0)::bigint as "conversions!",
+       coalesce(p.leads, 0)::bigint as "leads!",
+       case when p.impressions > 0 then p.clicks::double precision / p.impressions else 0 end as "ctr!",
+       case when p.clicks > 0 then (p.spend / p.clicks)::double precision else 0 end as "cpc!"
 from creatives cr
 left join (
     select creative_id, sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
            sum(conversions) as conversions, sum(leads) as leads
-    from (select w.creative_id, w.impressions, w.clicks, w.spend, w.conversions, w.leads
+    from (select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
+          from creative_daily_metrics m
+          where m.account_id = :accountId! and :from!::date <= :headTo!::date
+            and m.date between :from!::date and :headTo!::date
+          union all
+          select w.creative_id, w.impressions, w.clicks, w.spend, w.conversions, w.leads
           from creative_weekly_metrics w
           where w.account_id = :accountId! and :headWeeksFrom!::date < :headWeeksTo!::date
             and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date
@@ -97,27 +102,14 @@ left join (
           select w.creative_id, w.impressions, w.clicks, w.spend, w.conversions, w.leads
           from creative_weekly_metrics w
           where w.account_id = :accountId! and :tailWeeksFrom!::date < :tailWeeksTo!::date
-            and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date) periods
+            and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date
+          union all
+          select m.creative_id, m.impressions, m.clicks, m.spend, m.conversions, m.leads
+          from creative_daily_metrics m
+          where m.account_id = :accountId! and :tailFrom!::date <= :to!::date
+            and m.date between :tailFrom!::date and :to!::date) parts
     group by creative_id
 ) p on p.creative_id = cr.id
-cross join lateral (
-    select sum(m.impressions) as impressions, sum(m.clicks) as clicks, sum(m.spend) as spend,
-           sum(m.conversions) as conversions, sum(m.leads) as leads
-    from (select m.impressions, m.clicks, m.spend, m.conversions, m.leads
-          from creative_daily_metrics m
-          where m.creative_id = cr.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
-          union all
-          select m.impressions, m.clicks, m.spend, m.conversions, m.leads
-          from creative_daily_metrics m
-          where m.creative_id = cr.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date) m
-) d
-cross join lateral (
-    select coalesce(p.impressions, 0) + coalesce(d.impressions, 0) as impressions,
-           coalesce(p.clicks, 0) + coalesce(d.clicks, 0) as clicks,
-           coalesce(p.spend, 0) + coalesce(d.spend, 0) as spend,
-           coalesce(p.conversions, 0) + coalesce(d.conversions, 0) as conversions,
-           coalesce(p.leads, 0) + coalesce(d.leads, 0) as leads
-) s
 where cr.account_id = :accountId!
   and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)
 order by "spend!" desc, cr.id collate "C";

@@ -87,12 +87,15 @@ from written;
 with written as (
     insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,
                                         landing_page_clicks, conversions, likes, comments,
-                                        shares, follows, leads, opens, sends)
+                                        shares, follows, leads, opens, sends, account_id)
     select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),
            coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),
            coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),
            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),
-           coalesce(s.sends, 0)
+           coalesce(s.sends, 0),
+           -- The creative's account (creatives are merged before their days): the
+           -- creatives report reads an account's days by it.
+           (select c.account_id from creatives c where c.id = s.creative_id)
     from staged_creative_daily_metrics s
     where not exists (select 1 from creative_daily_metrics t
                       where t.creative_id = s.creative_id

@@ -29,7 +29,8 @@ const SPEC: Record<string, Record<string, string>> = {
     fetched_at: 'timestamp with time zone',
   },
   campaign_daily_metrics: metricsColumns('campaign_id', 'bigint'),
-  creative_daily_metrics: metricsColumns('creative_id', 'text'),
+  // Beyond the specification: the creative's account, kept for the creatives report (README).
+  creative_daily_metrics: { ...metricsColumns('creative_id', 'text'), account_id: 'bigint' },
   audience_demographics: {
     account_id: 'bigint', pivot_type: 'text', segment: 'text', date_start: 'date', impressions: 'bigint',
     clicks: 'bigint', ctr: 'double precision', share_pct: 'double precision', date_end: 'date',

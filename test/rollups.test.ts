@@ -43,6 +43,11 @@ async function drift(pool: pg.Pool): Promise<unknown[]> {
     `select '${rollup}', account_id, pivot_type, ${expression}, segment, count(*), sum(impressions), sum(clicks) from audience_demographics group by 1, 2, 3, 4, 5`,
   ];
   pairs.push(
+    // Not a rollup, but derived the same way: each creative day carries its creative's account.
+    [
+      `select 'creative_day_account', creative_id, date, account_id from creative_daily_metrics`,
+      `select 'creative_day_account', m.creative_id, m.date, c.account_id from creative_daily_metrics m left join creatives c on c.id = m.creative_id`,
+    ],
     demographic('audience_demographic_monthly', 'month', `date_trunc('month', date_start)::date`),
     demographic('audience_demographic_weekly', 'week', 'report_week(date_start)'),
   );
@@ -139,6 +144,8 @@ Rollups('plain SQL deletes and updates, and TRUNCATE, keep them too', async ({ p
   await pool.query(`delete from campaign_daily_metrics where date > $1`, [day(5)]);
   await pool.query(`update creative_daily_metrics set clicks = clicks * 2 where date < $1`, [day(3)]);
   await pool.query(`delete from creative_daily_metrics where date = $1`, [day(7)]);
+  // A writer that does not set the day's account: the trigger fills it.
+  await pool.query(`insert into creative_daily_metrics (creative_id, date, impressions) values ('urn:li:sponsoredCreative:1', '2024-06-01', 3)`);
   assert.equal(await drift(pool), []);
   await pool.query(`truncate campaign_daily_metrics, creative_daily_metrics`);
   const { rows } = await pool.query(`select (select count(*) from account_daily_metrics) + (select count(*) from campaign_monthly_metrics) + (select count(*) from creative_monthly_metrics) + (select count(*) from creative_weekly_metrics) as n`);

@@ -150,7 +150,7 @@ export interface IInsertStagedCreativeDailyMetricsQuery {
   result: IInsertStagedCreativeDailyMetricsResult;
 }
 
-const insertStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments,\n                                        shares, follows, leads, opens, sends)\n    select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),\n           coalesce(s.sends, 0)\n    from staged_creative_daily_metrics s\n    where not exists (select 1 from creative_daily_metrics t\n                      where t.creative_id = s.creative_id\n                        and t.date = s.date)\n    order by s.creative_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
+const insertStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments,\n                                        shares, follows, leads, opens, sends, account_id)\n    select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),\n           coalesce(s.sends, 0),\n           -- The creative's account (creatives are merged before their days): the\n           -- creatives report reads an account's days by it.\n           (select c.account_id from creatives c where c.id = s.creative_id)\n    from staged_creative_daily_metrics s\n    where not exists (select 1 from creative_daily_metrics t\n                      where t.creative_id = s.creative_id\n                        and t.date = s.date)\n    order by s.creative_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
 
 /**
  * Query generated from SQL:
@@ -158,12 +158,15 @@ const insertStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"
  * with written as (
  *     insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,
  *                                         landing_page_clicks, conversions, likes, comments,
- *                                         shares, follows, leads, opens, sends)
+ *                                         shares, follows, leads, opens, sends, account_id)
  *     select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),
  *            coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),
  *            coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),
  *            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),
- *            coalesce(s.sends, 0)
+ *            coalesce(s.sends, 0),
+ *            -- The creative's account (creatives are merged before their days): the
+ *            -- creatives report reads an account's days by it.
+ *            (select c.account_id from creatives c where c.id = s.creative_id)
  *     from staged_creative_daily_metrics s
  *     where not exists (select 1 from creative_daily_metrics t
  *                       where t.creative_id = s.creative_id
