@@ -16,8 +16,12 @@
 
 alter table creative_daily_metrics add column account_id bigint;
 
+-- The backfill changes no sum: the rollups' update trigger would only add and
+-- subtract the same amounts for every row, so it is off for this statement.
+alter table creative_daily_metrics disable trigger creative_daily_metrics_roll_up_update;
 update creative_daily_metrics m set account_id = c.account_id
 from creatives c where c.id = m.creative_id and c.account_id is not null;
+alter table creative_daily_metrics enable trigger creative_daily_metrics_roll_up_update;
 
 create index creative_daily_metrics_account_idx on creative_daily_metrics (account_id, date)
     include (creative_id, impressions, clicks, spend, conversions, leads);
