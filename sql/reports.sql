@@ -4,11 +4,11 @@
    Counts are summed as bigint, money as numeric (exact). Rows with no data in
    the range are kept with zeros.
 
-   Ranges are read from the rollups (migrations/…create-rollups.sql): whole
-   calendar months from the monthly ones, the days before the first whole month
-   (from..headTo) and after the last (tailFrom..to) from the daily tables. The
-   caller splits the range (src/reports/reports.ts splitRange); a range without a
-   whole month is all head: monthsFrom = monthsTo, tailFrom after to. Each part
+   Ranges are read from the rollups (migrations/…rollups.sql): whole calendar
+   months from the monthly ones, whole weeks (report_week(): Monday-first weeks
+   clipped to their month) from the weekly ones, and only the days before the first
+   and after the last whole week (from..headTo, tailFrom..to) from the daily tables.
+   The caller splits the range (src/reports/reports.ts splitRangeByWeeks). Each part
    starts with a test of its bounds alone, which the planner evaluates once: an
    empty part costs no index probe at all. */
 
@@ -34,7 +34,9 @@ order by "spend!" desc, a.id;
 
 /* One row per campaign of the account, ordered by spend descending, then id.
    Each campaign's sums come from index range scans of its own rows (LATERAL):
-   the planner otherwise hashes the whole monthly rollup. */
+   the planner otherwise hashes the whole monthly rollup. The range is split like
+   the creatives' (splitRangeByWeeks): edge days, weeks, months, weeks, edge days
+   (campaign_weekly_metrics: migrations/…campaign-week-rollups.sql). */
 /* @name CampaignsReport */
 select c.id as "campaign_id!", c.name, c.status, c.type, c.campaign_group,
        coalesce(s.impressions, 0)::bigint as "impressions!",
@@ -49,13 +51,21 @@ from campaigns c
 cross join lateral (
     select sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
            sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
-    from (select r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads
+    from (select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
+          from campaign_daily_metrics m
+          where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+          union all
+          select w.impressions, w.clicks, w.spend, w.landing_page_clicks, w.conversions, w.leads
+          from campaign_weekly_metrics w
+          where w.campaign_id = c.id and :headWeeksFrom!::date < :headWeeksTo!::date and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date
+          union all
+          select r.impressions, r.clicks, r.spend, r.landing_page_clicks, r.conversions, r.leads
           from campaign_monthly_metrics r
           where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
           union all
-          select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
-          from campaign_daily_metrics m
-          where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
+          select w.impressions, w.clicks, w.spend, w.landing_page_clicks, w.conversions, w.leads
+          from campaign_weekly_metrics w
+          where w.campaign_id = c.id and :tailWeeksFrom!::date < :tailWeeksTo!::date and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date
           union all
           select m.impressions, m.clicks, m.spend, m.landing_page_clicks, m.conversions, m.leads
           from campaign_daily_metrics m
@@ -187,7 +197,7 @@ having sum(periods) > 0
 order by "impressions!" desc, segment;
 
 /* One row per campaign of the account: the range against the equally long range
-   just before it, each split like the others (cur*, prev*). Ordered by spend
+   just before it (prev*), each split like the campaigns report's. Ordered by spend
    descending, then id. */
 /* @name CompareReport */
 select c.id as "campaign_id!", c.name,
@@ -206,25 +216,41 @@ cross join lateral (
     select sum(impressions) filter (where cur) as impressions, sum(impressions) filter (where not cur) as impressions_prev,
            sum(clicks) filter (where cur) as clicks, sum(clicks) filter (where not cur) as clicks_prev,
            sum(spend) filter (where cur) as spend, sum(spend) filter (where not cur) as spend_prev
-    from (select true as cur, r.impressions, r.clicks, r.spend
-          from campaign_monthly_metrics r
-          where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
-          union all
-          select true, m.impressions, m.clicks, m.spend
+    from (select true as cur, m.impressions, m.clicks, m.spend
           from campaign_daily_metrics m
           where m.campaign_id = c.id and :from!::date <= :headTo!::date and m.date between :from!::date and :headTo!::date
           union all
-          select true, m.impressions, m.clicks, m.spend
+          select true as cur, w.impressions, w.clicks, w.spend
+          from campaign_weekly_metrics w
+          where w.campaign_id = c.id and :headWeeksFrom!::date < :headWeeksTo!::date and w.week >= :headWeeksFrom!::date and w.week < :headWeeksTo!::date
+          union all
+          select true as cur, r.impressions, r.clicks, r.spend
+          from campaign_monthly_metrics r
+          where r.campaign_id = c.id and :monthsFrom!::date < :monthsTo!::date and r.month >= :monthsFrom!::date and r.month < :monthsTo!::date
+          union all
+          select true as cur, w.impressions, w.clicks, w.spend
+          from campaign_weekly_metrics w
+          where w.campaign_id = c.id and :tailWeeksFrom!::date < :tailWeeksTo!::date and w.week >= :tailWeeksFrom!::date and w.week < :tailWeeksTo!::date
+          union all
+          select true as cur, m.impressions, m.clicks, m.spend
           from campaign_daily_metrics m
           where m.campaign_id = c.id and :tailFrom!::date <= :to!::date and m.date between :tailFrom!::date and :to!::date
+          union all
+          select false, m.impressions, m.clicks, m.spend
+          from campaign_daily_metrics m
+          where m.campaign_id = c.id and :prevFrom!::date <= :prevHeadTo!::date and m.date between :prevFrom!::date and :prevHeadTo!::date
+          union all
+          select false, w.impressions, w.clicks, w.spend
+          from campaign_weekly_metrics w
+          where w.campaign_id = c.id and :prevHeadWeeksFrom!::date < :prevHeadWeeksTo!::date and w.week >= :prevHeadWeeksFrom!::date and w.week < :prevHeadWeeksTo!::date
           union all
           select false, r.impressions, r.clicks, r.spend
           from campaign_monthly_metrics r
           where r.campaign_id = c.id and :prevMonthsFrom!::date < :prevMonthsTo!::date and r.month >= :prevMonthsFrom!::date and r.month < :prevMonthsTo!::date
           union all
-          select false, m.impressions, m.clicks, m.spend
-          from campaign_daily_metrics m
-          where m.campaign_id = c.id and :prevFrom!::date <= :prevHeadTo!::date and m.date between :prevFrom!::date and :prevHeadTo!::date
+          select false, w.impressions, w.clicks, w.spend
+          from campaign_weekly_metrics w
+          where w.campaign_id = c.id and :prevTailWeeksFrom!::date < :prevTailWeeksTo!::date and w.week >= :prevTailWeeksFrom!::date and w.week < :prevTailWeeksTo!::date
           union all
           select false, m.impressions, m.clicks, m.spend
           from campaign_daily_metrics m

@@ -39,7 +39,10 @@ Ranges.before(async ({ pool }) => {
   await emptyTables(pool);
   await writeBatch(pool, {
     accounts: [{ id: 1 }],
-    campaigns: [{ id: 10, account_id: 1 }],
+    campaigns: [{ id: 10, account_id: 1 }, { id: 11, account_id: 1 }],
+    campaignDailyMetrics: Array.from({ length: DAYS * 2 }, (_, i) => i)
+      .filter((i) => i % 5 !== 1)
+      .map((i) => ({ campaign_id: 10 + (i % 2), date: dayOf(Math.floor(i / 2)), impressions: 50 + (i % 41), clicks: i % 7, spend: `${i % 89}.${i % 10}3`, landing_page_clicks: i % 3 })),
     creatives: CREATIVES.map((id) => ({ id, campaign_id: 10, account_id: 1 })),
     // Every third creative-day and segment-day missing: gap days at every kind of edge.
     creativeDailyMetrics: Array.from({ length: DAYS * CREATIVES.length }, (_, i) => i)
@@ -99,6 +102,36 @@ Ranges('creatives and demographics over 60 ranges equal the daily rows summed di
     ).rows;
     const segments = (await runReport(pool, 'demographics', { accountId: 1, pivot: 'seniority', ...range })) as Array<Record<string, unknown>>;
     assert.equal(segments.map(({ segment, impressions, clicks }) => ({ segment, impressions, clicks })), expectedSegments, `demographics ${JSON.stringify(range)}`);
+  }
+});
+
+Ranges('campaigns and compare over 60 ranges equal the daily rows summed directly', async ({ pool }) => {
+  const sums = async (from: string, to: string) =>
+    (
+      await pool.query(
+        `select c.id as campaign_id, coalesce(sum(m.impressions), 0)::bigint as impressions, coalesce(sum(m.clicks), 0)::bigint as clicks,
+                coalesce(sum(m.spend), 0) as spend, coalesce(sum(m.landing_page_clicks), 0)::bigint as landing_page_clicks
+         from campaigns c left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between $1 and $2
+         group by c.id order by c.id`,
+        [from, to],
+      )
+    ).rows;
+  for (const range of ranges()) {
+    const campaigns = (await runReport(pool, 'campaigns', { accountId: 1, ...range })) as Array<Record<string, unknown>>;
+    assert.equal(
+      campaigns.map(({ campaign_id, impressions, clicks, spend, landing_page_clicks }) => ({ campaign_id, impressions, clicks, spend, landing_page_clicks })).sort((a, b) => Number(a.campaign_id) - Number(b.campaign_id)),
+      await sums(range.from, range.to),
+      `campaigns ${JSON.stringify(range)}`,
+    );
+    const days = (Date.parse(range.to) - Date.parse(range.from)) / DAY_MS + 1;
+    const previous = await sums(dayOf((Date.parse(range.from) - FIRST) / DAY_MS - days), dayOf((Date.parse(range.from) - FIRST) / DAY_MS - 1));
+    const current = await sums(range.from, range.to);
+    const compare = (await runReport(pool, 'compare', { accountId: 1, ...range })) as Array<Record<string, unknown>>;
+    assert.equal(
+      compare.map(({ campaign_id, impressions, impressions_prev, spend, spend_prev }) => ({ campaign_id, impressions, impressions_prev, spend, spend_prev })).sort((a, b) => Number(a.campaign_id) - Number(b.campaign_id)),
+      current.map((row, i) => ({ campaign_id: row.campaign_id, impressions: row.impressions, impressions_prev: previous[i].impressions, spend: row.spend, spend_prev: previous[i].spend })),
+      `compare ${JSON.stringify(range)}`,
+    );
   }
 });
 

@@ -22,6 +22,10 @@ async function drift(pool: pg.Pool): Promise<unknown[]> {
        from campaign_daily_metrics m join campaigns c on c.id = m.campaign_id where c.account_id is not null group by 1, 2, 3`,
     ],
     [
+      `select 'campaign_weekly', campaign_id::text, week, ${SUMS} from campaign_weekly_metrics where ${nonZero}`,
+      `select 'campaign_weekly', campaign_id::text, report_week(date), ${SUMMED} from campaign_daily_metrics group by 1, 2, 3`,
+    ],
+    [
       `select 'campaign_monthly', campaign_id::text, month, ${SUMS} from campaign_monthly_metrics where ${nonZero}`,
       `select 'campaign_monthly', campaign_id::text, date_trunc('month', date)::date, ${SUMMED} from campaign_daily_metrics group by 1, 2, 3`,
     ],
@@ -148,7 +152,7 @@ Rollups('plain SQL deletes and updates, and TRUNCATE, keep them too', async ({ p
   await pool.query(`insert into creative_daily_metrics (creative_id, date, impressions) values ('urn:li:sponsoredCreative:1', '2024-06-01', 3)`);
   assert.equal(await drift(pool), []);
   await pool.query(`truncate campaign_daily_metrics, creative_daily_metrics`);
-  const { rows } = await pool.query(`select (select count(*) from account_daily_metrics) + (select count(*) from campaign_monthly_metrics) + (select count(*) from creative_monthly_metrics) + (select count(*) from creative_weekly_metrics) as n`);
+  const { rows } = await pool.query(`select (select count(*) from account_daily_metrics) + (select count(*) from campaign_monthly_metrics) + (select count(*) from campaign_weekly_metrics) + (select count(*) from creative_monthly_metrics) + (select count(*) from creative_weekly_metrics) as n`);
   assert.is(rows[0].n, 0);
 });
 

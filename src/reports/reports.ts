@@ -223,7 +223,7 @@ async function accountRows(
 ): Promise<ReportRow[]> {
   switch (report) {
     case 'campaigns':
-      return campaignsReport.run({ accountId, ...splitRange(range) }, conn);
+      return campaignsReport.run({ accountId, ...splitRangeByWeeks(range) }, conn);
     case 'creatives':
       return creativesReport.run({ accountId, campaignId, ...splitRangeByWeeks(range) }, conn);
     case 'demographics': {
@@ -236,23 +236,15 @@ async function accountRows(
     }
     case 'compare': {
       const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / DAY_MS) + 1;
-      const previous = splitRange({ from: addDays(range.from, -days), to: addDays(range.from, -1) });
-      return compareReport.run(
-        {
-          accountId,
-          ...splitRange(range),
-          prevFrom: previous.from,
-          prevTo: previous.to,
-          prevMonthsFrom: previous.monthsFrom,
-          prevMonthsTo: previous.monthsTo,
-          prevHeadTo: previous.headTo,
-          prevTailFrom: previous.tailFrom,
-        },
-        conn,
-      );
+      const previous = splitRangeByWeeks({ from: addDays(range.from, -days), to: addDays(range.from, -1) });
+      const prev = Object.fromEntries(Object.entries(previous).map(([key, value]) => [`prev${key[0]!.toUpperCase()}${key.slice(1)}`, value]));
+      return compareReport.run({ accountId, ...splitRangeByWeeks(range), ...(prev as PrevParts) }, conn);
     }
   }
 }
+
+/** splitRangeByWeeks's parts of the previous range, named prevFrom, prevHeadTo, … */
+type PrevParts = { [K in keyof ReturnType<typeof splitRangeByWeeks> as `prev${Capitalize<K>}`]: string };
 
 function accountIdOf(value: number | string | undefined): number {
   if (value === undefined) throw new ReportError('this report needs --account ID');

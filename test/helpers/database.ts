@@ -136,7 +136,7 @@ export async function rowVersions(pool: pg.Pool, table: 'ad_accounts' | 'campaig
 
 const DATA_TABLES = [
   'ad_accounts', 'campaigns', 'creatives', 'campaign_daily_metrics', 'creative_daily_metrics', 'audience_demographics',
-  'account_daily_metrics', 'campaign_monthly_metrics', 'creative_monthly_metrics', 'creative_weekly_metrics',
+  'account_daily_metrics', 'campaign_monthly_metrics', 'campaign_weekly_metrics', 'creative_monthly_metrics', 'creative_weekly_metrics',
   'audience_demographic_monthly', 'audience_demographic_weekly',
 ] as const;
 
