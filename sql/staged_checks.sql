@@ -178,3 +178,11 @@ delete from staged_creative_daily_metrics where creative_id = :creativeId! retur
 
 /* @name RejectStagedDemographicsOfAccount */
 delete from staged_audience_demographics where account_id = :accountId! returning line as "line!";
+
+/* The account of each of these creatives, for creative days written straight into
+   creative_daily_metrics by COPY (after the creatives of the same write are merged):
+   each day carries its creative's account (migrations/…creative-days-by-account.sql). */
+/* @name ListCreativeAccounts */
+select id as "id!", account_id
+from creatives
+where id = any(:ids!::text[]);

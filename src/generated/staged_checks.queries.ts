@@ -494,14 +494,44 @@ export interface IRejectStagedDemographicsOfAccountQuery {
   result: IRejectStagedDemographicsOfAccountResult;
 }
 
-const rejectStagedDemographicsOfAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":60,"b":70}]}],"statement":"delete from staged_audience_demographics where account_id = :accountId! returning line as \"line!\""};
+const rejectStagedDemographicsOfAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":60,"b":70}]}],"statement":"delete from staged_audience_demographics where account_id = :accountId! returning line as \"line!\"                                                                                                                                                                                                                                                                  "};
 
 /**
  * Query generated from SQL:
  * ```
- * delete from staged_audience_demographics where account_id = :accountId! returning line as "line!"
+ * delete from staged_audience_demographics where account_id = :accountId! returning line as "line!"                                                                                                                                                                                                                                                                  
  * ```
  */
 export const rejectStagedDemographicsOfAccount = new PreparedQuery<IRejectStagedDemographicsOfAccountParams,IRejectStagedDemographicsOfAccountResult>(rejectStagedDemographicsOfAccountIR);
+
+
+/** 'ListCreativeAccounts' parameters type */
+export interface IListCreativeAccountsParams {
+  ids: stringArray;
+}
+
+/** 'ListCreativeAccounts' return type */
+export interface IListCreativeAccountsResult {
+  account_id: number | null;
+  id: string;
+}
+
+/** 'ListCreativeAccounts' query type */
+export interface IListCreativeAccountsQuery {
+  params: IListCreativeAccountsParams;
+  result: IListCreativeAccountsResult;
+}
+
+const listCreativeAccountsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":61,"b":65}]}],"statement":"select id as \"id!\", account_id\nfrom creatives\nwhere id = any(:ids!::text[])"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select id as "id!", account_id
+ * from creatives
+ * where id = any(:ids!::text[])
+ * ```
+ */
+export const listCreativeAccounts = new PreparedQuery<IListCreativeAccountsParams,IListCreativeAccountsResult>(listCreativeAccountsIR);
 
 

@@ -9,6 +9,7 @@ import {
   countStagedEntities,
   findFirstUnknownReference,
   hasStoredCampaignDays,
+  listCreativeAccounts,
   listUnknownReferences,
   rejectStagedCampaignDaysOfCampaign,
   rejectStagedCampaignsOfAccount,
@@ -329,11 +330,12 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
         await settleStaged(writer, 'campaign_daily_metrics');
       }
     }
+    let copyCreativeDays = false;
     if (creativeDays.length > 0) {
       const range = dateRange(creativeDays);
       const [stored] = await hasStoredCreativeDays.run({ creativeIds: [...writer.reportedCreatives], ...range }, tx);
       if (!stored?.stored && !repeatsKey(creativeDays, (row) => row.creative_id)) {
-        await copyDailyRows(tx, 'creative_daily_metrics', 'creative_id', creativeDays, (row) => escapeText(row.creative_id));
+        copyCreativeDays = true;
         direct.creative_daily_metrics = { inserted: creativeDays.length, updated: 0 };
       } else {
         creativeDays.forEach((row, index) => writer.addCreativeDailyMetric(row, index));
@@ -341,7 +343,15 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
         await settleStaged(writer, 'creative_daily_metrics');
       }
     }
-    return { ...(await mergeStaged(writer, accounts, direct)), rejected_references: [] };
+    const counts = await mergeStaged(writer, accounts, direct);
+    if (copyCreativeDays) {
+      // After the merge, so that this write's creatives are stored: each day is
+      // copied with its creative's account, and nothing has to rewrite it.
+      const accountOf = new Map<string, number | null>();
+      for (const row of await listCreativeAccounts.run({ ids: [...writer.reportedCreatives] }, tx)) accountOf.set(row.id, row.account_id);
+      await copyDailyRows(tx, 'creative_daily_metrics', 'creative_id', creativeDays, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
+    }
+    return { ...counts, rejected_references: [] };
   });
 }
 
@@ -376,9 +386,11 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
   keyColumn: 'campaign_id' | 'creative_id',
   rows: readonly R[],
   key: (row: R) => string,
+  /** creative_daily_metrics: each row's account (NULL as \N). */
+  account?: (row: R) => number | null,
 ): Promise<void> {
   // A fixed statement: this module's table and column names, no data.
-  const sql = `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}) FROM STDIN`;
+  const sql = `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}${account ? ', account_id' : ''}) FROM STDIN`;
   await copyRows(
     tx,
     sql,
@@ -386,7 +398,7 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
     (r) =>
       `${key(r)}\t${r.date}\t${r.impressions ?? 0}\t${r.clicks ?? 0}\t${r.spend ?? 0}\t${r.landing_page_clicks ?? 0}\t` +
       `${r.conversions ?? 0}\t${r.likes ?? 0}\t${r.comments ?? 0}\t${r.shares ?? 0}\t${r.follows ?? 0}\t` +
-      `${r.leads ?? 0}\t${r.opens ?? 0}\t${r.sends ?? 0}\n`,
+      `${r.leads ?? 0}\t${r.opens ?? 0}\t${r.sends ?? 0}${account ? `\t${account(r) ?? '\\N'}` : ''}\n`,
     // Campaign rows are numbers, a date and a decimal; a creative id may be any text.
     table === 'campaign_daily_metrics',
   );
