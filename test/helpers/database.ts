@@ -146,15 +146,7 @@ const DATA_TABLES = [
  * it was. sync_log is not among them: a failed ingest adds its 'failed' row.
  */
 export async function tableChecksums(pool: pg.Pool): Promise<Record<string, string>> {
-  const sums: Record<string, string> = {};
-  for (const table of DATA_TABLES) {
-    // The table name comes from the constant list above, never from data.
-    const { rows } = await pool.query<{ sum: string | null }>(
-      `select md5(string_agg(t::text, E'\\n' order by t::text)) as sum, count(*) from ${table} t`,
-    );
-    sums[table] = rows[0]?.sum ?? 'empty';
-  }
-  return sums;
+  return checksums(pool, DATA_TABLES, 't::text');
 }
 
 /**
@@ -163,12 +155,16 @@ export async function tableChecksums(pool: pg.Pool): Promise<Record<string, stri
  * writes, so they are left out.
  */
 export async function contentChecksums(pool: pg.Pool): Promise<Record<string, string>> {
+  return checksums(pool, [...DATA_TABLES, 'sync_log'], `(to_jsonb(t) - 'fetched_at' - 'id' - 'started_at' - 'finished_at')::text`);
+}
+
+/** md5 of each table's rows as `row` renders them, in a fixed order. */
+async function checksums(pool: pg.Pool, tables: readonly string[], row: string): Promise<Record<string, string>> {
   const sums: Record<string, string> = {};
-  for (const table of [...DATA_TABLES, 'sync_log']) {
-    // The table name comes from the constant list above, never from data.
+  for (const table of tables) {
+    // Table names and the row expression are this module's constants, never data.
     const { rows } = await pool.query<{ sum: string | null }>(
-      `select md5(string_agg(r, E'\\n' order by r)) as sum
-       from (select (to_jsonb(t) - 'fetched_at' - 'id' - 'started_at' - 'finished_at')::text as r from ${table} t) rows`,
+      `select md5(string_agg(r, E'\\n' order by r)) as sum from (select ${row} as r from ${table} t) rows`,
     );
     sums[table] = rows[0]?.sum ?? 'empty';
   }
