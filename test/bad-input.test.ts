@@ -1,10 +1,10 @@
-import { readFile, writeFile, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import * as assert from 'uvu/assert';
 import { getCampaign } from '../src/store/campaigns.js';
 import { adsStore } from './helpers/cli.js';
 import { databaseSuite, emptyTables, tableChecksums } from './helpers/database.js';
+import { suiteScratch } from './helpers/scratch.js';
 
 /**
  * A corpus of malformed export lines, each fed to `ads-store ingest` as a process
@@ -102,9 +102,10 @@ const VALID = [
   analytics({ clicks: 2, costInLocalCurrency: '1.25' }),
 ];
 
+const newScratch = suiteScratch(BadInput, 'ads-store-bad-input-'); // removed after the suite
 let scratch = '';
 BadInput.before(async () => {
-  scratch = await mkdtemp(path.join(tmpdir(), 'ads-store-bad-input-'));
+  scratch = await newScratch();
 });
 BadInput.before.each(({ pool }) => emptyTables(pool));
 

@@ -98,16 +98,28 @@ export interface DbContext {
   pool: pg.Pool;
 }
 
-/** A uvu suite with its own fresh, migrated database, dropped after the suite. */
-export function databaseSuite(name: string): Test<DbContext> {
-  const test = suite<DbContext>(name, {} as DbContext);
+/**
+ * A uvu suite with its own fresh, migrated database, dropped after the suite.
+ * `Extra` types what the suite's own `before` hooks add to the context. Every
+ * `before` hook of the suite, the suite's own too, fails loudly (failLoudly): uvu
+ * would count its tests as failed and print nothing about why.
+ */
+export function databaseSuite<Extra extends object = Record<never, never>>(name: string): Test<DbContext & Extra> {
+  const test = suite<DbContext & Extra>(name, {} as DbContext & Extra);
+  const register = test.before;
+  const guarded = ((handler: (context: DbContext & Extra) => unknown) =>
+    register(async (context) => {
+      try {
+        await handler(context);
+      } catch (error) {
+        failLoudly(`suite "${name}"`, error);
+      }
+    })) as typeof test.before;
+  guarded.each = register.each;
+  test.before = guarded;
   test.before(async (context) => {
-    try {
-      context.db = await freshDatabase(name);
-      context.pool = context.db.pool;
-    } catch (error) {
-      failLoudly(`suite "${name}"`, error);
-    }
+    context.db = await freshDatabase(name);
+    context.pool = context.db.pool;
   });
   test.after(async (context) => {
     await context.db?.drop();

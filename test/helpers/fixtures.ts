@@ -1,20 +1,21 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { scratchFolder } from './scratch.js';
 
 /**
- * The real LinkedIn records of shared/fixtures/linkedin-api (captured by Airbyte),
+ * The real LinkedIn records of test/fixtures/linkedin-api (captured by Airbyte),
  * turned back into the raw API shapes that an export file holds, undoing the
- * deviations that shared/fixtures/linkedin-api/README.md documents.
+ * deviations that test/fixtures/linkedin-api/README.md documents.
  */
 
-// The captures live in the workspace's shared/ folder, beside the repository (as CI lays
-// it out); ADS_STORE_FIXTURES points elsewhere.
+// The captures are part of the repository (test/fixtures/linkedin-api, with their
+// provenance and licence in its README). ADS_STORE_FIXTURES=<folder> reads another copy
+// instead: a folder with the same airbyte-source-linkedin-ads/ layout.
 const ROOT = path.join(
-  process.env.ADS_STORE_FIXTURES ?? fileURLToPath(new URL('../../../shared/fixtures/linkedin-api/', import.meta.url)),
+  process.env.ADS_STORE_FIXTURES ?? fileURLToPath(new URL('../fixtures/linkedin-api/', import.meta.url)),
   'airbyte-source-linkedin-ads',
 );
 
@@ -86,12 +87,14 @@ export function responseElements(folder: 'ad_campaign_analytics' | 'ad_member_co
   return body.elements as Json[];
 }
 
-let scratch: string | undefined;
+// One folder for the whole test process (suites of several files write here), removed
+// when the process exits (scratch.ts).
+let scratch: Promise<string> | undefined;
 
-/** Writes lines (objects are JSON-encoded, strings written as they are) to a new file; `.gz` compresses. */
+/** Writes lines (objects are JSON-encoded, strings written as they are) to a file of a scratch folder; `.gz` compresses. */
 export async function writeExport(name: string, lines: ReadonlyArray<Json | string>): Promise<string> {
-  scratch ??= await mkdtemp(path.join(tmpdir(), 'ads-store-exports-'));
-  const file = path.join(scratch, name);
+  scratch ??= scratchFolder('ads-store-exports-');
+  const file = path.join(await scratch, name);
   const text = lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n';
   await writeFile(file, name.endsWith('.gz') ? gzipSync(text) : text);
   return file;
