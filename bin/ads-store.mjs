@@ -1,7 +1,4 @@
 #!/usr/bin/env node
-// The ads-store command. The package runs from its TypeScript sources through
-// tsx's loader, so there is no build step between a checkout and a working CLI.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// The ads-store command: the compiled CLI in dist/ (`npm run build`; `prepare` runs it
+// on `npm install` in a checkout, and a packed or published package ships dist/).
+await import('../dist/cli/main.js');

@@ -25,7 +25,32 @@ export * as campaignDailyMetricQueries from './generated/campaign_daily_metrics.
 export * as creativeDailyMetricQueries from './generated/creative_daily_metrics.queries.js';
 export * as audienceDemographicQueries from './generated/audience_demographics.queries.js';
 export * as syncLogQueries from './generated/sync_log.queries.js';
-export { runReport, reportRange, ReportError, REPORT_NAMES, REPORT_FIELDS, PIVOT_TYPES, type ReportName, type ReportOptions } from './reports/reports.js';
-export { accountPage } from './reports/html.js';
+export {
+  reports,
+  runReport,
+  reportRange,
+  ReportError,
+  REPORT_NAMES,
+  REPORT_FIELDS,
+  PIVOT_TYPES,
+  type ReportName,
+  type PivotType,
+  type ReportOptions,
+  type ReportOptionsOf,
+  type ReportRowOf,
+  type RangeOptions,
+  type AccountRangeOptions,
+  type CampaignScopedOptions,
+  type DemographicsOptions,
+  type SyncsOptions,
+  type AccountsReportRow,
+  type CampaignsReportRow,
+  type CreativesReportRow,
+  type DailyReportRow,
+  type DemographicsReportRow,
+  type CompareReportRow,
+  type SyncsReportRow,
+} from './reports/reports.js';
+export { accountPage, money, type AccountPage } from './reports/html.js';
 export { writeSample, type SampleOptions, type SampleSummary } from './sample/sample.js';
 export { migrationStatus, type MigrationState } from './db/migrate.js';

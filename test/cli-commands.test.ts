@@ -1,19 +1,18 @@
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as assert from 'uvu/assert';
 import { writeBatch } from '../src/store/apply.js';
 import { adsStore } from './helpers/cli.js';
 import { databaseSuite, emptyTables, freshDatabase } from './helpers/database.js';
+import { suiteScratch } from './helpers/scratch.js';
 
 /** The CLI's commands as processes against DATABASE_URL: help, version, migrate, sample, report html, ingest progress. */
 const Commands = databaseSuite('cli-commands');
 Commands.before.each(({ pool }) => emptyTables(pool));
 
 const COMMANDS = ['migrate', 'sample', 'ingest', 'report', 'demo', 'db'];
-const scratch = () => mkdtemp(path.join(tmpdir(), 'ads-store-cli-'));
+const scratch = suiteScratch(Commands, 'ads-store-cli-'); // removed after the suite
 
 Commands('--version prints the package version; --help lists every command, and each command has its own --help', async () => {
   const { version } = JSON.parse(await readFile('package.json', 'utf8'));
@@ -184,7 +183,7 @@ Commands('report --format html --out: one self-contained page with headline, cha
   assert.match(html, /<table id="campaigns">[\s\S]*Quiet/);
   assert.match(html, /data-pivot="seniority"[\s\S]*urn:li:seniority:4[\s\S]*100\.0 %/);
   const noAccount = await adsStore(['report', '--format', 'html'], { DATABASE_URL: db.url });
-  assert.is(noAccount.code, 1);
+  assert.is(noAccount.code, 2, 'a missing required option is a usage error');
   assert.match(noAccount.stderr, /needs --account/);
 });
 

@@ -294,9 +294,10 @@ Ingest('two concurrent overlapping ingests both succeed and end as one of the se
   }
 });
 
-Ingest('a missing file fails with its name, and its failure is logged', async ({ pool }) => {
-  const error = await expectFailure(ingestFile(pool, '/nonexistent/export.ndjson'), /^\/nonexistent\/export\.ndjson: ENOENT: no such file or directory/);
-  assert.equal([(await getSync(pool, error.syncId!))!.status], ['failed']);
+Ingest('a missing file fails with its name before any sync row is written (nothing ran)', async ({ pool }) => {
+  const error = await expectFailure(ingestFile(pool, '/nonexistent/export.ndjson'), /^\/nonexistent\/export\.ndjson: no such file$/);
+  assert.is(error.syncId, null);
+  assert.equal(await listSyncs(pool), []);
 });
 
 Ingest('several files: each on its own; one failing does not undo the others', async ({ pool }) => {

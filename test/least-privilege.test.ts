@@ -33,8 +33,8 @@ LeastPrivilege('the application role writes through the bulk path, ingests and r
     });
     // A second write of the same days goes through the staging tables (CREATE TEMP TABLE).
     await writeBatch(app, { campaignDailyMetrics: [{ campaign_id: 10, date: '2025-03-01', impressions: 120, clicks: 4, spend: '2.50' }] });
-    const [campaign] = (await runReport(app, 'campaigns', { accountId: 1, from: '2025-03-01', to: '2025-03-31' })) as Array<{ impressions: number }>;
-    assert.is(campaign!.impressions, 120);
+    const [campaign] = await runReport(app, 'campaigns', { accountId: 1, from: '2025-03-01', to: '2025-03-31' });
+    assert.is(campaign!.impressions, 120n);
   } finally {
     await app.end();
   }

@@ -75,6 +75,11 @@ Ranges('splitRangeByWeeks covers each day of a range exactly once, with at most 
   }
 });
 
+/** Rows with the named columns as bigint: report counts are exact bigints. */
+function bigints<Row extends Record<string, unknown>>(rows: Row[], ...columns: string[]): Row[] {
+  return rows.map((row) => ({ ...row, ...Object.fromEntries(columns.map((column) => [column, BigInt(row[column] as number)])) }));
+}
+
 Ranges('creatives and demographics over 60 ranges equal the daily rows summed directly', async ({ pool }) => {
   for (const range of ranges()) {
     const expectedCreatives = (
@@ -89,7 +94,7 @@ Ranges('creatives and demographics over 60 ranges equal the daily rows summed di
     const creatives = (await runReport(pool, 'creatives', { accountId: 1, ...range })) as Array<Record<string, unknown>>;
     assert.equal(
       creatives.map(({ creative_id, impressions, clicks, spend, conversions, leads }) => ({ creative_id, impressions, clicks, spend, conversions, leads })),
-      expectedCreatives,
+      bigints(expectedCreatives, 'impressions', 'clicks', 'conversions', 'leads'),
       `creatives ${JSON.stringify(range)}`,
     );
     const expectedSegments = (
@@ -101,7 +106,7 @@ Ranges('creatives and demographics over 60 ranges equal the daily rows summed di
       )
     ).rows;
     const segments = (await runReport(pool, 'demographics', { accountId: 1, pivot: 'seniority', ...range })) as Array<Record<string, unknown>>;
-    assert.equal(segments.map(({ segment, impressions, clicks }) => ({ segment, impressions, clicks })), expectedSegments, `demographics ${JSON.stringify(range)}`);
+    assert.equal(segments.map(({ segment, impressions, clicks }) => ({ segment, impressions, clicks })), bigints(expectedSegments, 'impressions', 'clicks'), `demographics ${JSON.stringify(range)}`);
   }
 });
 
@@ -115,7 +120,7 @@ Ranges('campaigns and compare over 60 ranges equal the daily rows summed directl
          group by c.id order by c.id`,
         [from, to],
       )
-    ).rows;
+    ).rows.map((row) => bigints([row], 'impressions', 'clicks', 'landing_page_clicks')[0]!);
   for (const range of ranges()) {
     const campaigns = (await runReport(pool, 'campaigns', { accountId: 1, ...range })) as Array<Record<string, unknown>>;
     assert.equal(

@@ -49,13 +49,13 @@ Reports.before(async ({ pool }) => {
   });
 });
 
-const ZEROS = { impressions: 0, clicks: 0, spend: '0', conversions: 0, leads: 0, ctr: 0, cpc: 0 };
+const ZEROS = { impressions: 0n, clicks: 0n, spend: '0', conversions: 0n, leads: 0n, ctr: 0, cpc: 0 };
 
 Reports('accounts: every account, zeros included, ratios of the range sums, exact money, by spend', async ({ pool }) => {
   const rows = await runReport(pool, 'accounts', march);
   assert.equal(rows, [
-    { account_id: 1, name: 'Alpha', currency: 'USD', status: 'ACTIVE', impressions: 4100, clicks: 30, spend: '30.30000000000000001', conversions: 2, leads: 1, ctr: 30 / 4100, cpc: 1.01 },
-    { account_id: 2, name: 'Beta', currency: 'EUR', status: 'ACTIVE', impressions: 7, clicks: 7, spend: '7', conversions: 0, leads: 0, ctr: 1, cpc: 1 },
+    { account_id: 1, name: 'Alpha', currency: 'USD', status: 'ACTIVE', impressions: 4100n, clicks: 30n, spend: '30.30000000000000001', conversions: 2n, leads: 1n, ctr: 30 / 4100, cpc: 1.01 },
+    { account_id: 2, name: 'Beta', currency: 'EUR', status: 'ACTIVE', impressions: 7n, clicks: 7n, spend: '7', conversions: 0n, leads: 0n, ctr: 1, cpc: 1 },
     { account_id: 3, name: 'Gamma', currency: null, status: null, ...ZEROS },
   ]);
   assert.equal(Object.keys(rows[0]!), [...REPORT_FIELDS.accounts]);
@@ -64,9 +64,9 @@ Reports('accounts: every account, zeros included, ratios of the range sums, exac
 Reports('campaigns: zero-data campaigns kept; range edges inclusive', async ({ pool }) => {
   const rows = await runReport(pool, 'campaigns', { accountId: 1, ...march });
   assert.equal(rows, [
-    { campaign_id: 10, name: 'C10', status: 'ACTIVE', type: 'SPONSORED_UPDATES', campaign_group: 'urn:li:sponsoredCampaignGroup:1', impressions: 4000, clicks: 30, spend: '30.30', landing_page_clicks: 4, conversions: 2, leads: 1, ctr: 0.0075, cpc: 1.01 },
-    { campaign_id: 11, name: 'C11', status: 'PAUSED', type: 'TEXT_AD', campaign_group: null, impressions: 100, clicks: 0, spend: '0.00000000000000001', landing_page_clicks: 0, conversions: 0, leads: 0, ctr: 0, cpc: 0 },
-    { campaign_id: 12, name: 'C12 (no data)', status: null, type: null, campaign_group: null, impressions: 0, clicks: 0, spend: '0', landing_page_clicks: 0, conversions: 0, leads: 0, ctr: 0, cpc: 0 },
+    { campaign_id: 10, name: 'C10', status: 'ACTIVE', type: 'SPONSORED_UPDATES', campaign_group: 'urn:li:sponsoredCampaignGroup:1', impressions: 4000n, clicks: 30n, spend: '30.30', landing_page_clicks: 4n, conversions: 2n, leads: 1n, ctr: 0.0075, cpc: 1.01 },
+    { campaign_id: 11, name: 'C11', status: 'PAUSED', type: 'TEXT_AD', campaign_group: null, impressions: 100n, clicks: 0n, spend: '0.00000000000000001', landing_page_clicks: 0n, conversions: 0n, leads: 0n, ctr: 0, cpc: 0 },
+    { campaign_id: 12, name: 'C12 (no data)', status: null, type: null, campaign_group: null, impressions: 0n, clicks: 0n, spend: '0', landing_page_clicks: 0n, conversions: 0n, leads: 0n, ctr: 0, cpc: 0 },
   ]);
   const oneDay = await runReport(pool, 'campaigns', { accountId: 1, from: '2024-03-04', to: '2024-03-04' });
   assert.equal(oneDay.map((r) => (r as { spend: string }).spend), ['99', '0', '0']);
@@ -75,7 +75,7 @@ Reports('campaigns: zero-data campaigns kept; range edges inclusive', async ({ p
 Reports('creatives: ties on spend ordered by creative id as text; --campaign narrows', async ({ pool }) => {
   const rows = await runReport(pool, 'creatives', { accountId: 1, ...march });
   assert.equal(rows.map((r) => (r as { creative_id: string }).creative_id), [B, A, C]);
-  assert.equal(rows[0], { creative_id: B, campaign_id: 10, content_name: 'B', intended_status: null, is_serving: null, impressions: 20, clicks: 2, spend: '1.5', conversions: 0, leads: 3, ctr: 0.1, cpc: 0.75 });
+  assert.equal(rows[0], { creative_id: B, campaign_id: 10, content_name: 'B', intended_status: null, is_serving: null, impressions: 20n, clicks: 2n, spend: '1.5', conversions: 0n, leads: 3n, ctr: 0.1, cpc: 0.75 });
   assert.equal(rows[2], { creative_id: C, campaign_id: 11, content_name: 'C', intended_status: null, is_serving: null, ...ZEROS });
   const one = await runReport(pool, 'creatives', { accountId: 1, campaignId: 11, ...march });
   assert.equal(one.map((r) => (r as { creative_id: string }).creative_id), [C]);
@@ -84,9 +84,9 @@ Reports('creatives: ties on spend ordered by creative id as text; --campaign nar
 Reports('daily: every day of the range, gap days as zeros; --campaign narrows', async ({ pool }) => {
   const rows = await runReport(pool, 'daily', { accountId: 1, ...march });
   assert.equal(rows, [
-    { date: '2024-03-01', impressions: 1000, clicks: 10, spend: '10.10', conversions: 2, leads: 1, ctr: 0.01, cpc: 1.01 },
-    { date: '2024-03-02', impressions: 100, clicks: 0, spend: '0.00000000000000001', conversions: 0, leads: 0, ctr: 0, cpc: 0 },
-    { date: '2024-03-03', impressions: 3000, clicks: 20, spend: '20.20', conversions: 0, leads: 0, ctr: 20 / 3000, cpc: 1.01 },
+    { date: '2024-03-01', impressions: 1000n, clicks: 10n, spend: '10.10', conversions: 2n, leads: 1n, ctr: 0.01, cpc: 1.01 },
+    { date: '2024-03-02', impressions: 100n, clicks: 0n, spend: '0.00000000000000001', conversions: 0n, leads: 0n, ctr: 0, cpc: 0 },
+    { date: '2024-03-03', impressions: 3000n, clicks: 20n, spend: '20.20', conversions: 0n, leads: 0n, ctr: 20 / 3000, cpc: 1.01 },
   ]);
   const c10 = await runReport(pool, 'daily', { accountId: 1, campaignId: 10, ...march });
   assert.equal(c10[1], { date: '2024-03-02', ...ZEROS });
@@ -97,8 +97,8 @@ Reports('daily: every day of the range, gap days as zeros; --campaign narrows', 
 Reports('demographics: periods starting in range summed per segment; shares of the reported impressions', async ({ pool }) => {
   const rows = await runReport(pool, 'demographics', { accountId: 1, pivot: 'seniority', ...march });
   assert.equal(rows, [
-    { segment: 'urn:li:seniority:4', impressions: 400, clicks: 4, ctr: 0.01, share_pct: 80 },
-    { segment: 'urn:li:seniority:5', impressions: 100, clicks: 0, ctr: 0, share_pct: 20 },
+    { segment: 'urn:li:seniority:4', impressions: 400n, clicks: 4n, ctr: 0.01, share_pct: 80 },
+    { segment: 'urn:li:seniority:5', impressions: 100n, clicks: 0n, ctr: 0, share_pct: 20 },
   ]);
   assert.equal(await runReport(pool, 'demographics', { accountId: 2, pivot: 'seniority', ...march }), []);
 });
@@ -106,9 +106,9 @@ Reports('demographics: periods starting in range summed per segment; shares of t
 Reports('compare: the range against the equally long range just before it', async ({ pool }) => {
   const rows = await runReport(pool, 'compare', { accountId: 1, from: '2024-03-02', to: '2024-03-03' });
   assert.equal(rows, [
-    { campaign_id: 10, name: 'C10', impressions: 3000, impressions_prev: 1500, clicks: 20, clicks_prev: 15, spend: '20.20', spend_prev: '15.15', ctr: 20 / 3000, ctr_prev: 0.01, cpc: 1.01, cpc_prev: 1.01 },
-    { campaign_id: 11, name: 'C11', impressions: 100, impressions_prev: 0, clicks: 0, clicks_prev: 0, spend: '0.00000000000000001', spend_prev: '0', ctr: 0, ctr_prev: 0, cpc: 0, cpc_prev: 0 },
-    { campaign_id: 12, name: 'C12 (no data)', impressions: 0, impressions_prev: 0, clicks: 0, clicks_prev: 0, spend: '0', spend_prev: '0', ctr: 0, ctr_prev: 0, cpc: 0, cpc_prev: 0 },
+    { campaign_id: 10, name: 'C10', impressions: 3000n, impressions_prev: 1500n, clicks: 20n, clicks_prev: 15n, spend: '20.20', spend_prev: '15.15', ctr: 20 / 3000, ctr_prev: 0.01, cpc: 1.01, cpc_prev: 1.01 },
+    { campaign_id: 11, name: 'C11', impressions: 100n, impressions_prev: 0n, clicks: 0n, clicks_prev: 0n, spend: '0.00000000000000001', spend_prev: '0', ctr: 0, ctr_prev: 0, cpc: 0, cpc_prev: 0 },
+    { campaign_id: 12, name: 'C12 (no data)', impressions: 0n, impressions_prev: 0n, clicks: 0n, clicks_prev: 0n, spend: '0', spend_prev: '0', ctr: 0, ctr_prev: 0, cpc: 0, cpc_prev: 0 },
   ]);
 });
 
@@ -151,13 +151,13 @@ Reports('asked wrongly: a clear ReportError, never an empty success', async ({ p
 Reports('ranges over whole months read the monthly rollups and the edge days, and sum the same', async ({ pool }) => {
   const span = { from: '2024-02-29', to: '2024-04-01' }; // head Feb 29, March whole, tail April 1
   const [c10] = await runReport(pool, 'campaigns', { accountId: 1, ...span });
-  assert.equal(c10, { campaign_id: 10, name: 'C10', status: 'ACTIVE', type: 'SPONSORED_UPDATES', campaign_group: 'urn:li:sponsoredCampaignGroup:1', impressions: 14499, clicks: 134, spend: '134.35', landing_page_clicks: 4, conversions: 3, leads: 1, ctr: 134 / 14499, cpc: 1.0026119402985075 });
+  assert.equal(c10, { campaign_id: 10, name: 'C10', status: 'ACTIVE', type: 'SPONSORED_UPDATES', campaign_group: 'urn:li:sponsoredCampaignGroup:1', impressions: 14499n, clicks: 134n, spend: '134.35', landing_page_clicks: 4n, conversions: 3n, leads: 1n, ctr: 134 / 14499, cpc: 1.0026119402985075 });
   const [b] = await runReport(pool, 'creatives', { accountId: 1, ...span });
-  assert.equal([(b as { creative_id: string }).creative_id, (b as { impressions: number }).impressions, (b as { spend: string }).spend], [B, 119, '10.5']);
+  assert.equal([b!.creative_id, b!.impressions, b!.spend], [B, 119n, '10.5']);
   const [accounts] = await runReport(pool, 'accounts', span);
-  assert.equal([(accounts as { impressions: number }).impressions, (accounts as { spend: string }).spend], [14599, '134.35000000000000001']);
+  assert.equal([accounts!.impressions, accounts!.spend], [14599n, '134.35000000000000001']);
   const [compare] = await runReport(pool, 'compare', { accountId: 1, from: '2024-03-01', to: '2024-03-31' });
-  assert.equal([(compare as { impressions: number }).impressions, (compare as { impressions_prev: number }).impressions_prev], [13999, 500]);
+  assert.equal([compare!.impressions, compare!.impressions_prev], [13999n, 500n]);
 });
 
 Reports('splitRange: whole months, head and tail', () => {

@@ -8,6 +8,13 @@ export function positiveInteger(text: string): number {
   return value;
 }
 
+/** An account or campaign id: decimal digits only (no "0x3E9", "1e3", " 7"). */
+export function id(text: string): number {
+  const value = Number(text);
+  if (!/^[0-9]+$/.test(text) || !Number.isSafeInteger(value) || value <= 0) throw new InvalidArgumentError(`${JSON.stringify(text)} is not an id (decimal digits)`);
+  return value;
+}
+
 export function seconds(text: string): number {
   const value = Number(text);
   if (text.trim() === '' || !Number.isFinite(value) || value < 0) throw new InvalidArgumentError(`${JSON.stringify(text)} is not a number of seconds (≥ 0)`);

@@ -12,11 +12,11 @@ export const MIGRATIONS_TABLE = 'pgmigrations';
 
 export interface MigrateOptions {
   /** How many migrations to apply or revert (default: all pending when up, one when down). */
-  count?: number;
+  count?: number | undefined;
   /** Receives node-pg-migrate's progress lines (default: discarded). */
-  log?: (line: string) => void;
+  log?: ((line: string) => void) | undefined;
   /** Another migrations folder (tests); default MIGRATIONS_DIR. */
-  dir?: string;
+  dir?: string | undefined;
 }
 
 /**

@@ -3,17 +3,17 @@ import { typeParsers } from './types.js';
 
 export interface PoolOptions {
   /** Connections at most (pg's default is 10). */
-  max?: number;
+  max?: number | undefined;
   /** Fail a statement the server has run this long (ms); 0 disables. Default 60 s. */
-  statementTimeoutMs?: number;
+  statementTimeoutMs?: number | undefined;
   /** Fail waiting for a free connection after this long (ms). Default 10 s. */
-  connectionTimeoutMs?: number;
+  connectionTimeoutMs?: number | undefined;
   /** Reports errors of idle clients (default: written to stderr). */
-  onIdleError?: (error: Error) => void;
+  onIdleError?: ((error: Error) => void) | undefined;
   /** application_name the server shows in pg_stat_activity. */
-  applicationName?: string;
+  applicationName?: string | undefined;
   /** temp_buffers of each session (default '128MB'): the staging tables of bulk writes live there. */
-  tempBuffers?: string;
+  tempBuffers?: string | undefined;
 }
 
 /**

@@ -8,9 +8,9 @@ export const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
 
 export interface RetryOptions {
   /** Runs at most this many times in all (default 4). */
-  attempts?: number;
+  attempts?: number | undefined;
   /** Told before each new attempt. */
-  onRetry?: (error: unknown, attempt: number) => void;
+  onRetry?: ((error: unknown, attempt: number) => void) | undefined;
 }
 
 /** The SQLSTATE of an error, or of the error it wraps (`cause`). */

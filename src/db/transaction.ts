@@ -20,8 +20,8 @@ const RETRYABLE = new Set([
 
 export interface TransactionOptions {
   /** Runs after a retryable failure at most this many times more (default 3). */
-  retries?: number;
-  isolation?: 'read committed' | 'repeatable read' | 'serializable';
+  retries?: number | undefined;
+  isolation?: 'read committed' | 'repeatable read' | 'serializable' | undefined;
 }
 
 function sqlState(error: unknown): string | undefined {

@@ -1,3 +1,4 @@
+import { stat } from 'node:fs/promises';
 import type pg from 'pg';
 import type { Tx } from '../db/transaction.js';
 import { lockSync, setSessionLockTimeout, tryLockSync, unlockSync } from '../generated/locks.queries.js';
@@ -9,13 +10,14 @@ import { applyStaged, LockTimeoutError, UnknownReferenceError, type StagedWriteC
 import { StagingWriter } from '../store/staged.js';
 import { one } from '../db/queryable.js';
 import { retryOnConflict } from '../db/retry.js';
+import { DEFAULT_WAIT_TIMEOUT_MS } from './defaults.js';
 import { readLines } from './lines.js';
 
 export interface IngestOptions {
   /** Longest line accepted, in bytes (default 1 MiB). */
-  maxLineBytes?: number;
+  maxLineBytes?: number | undefined;
   /** Wait at most this long (ms) for another ingest of the same account; 0 = do not wait. Default 300 s. */
-  waitTimeoutMs?: number;
+  waitTimeoutMs?: number | undefined;
   /** Called as the file is read: lines done and bytes of the file read. */
   onProgress?: (progress: { lines: number; bytes: number }) => void;
   /**
@@ -24,7 +26,13 @@ export interface IngestOptions {
    * left out, and listed in the result's `rejected` with its reason. The valid
    * lines are committed as one transaction, as ever.
    */
-  skipInvalid?: boolean;
+  skipInvalid?: boolean | undefined;
+  /**
+   * Stops the ingest (Ctrl-C): reading stops, the running statement is cancelled,
+   * the file's transaction rolls back, and its sync_log row ends 'failed' with
+   * "interrupted". The IngestError's cause is the signal's reason.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** A line left out by skipInvalid: its number, why, and its text (the first KiB of an over-long line). */
@@ -60,7 +68,7 @@ export class IngestError extends Error {
   }
 }
 
-export const DEFAULT_WAIT_TIMEOUT_MS = 300_000;
+export { DEFAULT_WAIT_TIMEOUT_MS } from './defaults.js';
 
 // The API field holding each staged reference, and the URN kind to show its value in.
 const REFERENCE_FIELDS: Record<string, [string, Parameters<typeof urnOf>[0] | null]> = {
@@ -89,6 +97,13 @@ export async function ingestFile(pool: pg.Pool, file: string, options: IngestOpt
 
 async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): Promise<IngestResult> {
   const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
+  const signal = options.signal;
+  // A file that cannot be read is the caller's mistake, not a sync that ran: no sync_log row.
+  const found = await stat(file).catch((error: NodeJS.ErrnoException) => {
+    throw new IngestError(`${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`, file, null, error);
+  });
+  if (!found.isFile()) throw new IngestError(`${file}: not a file`, file, null, null);
+  if (signal?.aborted) throw new IngestError(`${file}: interrupted`, file, null, signal.reason);
   let data: pg.PoolClient;
   try {
     data = await pool.connect();
@@ -108,6 +123,17 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
   const skipInvalid = options.skipInvalid ?? false;
   const rejected: RejectedLine[] = [];
 
+  // On abort, the statements running on this ingest's connections are cancelled
+  // (from a connection of their own): a lock wait or a long merge ends at once.
+  // The cancel is awaited before the failure is recorded: a late one would cancel that.
+  let cancelling: Promise<unknown> = Promise.resolve();
+  const cancelRunning = () => {
+    const pids = [data, sync].map((client) => (client as { processID?: number } | null)?.processID).filter((pid) => pid !== undefined);
+    cancelling = Promise.allSettled(pids.map((pid) => pool.query('select pg_cancel_backend($1)', [pid])));
+  };
+  signal?.addEventListener('abort', cancelRunning, { once: true });
+  let committed = false;
+
   try {
     await data.query('BEGIN');
     const writer = await StagingWriter.open(data as Tx);
@@ -118,6 +144,7 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
       tolerant: skipInvalid,
     })) {
       lines = line.number;
+      if (signal?.aborted) throw signal.reason;
       if (line.error) {
         // Only in tolerant (skipInvalid) mode are unreadable lines yielded.
         rejected.push({ line: line.number, reason: line.error.message, text: line.text });
@@ -166,6 +193,7 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
     }
     options.onProgress?.({ lines, bytes: bytesRead });
     await writer.drain();
+    signal?.throwIfAborted();
 
     const accountId = accountIdSoFar();
     sync = await pool.connect();
@@ -190,6 +218,9 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
       rejected.sort((a, b) => a.line - b.line);
     }
     await data.query('COMMIT');
+    // Committed: an interruption from here on stops nothing, and is not what happened.
+    signal?.removeEventListener('abort', cancelRunning);
+    committed = true;
     await finishSync.run(
       {
         id: runningId,
@@ -203,8 +234,10 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
     );
     return { file, syncId: runningId, accountId, lines, counts, rejected };
   } catch (error) {
+    await cancelling;
     dataBroken = !(await rollback(data));
-    const message = describeFailure(error, file);
+    const stopped = signal?.aborted === true && !committed;
+    const message = stopped ? `${file}: interrupted` : describeFailure(error, file);
     let syncId: number | null = runningId;
     try {
       // The failure is recorded on the sync connection, else on the data connection
@@ -222,8 +255,9 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
     } catch {
       // The database itself is unreachable: the error below still says what failed.
     }
-    throw new IngestError(message, file, syncId, error);
+    throw new IngestError(message, file, syncId, stopped ? signal.reason : error);
   } finally {
+    signal?.removeEventListener('abort', cancelRunning);
     data.release(dataBroken);
     if (sync) {
       let syncBroken = false;

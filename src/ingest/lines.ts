@@ -3,8 +3,9 @@ import { open } from 'node:fs/promises';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InvalidValueError } from '../values.js';
+import { DEFAULT_MAX_LINE_BYTES } from './defaults.js';
 
-export const DEFAULT_MAX_LINE_BYTES = 1 << 20;
+export { DEFAULT_MAX_LINE_BYTES } from './defaults.js';
 
 export interface Line {
   /** 1-based line number in the (decompressed) file. */
@@ -16,16 +17,16 @@ export interface Line {
    * With `tolerant`: why the line is unreadable (over the limit, not UTF-8). Its
    * text is then what could be kept of it: the first bytes, decoded leniently.
    */
-  error?: InvalidValueError;
+  error?: InvalidValueError | undefined;
 }
 
 export interface ReadLinesOptions {
   /** Longest line accepted, in bytes (default 1 MiB). */
-  maxLineBytes?: number;
+  maxLineBytes?: number | undefined;
   /** Bytes read from the file itself so far (compressed size for .gz), for progress. */
-  onBytes?: (bytes: number) => void;
+  onBytes?: ((bytes: number) => void) | undefined;
   /** Yield unreadable lines with their `error` instead of failing (ingest --skip-invalid). */
-  tolerant?: boolean;
+  tolerant?: boolean | undefined;
 }
 
 /** How much of an unreadable line is kept for the rejects file. */

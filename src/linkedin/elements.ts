@@ -61,7 +61,7 @@ function money(element: Json, key: string, record: string, prefix: string) {
   if (element[key] === null) return null;
   const amount = object(element[key], record, `${prefix}.${key}`);
   return {
-    amount: decimal(amount.amount, record, `${prefix}.${key}.amount`),
+    amount: decimal(amount['amount'], record, `${prefix}.${key}.amount`),
     currency: optional(amount, 'currencyCode', text(record, `${prefix}.${key}.currencyCode`)) ?? null,
   };
 }
@@ -69,17 +69,17 @@ function money(element: Json, key: string, record: string, prefix: string) {
 /** changeAuditStamps.created.time (epoch ms) → created_at. */
 function createdAt(element: Json, record: string, prefix: string): Date | null | undefined {
   if (!has(element, 'changeAuditStamps')) return undefined;
-  if (element.changeAuditStamps === null) return null;
-  const stamps = object(element.changeAuditStamps, record, `${prefix}.changeAuditStamps`);
+  if (element['changeAuditStamps'] === null) return null;
+  const stamps = object(element['changeAuditStamps'], record, `${prefix}.changeAuditStamps`);
   if (!has(stamps, 'created')) return undefined;
-  if (stamps.created === null) return null;
-  const created = object(stamps.created, record, `${prefix}.changeAuditStamps.created`);
+  if (stamps['created'] === null) return null;
+  const created = object(stamps['created'], record, `${prefix}.changeAuditStamps.created`);
   return optional(created, 'time', (value) => fromEpochMs(value, record, `${prefix}.changeAuditStamps.created.time`));
 }
 
 function requiredId(element: Json, record: string, prefix: string): number {
   if (!has(element, 'id')) throw new InvalidValueError(record, `${prefix}.id`, undefined, 'is missing');
-  return checkId(element.id, record, `${prefix}.id`);
+  return checkId(element['id'], record, `${prefix}.id`);
 }
 
 /** An adAccounts element. */
@@ -138,7 +138,7 @@ export function mapCreative(value: unknown, record: string): CreativeInput {
   // LinkedIn omits servingHoldReasons while the creative serves: then there are none.
   if (holdReasons === undefined && isServing === true) holdReasons = null;
   return {
-    id: checkUrn(element.id, 'sponsoredCreative', record, `${p}.id`),
+    id: checkUrn(element['id'], 'sponsoredCreative', record, `${p}.id`),
     campaign_id: optional(element, 'campaign', (v) => urnId(v, 'sponsoredCampaign', record, `${p}.campaign`)),
     account_id: optional(element, 'account', (v) => urnId(v, 'sponsoredAccount', record, `${p}.account`)),
     intended_status: optional(element, 'intendedStatus', text(record, `${p}.intendedStatus`)),
@@ -173,11 +173,11 @@ export type AnalyticsRow =
 export function mapAnalytics(value: unknown, pivot: string, account: unknown, record: string): AnalyticsRow {
   const element = object(value, record, 'adAnalytics');
   const p = 'adAnalytics';
-  const range = object(element.dateRange, record, `${p}.dateRange`);
-  const start = day(range.start, record, `${p}.dateRange.start`);
-  const end = day(range.end, record, `${p}.dateRange.end`);
+  const range = object(element['dateRange'], record, `${p}.dateRange`);
+  const start = day(range['start'], record, `${p}.dateRange.start`);
+  const end = day(range['end'], record, `${p}.dateRange.end`);
   if (end < start) throw new InvalidValueError(record, `${p}.dateRange`, range, 'ends before it starts');
-  const values = element.pivotValues;
+  const values = element['pivotValues'];
   if (!Array.isArray(values) || values.length !== 1) {
     throw new InvalidValueError(record, `${p}.pivotValues`, values, 'is not an array of one pivot value');
   }
@@ -211,8 +211,8 @@ export function mapAnalytics(value: unknown, pivot: string, account: unknown, re
     date_start: start,
     date_end: end,
   };
-  if (has(element, 'impressions')) row.impressions = checkCount(element.impressions, record, `${p}.impressions`);
-  if (has(element, 'clicks')) row.clicks = checkCount(element.clicks, record, `${p}.clicks`);
+  if (has(element, 'impressions')) row.impressions = checkCount(element['impressions'], record, `${p}.impressions`);
+  if (has(element, 'clicks')) row.clicks = checkCount(element['clicks'], record, `${p}.clicks`);
   return { kind: 'demographic', row };
 }
 
@@ -225,7 +225,7 @@ function dailyMetrics(e: Json, record: string): DailyMetricValues {
   return {
     impressions: metricCount(e, 'impressions', record),
     clicks: metricCount(e, 'clicks', record),
-    spend: e.costInLocalCurrency === undefined ? undefined : decimal(e.costInLocalCurrency, record, 'adAnalytics.costInLocalCurrency'),
+    spend: e['costInLocalCurrency'] === undefined ? undefined : decimal(e['costInLocalCurrency'], record, 'adAnalytics.costInLocalCurrency'),
     landing_page_clicks: metricCount(e, 'landingPageClicks', record),
     conversions: metricCount(e, 'externalWebsiteConversions', record),
     likes: metricCount(e, 'likes', record),
@@ -250,7 +250,7 @@ const knownDays = new Map<number, string>();
 /** `{"year": 2024, "month": 1, "day": 5}` → '2024-01-05'. */
 function day(value: unknown, record: string, field: string): string {
   const date = object(value, record, field);
-  const parts = [date.year, date.month, date.day];
+  const parts = [date['year'], date['month'], date['day']];
   if (!parts.every((part) => typeof part === 'number' && Number.isInteger(part))) {
     throw new InvalidValueError(record, field, value, 'is not a {year, month, day} date');
   }

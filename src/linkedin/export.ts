@@ -20,8 +20,8 @@ export type ExportRecord =
 
 export interface SyncLine {
   accountId: string;
-  trigger?: string | null;
-  apiCallsMade?: number;
+  trigger?: string | null | undefined;
+  apiCallsMade?: number | undefined;
 }
 
 const ELEMENT_KEYS = ['adAccount', 'adCampaign', 'creative', 'adAnalytics', 'sync'] as const;
@@ -51,7 +51,7 @@ export function parseExportLine(text: string, record: string): ExportRecord {
     );
   }
   const kind = present[0]!;
-  const pivot = envelope.pivot;
+  const pivot = envelope['pivot'];
   const member = kind === 'adAnalytics' && typeof pivot === 'string' && pivot.startsWith('MEMBER_');
   for (const key in envelope) {
     const allowed = key === kind || (kind === 'adAnalytics' && key === 'pivot') || (member && key === 'account');
@@ -59,19 +59,19 @@ export function parseExportLine(text: string, record: string): ExportRecord {
   }
   switch (kind) {
     case 'adAccount':
-      return { kind: 'account', row: mapAccount(envelope.adAccount, record) };
+      return { kind: 'account', row: mapAccount(envelope['adAccount'], record) };
     case 'adCampaign':
-      return { kind: 'campaign', row: mapCampaign(envelope.adCampaign, record) };
+      return { kind: 'campaign', row: mapCampaign(envelope['adCampaign'], record) };
     case 'creative':
-      return { kind: 'creative', row: mapCreative(envelope.creative, record) };
+      return { kind: 'creative', row: mapCreative(envelope['creative'], record) };
     case 'adAnalytics':
       if (typeof pivot !== 'string') throw new InvalidValueError(record, 'pivot', pivot, 'is missing or not a string');
-      if (member && envelope.account === undefined) {
+      if (member && envelope['account'] === undefined) {
         throw new InvalidValueError(record, 'account', undefined, `is missing (required with pivot ${pivot})`);
       }
-      return mapAnalytics(envelope.adAnalytics, pivot, envelope.account, record);
+      return mapAnalytics(envelope['adAnalytics'], pivot, envelope['account'], record);
     case 'sync':
-      return { kind: 'sync', sync: mapSync(envelope.sync, record) };
+      return { kind: 'sync', sync: mapSync(envelope['sync'], record) };
   }
 }
 
@@ -82,13 +82,13 @@ function mapSync(value: unknown, record: string): SyncLine {
       throw new InvalidValueError(record, `sync.${key}`, value[key], 'is not a sync field (accountId, trigger, apiCallsMade)');
     }
   }
-  const raw = value.accountId;
+  const raw = value['accountId'];
   const accountId = typeof raw === 'number' && Number.isSafeInteger(raw) && raw > 0 ? String(raw) : raw;
   if (typeof accountId !== 'string' || !(accountId === 'all' || /^[1-9]\d{0,15}$/.test(accountId))) {
     throw new InvalidValueError(record, 'sync.accountId', raw, 'is not an account id or "all"');
   }
   const sync: SyncLine = { accountId };
-  if ('trigger' in value) sync.trigger = value.trigger === null ? null : checkText(value.trigger, record, 'sync.trigger');
-  if ('apiCallsMade' in value) sync.apiCallsMade = checkCount(value.apiCallsMade, record, 'sync.apiCallsMade');
+  if ('trigger' in value) sync.trigger = value['trigger'] === null ? null : checkText(value['trigger'], record, 'sync.trigger');
+  if ('apiCallsMade' in value) sync.apiCallsMade = checkCount(value['apiCallsMade'], record, 'sync.apiCallsMade');
   return sync;
 }

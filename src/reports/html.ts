@@ -1,5 +1,16 @@
 import type { Queryable } from '../db/queryable.js';
-import { PIVOT_TYPES, reportRange, runReport, type ReportOptions } from './reports.js';
+import {
+  PIVOT_TYPES,
+  ReportError,
+  reportRange,
+  reports,
+  type AccountRangeOptions,
+  type AccountsReportRow,
+  type CampaignsReportRow,
+  type DailyReportRow,
+  type DemographicsReportRow,
+  type PivotType,
+} from './reports.js';
 
 /**
  * One self-contained HTML page for an account and a range: headline figures, a
@@ -8,25 +19,27 @@ import { PIVOT_TYPES, reportRange, runReport, type ReportOptions } from './repor
  * and no script. Every text from the database is escaped.
  */
 
-type Row = Record<string, unknown>;
-
 export interface AccountPage {
   html: string;
   /** What the page shows, for callers that print a summary. */
-  account: Row;
+  account: AccountsReportRow;
   range: { from: string; to: string };
 }
 
-export async function accountPage(db: Queryable, options: ReportOptions & { generatedAt?: Date }): Promise<AccountPage> {
+type Demographics = Array<{ pivot: PivotType; rows: DemographicsReportRow[] }>;
+
+/** The page of one account over a range; throws ReportError for an unknown account or a bad range. */
+export async function accountPage(db: Queryable, options: AccountRangeOptions & { generatedAt?: Date | undefined }): Promise<AccountPage> {
   const range = reportRange(options);
-  const base = { ...options, ...range };
-  // runReport checks the account (a clear ReportError when it does not exist).
-  const campaigns = (await runReport(db, 'campaigns', base)) as Row[];
-  const daily = (await runReport(db, 'daily', base)) as Row[];
-  const account = ((await runReport(db, 'accounts', range)) as Row[]).find((row) => String(row.account_id) === String(options.accountId))!;
-  const demographics: Array<{ pivot: string; rows: Row[] }> = [];
+  const base = { accountId: options.accountId, ...range };
+  // The daily report checks the account first (a clear ReportError when it does not exist).
+  const daily = await reports.daily(db, base);
+  const campaigns = await reports.campaigns(db, base);
+  const account = (await reports.accounts(db, range)).find((row) => row.account_id === options.accountId);
+  if (!account) throw new ReportError(`no account ${options.accountId}`);
+  const demographics: Demographics = [];
   for (const pivot of PIVOT_TYPES) {
-    const rows = (await runReport(db, 'demographics', { ...base, pivot })) as Row[];
+    const rows = await reports.demographics(db, { ...base, pivot });
     if (rows.length > 0) demographics.push({ pivot, rows });
   }
   const generatedAt = (options.generatedAt ?? new Date()).toISOString().replace('T', ' ').slice(0, 16);
@@ -35,24 +48,51 @@ export async function accountPage(db: Queryable, options: ReportOptions & { gene
 
 const escape = (value: unknown) =>
   String(value ?? '').replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
-const integer = (value: unknown) => Number(value).toLocaleString('en-US');
-/** Money strings are exact decimals: shown with two decimals, grouped, without going through a float sum. */
-const money = (value: unknown) => {
-  const [whole, fraction = ''] = String(value).split('.');
-  const sign = whole!.startsWith('-') ? '-' : '';
-  const digits = whole!.replace('-', '');
-  return `${sign}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${(fraction + '00').slice(0, 2)}`;
-};
-const percent = (value: unknown, digits = 2) => `${(Number(value) * 100).toFixed(digits)} %`;
+const integer = (value: bigint) => value.toLocaleString('en-US');
+const percent = (value: number, digits = 2) => `${(value * 100).toFixed(digits)} %`;
 
-function render(account: Row, range: { from: string; to: string }, daily: Row[], campaigns: Row[], demographics: Array<{ pivot: string; rows: Row[] }>, generatedAt: string): string {
+/**
+ * An exact decimal amount rounded half-up (away from zero) to cents, grouped:
+ * "2.995" → "3.00", "1234.5" → "1,234.50", "0" → "0.00". Computed on the digits, never
+ * through a float (a float or a truncation showed 2.99 beside a CPC of 3.00).
+ */
+export function money(amount: string): string {
+  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(amount.trim());
+  if (!match) throw new RangeError(`${JSON.stringify(amount)} is not a decimal amount`);
+  const [, sign, whole, fraction = ''] = match;
+  return formatCents(BigInt(`${sign}${whole}${(fraction + '00').slice(0, 2)}`), (fraction[2] ?? '0') >= '5');
+}
+
+/** spend / clicks rounded half-up to cents, exactly ("0.00" without clicks). */
+export function costPer(spend: string, clicks: bigint): string {
+  if (clicks === 0n) return '0.00';
+  const match = /^(-?)(\d+)(?:\.(\d*))?$/.exec(spend.trim());
+  if (!match) throw new RangeError(`${JSON.stringify(spend)} is not a decimal amount`);
+  const [, sign, whole, fraction = ''] = match;
+  // cents = spend × 100 / clicks: scale the spend to an integer, divide once.
+  const scaled = BigInt(`${whole}${fraction}`) * 100n;
+  const divisor = clicks * 10n ** BigInt(fraction.length);
+  const cents = scaled / divisor;
+  return formatCents(sign === '-' ? -cents : cents, (scaled % divisor) * 2n >= divisor);
+}
+
+function formatCents(cents: bigint, roundUp: boolean): string {
+  const negative = cents < 0n;
+  let magnitude = negative ? -cents : cents;
+  if (roundUp) magnitude += 1n;
+  const text = magnitude.toString().padStart(3, '0');
+  const whole = text.slice(0, -2).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative && magnitude !== 0n ? '-' : ''}${whole}.${text.slice(-2)}`;
+}
+
+function render(account: AccountsReportRow, range: { from: string; to: string }, daily: DailyReportRow[], campaigns: CampaignsReportRow[], demographics: Demographics, generatedAt: string): string {
   const currency = escape(account.currency ?? '');
   const headline = [
     ['Impressions', integer(account.impressions)],
     ['Clicks', integer(account.clicks)],
     [`Spend${currency ? ` (${currency})` : ''}`, money(account.spend)],
     ['CTR', percent(account.ctr)],
-    ['CPC', money(Number(account.cpc).toFixed(2))],
+    ['CPC', costPer(account.spend, account.clicks)],
     ['Conversions', integer(account.conversions)],
     ['Leads', integer(account.leads)],
   ];
@@ -101,7 +141,7 @@ ${table('campaigns', campaigns, [
   ['Clicks', (r) => integer(r.clicks), true],
   ['CTR', (r) => percent(r.ctr), true],
   ['Spend', (r) => money(r.spend), true],
-  ['CPC', (r) => money(Number(r.cpc).toFixed(2)), true],
+  ['CPC', (r) => costPer(r.spend, r.clicks), true],
   ['Conversions', (r) => integer(r.conversions), true],
   ['Leads', (r) => integer(r.leads), true],
 ])}
@@ -115,7 +155,7 @@ ${demographics.map(({ pivot, rows }) => `<div class="pivot" data-pivot="${escape
 ${table(`demographics-${pivot}`, rows.slice(0, 10), [
   ['Segment', (r) => escape(r.segment)],
   ['Impressions', (r) => integer(r.impressions), true],
-  ['Share', (r) => `${Number(r.share_pct).toFixed(1)} %<div class="share" style="width:${Math.max(1, Math.min(100, Number(r.share_pct))).toFixed(1)}%"></div>`, true],
+  ['Share', (r) => `${r.share_pct.toFixed(1)} %<div class="share" style="width:${Math.max(1, Math.min(100, r.share_pct)).toFixed(1)}%"></div>`, true],
 ])}</div>`).join('\n')}
 </div>`}
 </section>
@@ -126,7 +166,7 @@ ${table(`demographics-${pivot}`, rows.slice(0, 10), [
 `;
 }
 
-function table(id: string, rows: Row[], columns: Array<[string, (row: Row) => string, boolean?]>): string {
+function table<Row>(id: string, rows: Row[], columns: Array<[string, (row: Row) => string, boolean?]>): string {
   if (rows.length === 0) return `<p>None.</p>`;
   return `<table id="${escape(id)}">
 <thead><tr>${columns.map(([label, , numeric]) => `<th${numeric ? ' class="n"' : ''}>${label}</th>`).join('')}</tr></thead>
@@ -137,7 +177,7 @@ ${rows.map((row) => `<tr>${columns.map(([, cell, numeric]) => `<td${numeric ? ' 
 }
 
 /** Spend as bars on the left axis, clicks as a line on the right one, a day per slot. */
-function chart(daily: Row[]): string {
+function chart(daily: DailyReportRow[]): string {
   const width = 1040, height = 260, left = 56, right = 48, top = 10, bottom = 26;
   const plotWidth = width - left - right, plotHeight = height - top - bottom;
   const spends = daily.map((d) => Number(d.spend));

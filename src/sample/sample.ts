@@ -15,13 +15,13 @@ import type { Writable } from 'node:stream';
 
 export interface SampleOptions {
   /** Accounts (default 3). */
-  accounts?: number;
+  accounts?: number | undefined;
   /** Days of analytics ending at `end` (default 365). */
-  days?: number;
+  days?: number | undefined;
   /** The last day, 'YYYY-MM-DD' (default: yesterday, UTC). */
-  end?: string;
+  end?: string | undefined;
   /** Any text; the same seed and end give the same file (default "1"). */
-  seed?: string;
+  seed?: string | undefined;
 }
 
 export interface SampleSummary {

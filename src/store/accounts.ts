@@ -13,12 +13,12 @@ export type Account = IGetAccountByIdResult;
 /** An ad account to merge: an absent (undefined) field keeps the stored value, null clears it. */
 export interface AccountInput {
   id: number;
-  name?: string | null;
-  status?: string | null;
-  currency?: string | null;
-  type?: string | null;
-  is_test?: boolean | null;
-  created_at?: Date | null;
+  name?: string | null | undefined;
+  status?: string | null | undefined;
+  currency?: string | null | undefined;
+  type?: string | null | undefined;
+  is_test?: boolean | null | undefined;
+  created_at?: Date | null | undefined;
 }
 
 /** Bit order of the presence mask; must match sql/staged_ad_accounts.sql. */

@@ -75,7 +75,7 @@ export class LockTimeoutError extends Error {
 
 export interface LockWait {
   /** Wait at most this long for each lock (ms); 0 fails at once. Default 300 s. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
 }
 
 export interface WriteOptions extends LockWait {
@@ -85,7 +85,7 @@ export interface WriteOptions extends LockWait {
    * foreign keys at commit (23503), so that one transaction may write children in
    * one call and their parents in a later one.
    */
-  references?: 'check' | 'defer';
+  references?: 'check' | 'defer' | undefined;
 }
 
 /** A staged row removed for an unknown reference (applyStaged's rejectUnknownReferences). */
@@ -270,12 +270,12 @@ async function mergeFacts(tx: Tx, update: CountQuery<'updated'>, insert: CountQu
 
 /** Mapped rows for writeBatch; every list optional. */
 export interface Batch {
-  accounts?: readonly AccountInput[];
-  campaigns?: readonly CampaignInput[];
-  creatives?: readonly CreativeInput[];
-  campaignDailyMetrics?: readonly CampaignDailyMetricInput[];
-  creativeDailyMetrics?: readonly CreativeDailyMetricInput[];
-  audienceDemographics?: readonly AudienceDemographicInput[];
+  accounts?: readonly AccountInput[] | undefined;
+  campaigns?: readonly CampaignInput[] | undefined;
+  creatives?: readonly CreativeInput[] | undefined;
+  campaignDailyMetrics?: readonly CampaignDailyMetricInput[] | undefined;
+  creativeDailyMetrics?: readonly CreativeDailyMetricInput[] | undefined;
+  audienceDemographics?: readonly AudienceDemographicInput[] | undefined;
 }
 
 /**

@@ -13,21 +13,21 @@ export type Campaign = IGetCampaignByIdResult;
 /** A campaign to merge: an absent (undefined) field keeps the stored value, null clears it. Money is decimal text. */
 export interface CampaignInput {
   id: number;
-  account_id?: number | null;
-  name?: string | null;
-  status?: string | null;
-  type?: string | null;
-  daily_budget?: string | null;
-  daily_budget_currency?: string | null;
-  total_budget?: string | null;
-  cost_type?: string | null;
-  unit_cost?: string | null;
-  bid_strategy?: string | null;
-  creative_selection?: string | null;
-  offsite_delivery_enabled?: boolean | null;
-  audience_expansion_enabled?: boolean | null;
-  campaign_group?: string | null;
-  created_at?: Date | null;
+  account_id?: number | null | undefined;
+  name?: string | null | undefined;
+  status?: string | null | undefined;
+  type?: string | null | undefined;
+  daily_budget?: string | null | undefined;
+  daily_budget_currency?: string | null | undefined;
+  total_budget?: string | null | undefined;
+  cost_type?: string | null | undefined;
+  unit_cost?: string | null | undefined;
+  bid_strategy?: string | null | undefined;
+  creative_selection?: string | null | undefined;
+  offsite_delivery_enabled?: boolean | null | undefined;
+  audience_expansion_enabled?: boolean | null | undefined;
+  campaign_group?: string | null | undefined;
+  created_at?: Date | null | undefined;
 }
 
 /** Bit order of the presence mask; must match sql/staged_campaigns.sql. */

@@ -18,15 +18,15 @@ export type Creative = IGetCreativeByIdResult;
  */
 export interface CreativeInput {
   id: string;
-  campaign_id?: number | null;
-  account_id?: number | null;
-  intended_status?: string | null;
-  is_serving?: boolean | null;
-  content_reference?: string | null;
-  content_name?: string | null;
-  serving_hold_reasons?: readonly string[] | null;
-  created_at?: Date | null;
-  last_modified_at?: Date | null;
+  campaign_id?: number | null | undefined;
+  account_id?: number | null | undefined;
+  intended_status?: string | null | undefined;
+  is_serving?: boolean | null | undefined;
+  content_reference?: string | null | undefined;
+  content_name?: string | null | undefined;
+  serving_hold_reasons?: readonly string[] | null | undefined;
+  created_at?: Date | null | undefined;
+  last_modified_at?: Date | null | undefined;
 }
 
 /** Bit order of the presence mask; must match sql/staged_creatives.sql. */

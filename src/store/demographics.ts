@@ -18,9 +18,9 @@ export interface AudienceDemographicInput {
   /** The pivot value as LinkedIn sent it (a URN, or e.g. SIZE_2_TO_10). */
   segment: string;
   date_start: string;
-  date_end?: string | null;
-  impressions?: number;
-  clicks?: number;
+  date_end?: string | null | undefined;
+  impressions?: number | undefined;
+  clicks?: number | undefined;
 }
 
 /** One pivot of an account, periods starting in from..to (inclusive). */

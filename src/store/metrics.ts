@@ -14,18 +14,18 @@ export type CreativeDailyMetric = IListCreativeDailyMetricsResult;
 
 /** The metrics of one entity on one UTC day; an absent metric is 0. spend is decimal text. */
 export interface DailyMetricValues {
-  impressions?: number;
-  clicks?: number;
-  spend?: string;
-  landing_page_clicks?: number;
-  conversions?: number;
-  likes?: number;
-  comments?: number;
-  shares?: number;
-  follows?: number;
-  leads?: number;
-  opens?: number;
-  sends?: number;
+  impressions?: number | undefined;
+  clicks?: number | undefined;
+  spend?: string | undefined;
+  landing_page_clicks?: number | undefined;
+  conversions?: number | undefined;
+  likes?: number | undefined;
+  comments?: number | undefined;
+  shares?: number | undefined;
+  follows?: number | undefined;
+  leads?: number | undefined;
+  opens?: number | undefined;
+  sends?: number | undefined;
 }
 
 export interface CampaignDailyMetricInput extends DailyMetricValues {

@@ -42,10 +42,10 @@ export async function finishSync(
   run: {
     id: number;
     status: Exclude<SyncStatus, 'running'>;
-    campaignsFetched?: number;
-    creativesFetched?: number;
-    apiCallsMade?: number;
-    errors?: string | null;
+    campaignsFetched?: number | undefined;
+    creativesFetched?: number | undefined;
+    apiCallsMade?: number | undefined;
+    errors?: string | null | undefined;
   },
 ): Promise<SyncRun | null> {
   const record = `sync_log ${run.id}`;

@@ -1,7 +1,5 @@
-import { createWriteStream } from 'node:fs';
-import { finished } from 'node:stream/promises';
 import { Command } from 'commander';
-import { writeSample, yesterday } from '../../sample/sample.js';
+import type { SampleCommandOptions } from '../actions/sample.js';
 import { isoDate, positiveInteger } from '../arguments.js';
 
 export function sampleCommand(): Command {
@@ -12,17 +10,5 @@ export function sampleCommand(): Command {
     .option('--end <date>', 'the last day, YYYY-MM-DD (default: yesterday, UTC)', isoDate)
     .option('--seed <s>', 'the same seed and end give the same file', '1')
     .option('--out <file>', 'write here instead of stdout')
-    .action(async (options: { accounts: number; days: number; end?: string; seed: string; out?: string }) => {
-      const out = options.out ? createWriteStream(options.out) : process.stdout;
-      const summary = await writeSample(out, { accounts: options.accounts, days: options.days, end: options.end ?? yesterday(), seed: options.seed });
-      if (options.out) {
-        (out as ReturnType<typeof createWriteStream>).end();
-        await finished(out);
-      }
-      process.stderr.write(
-        `sample ${summary.from}..${summary.to}: ${summary.lines} lines, ${summary.accounts} accounts, ${summary.campaigns} campaigns, ` +
-          `${summary.creatives} creatives, ${summary.campaignDays} campaign-days, ${summary.creativeDays} creative-days, ${summary.demographicRows} demographic rows` +
-          `${options.out ? ` → ${options.out}` : ''}\n`,
-      );
-    });
+    .action(async (options: SampleCommandOptions) => (await import('../actions/sample.js')).sampleAction(options));
 }

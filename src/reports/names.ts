@@ -1,0 +1,11 @@
+/**
+ * The names the reports answer to, apart from the report code so that the CLI's
+ * argument parsing and help need nothing heavy.
+ */
+
+export const REPORT_NAMES = ['accounts', 'campaigns', 'creatives', 'daily', 'demographics', 'compare', 'syncs'] as const;
+export type ReportName = (typeof REPORT_NAMES)[number];
+
+/** The demographic pivots a demographics report takes. */
+export const PIVOT_TYPES = ['job_title', 'seniority', 'industry', 'company_size', 'job_function', 'country', 'region', 'company'] as const;
+export type PivotType = (typeof PIVOT_TYPES)[number];
