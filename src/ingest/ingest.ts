@@ -217,6 +217,8 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
       }
       rejected.sort((a, b) => a.line - b.line);
     }
+    // A cancel that reached an idle connection was ignored: look again before committing.
+    signal?.throwIfAborted();
     await data.query('COMMIT');
     // Committed: an interruption from here on stops nothing, and is not what happened.
     signal?.removeEventListener('abort', cancelRunning);
