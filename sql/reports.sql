@@ -124,9 +124,11 @@ where cr.account_id = :accountId!
   and (:campaignId::bigint is null or cr.campaign_id = :campaignId::bigint)
 order by "spend!" desc, cr.id collate "C";
 
-/* One row per day of the range, days without data as zeros, for the account. */
+/* One row per day of the range, days without data as zeros, for the account. The
+   days are the first day plus 0, 1, …: date arithmetic, so no TimeZone can drop or
+   repeat one (a timestamptz series lost the day of a DST change at midnight). */
 /* @name DailyReport */
-select d.day::date::text as "date!",
+select d.day::text as "date!",
        coalesce(s.impressions, 0)::bigint as "impressions!",
        coalesce(s.clicks, 0)::bigint as "clicks!",
        coalesce(s.spend, 0) as "spend!",
@@ -134,14 +136,15 @@ select d.day::date::text as "date!",
        coalesce(s.leads, 0)::bigint as "leads!",
        case when s.impressions > 0 then s.clicks::double precision / s.impressions else 0 end as "ctr!",
        case when s.clicks > 0 then (s.spend / s.clicks)::double precision else 0 end as "cpc!"
-from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
+from (select :from!::date + offsets.n as day
+      from generate_series(0, :to!::date - :from!::date) as offsets (n)) as d
 left join account_daily_metrics s
-       on s.account_id = :accountId! and s.date = d.day::date
+       on s.account_id = :accountId! and s.date = d.day
 order by d.day;
 
 /* The same for one campaign of the account. */
 /* @name CampaignDailyReport */
-select d.day::date::text as "date!",
+select d.day::text as "date!",
        coalesce(m.impressions, 0)::bigint as "impressions!",
        coalesce(m.clicks, 0)::bigint as "clicks!",
        coalesce(m.spend, 0) as "spend!",
@@ -149,9 +152,10 @@ select d.day::date::text as "date!",
        coalesce(m.leads, 0)::bigint as "leads!",
        case when m.impressions > 0 then m.clicks::double precision / m.impressions else 0 end as "ctr!",
        case when m.clicks > 0 then (m.spend / m.clicks)::double precision else 0 end as "cpc!"
-from generate_series(:from!::date, :to!::date, interval '1 day') as d (day)
+from (select :from!::date + offsets.n as day
+      from generate_series(0, :to!::date - :from!::date) as offsets (n)) as d
 left join campaign_daily_metrics m
-       on m.campaign_id = :campaignId! and m.date = d.day::date
+       on m.campaign_id = :campaignId! and m.date = d.day
 order by d.day;
 
 /* One row per segment of one demographic pivot, summed over the stored periods

@@ -46,14 +46,35 @@ export function checkCount(value: unknown, record: string, field: string): numbe
 
 // Digits with an optional fraction and exponent: what PostgreSQL's numeric input
 // accepts, minus NaN and Infinity, which are not amounts of money.
-const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const DECIMAL = /^[+-]?(?:(\d+)\.?(\d*)|\.(\d+))(?:[eE]([+-]?\d+))?$/;
 
-/** An exact decimal as text ("107.53", "-2E-18"); never passed through a float. */
+// PostgreSQL's numeric holds at most 131,072 digits before the point and a scale of
+// 16,383 (its scale is the fraction's digits as written minus the exponent: "10e-16384"
+// overflows though it equals 1e-16383). The integer digits keep 20 in reserve, so that
+// the rollups can sum any number of stored amounts (checked on PostgreSQL 15: 1e131072
+// and 1e-16384 fail with 22003).
+const MAX_INTEGER_DIGITS = 131_072 - 20;
+const MAX_SCALE = 16_383;
+
+/** An exact decimal as text ("107.53", "-2E-18") that numeric can store and sum; never passed through a float. */
 export function checkDecimal(value: unknown, record: string, field: string): string {
-  if (typeof value !== 'string' || !DECIMAL.test(value)) {
-    throw new InvalidValueError(record, field, value, 'is not a decimal number');
+  const match = typeof value === 'string' ? DECIMAL.exec(value) : null;
+  if (!match) throw new InvalidValueError(record, field, value, 'is not a decimal number');
+  const whole = match[1] ?? '';
+  const fraction = match[2] ?? match[3] ?? '';
+  // Exponents past a few million are out of range whatever the digits; Number() keeps the check cheap.
+  const exponent = Number(match[4] ?? 0);
+  const scale = Math.max(0, fraction.length - exponent);
+  // Digits before the point of the value: those of the whole part, or minus the
+  // fraction's leading zeros when the whole part is zero ("0.01e3" is 10), plus the exponent.
+  const wholeDigits = whole.replace(/^0+/, '').length;
+  const fractionZeros = fraction.length - fraction.replace(/^0+/, '').length;
+  const isZero = wholeDigits === 0 && fractionZeros === fraction.length;
+  const integerDigits = isZero ? 0 : (wholeDigits > 0 ? wholeDigits : -fractionZeros) + exponent;
+  if (scale > MAX_SCALE || integerDigits > MAX_INTEGER_DIGITS || !Number.isFinite(exponent)) {
+    throw new InvalidValueError(record, field, value, `is outside the range of a stored amount (at most ${MAX_INTEGER_DIGITS} digits before the point, ${MAX_SCALE} after)`);
   }
-  return value;
+  return value as string;
 }
 
 const DATE = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
@@ -95,13 +116,17 @@ function invalidDate(value: unknown, record: string, field: string): never {
   throw new InvalidValueError(record, field, value, 'is not a real calendar day');
 }
 
+/** 4714-11-24 00:00 UTC (4713 BC), timestamptz's first instant. */
+const EARLIEST_TIMESTAMP_MS = -210_866_803_200_000;
+
 /** An instant from epoch milliseconds (LinkedIn's createdAt, changeAuditStamps…). */
 export function fromEpochMs(value: unknown, record: string, field: string): Date {
   if (typeof value !== 'number' || !Number.isSafeInteger(value)) {
     throw new InvalidValueError(record, field, value, 'is not an epoch time in milliseconds');
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new InvalidValueError(record, field, value, 'is outside the range of dates');
+  // JavaScript's dates reach back to 271,822 BC; PostgreSQL's timestamptz to 4714 BC.
+  if (Number.isNaN(date.getTime()) || value < EARLIEST_TIMESTAMP_MS) throw new InvalidValueError(record, field, value, 'is outside the range of dates');
   return date;
 }
 

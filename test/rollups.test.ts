@@ -156,4 +156,27 @@ Rollups('plain SQL deletes and updates, and TRUNCATE, keep them too', async ({ p
   assert.is(rows[0].n, 0);
 });
 
+Rollups('the rollup triggers work from a session with an empty search_path (a restore), through the schema they were made in', async ({ db, pool }) => {
+  await writeBatch(pool, { accounts: [{ id: 1 }], campaigns: [{ id: 10, account_id: 1 }], creatives: [{ id: 'urn:li:sponsoredCreative:1', campaign_id: 10, account_id: 1 }] });
+  const client = await pool.connect();
+  try {
+    await client.query(`set search_path = ''`);
+    const schema = client.escapeIdentifier((await pool.query<{ schema: string }>('select current_schema() as schema')).rows[0]!.schema);
+    await client.query(`insert into ${schema}.campaign_daily_metrics (campaign_id, date, impressions, clicks, spend) values (10, $1, 5, 1, 1.5), (10, $2, 7, 2, 2.5)`, [day(0), day(9)]);
+    await client.query(`insert into ${schema}.creative_daily_metrics (creative_id, date, impressions) values ('urn:li:sponsoredCreative:1', $1, 3)`, [day(1)]);
+    await client.query(`insert into ${schema}.audience_demographics (account_id, pivot_type, segment, date_start, impressions) values (1, 'seniority', 'urn:li:seniority:3', $1, 4)`, [day(2)]);
+    await client.query(`update ${schema}.campaigns set account_id = 1 where id = 10`);
+    await client.query(`delete from ${schema}.campaign_daily_metrics where date = $1`, [day(9)]);
+  } finally {
+    client.release(true);
+  }
+  assert.equal(await drift(pool), []);
+  const { rows } = await pool.query<{ fn: string; config: string[] | null }>(
+    `select p.oid::regprocedure::text as fn, p.proconfig as config from pg_proc p join pg_language l on l.oid = p.prolang
+     where p.pronamespace = current_schema()::regnamespace and l.lanname = 'plpgsql' order by 1`,
+  );
+  assert.ok(rows.length >= 5, db.name);
+  for (const { fn, config } of rows) assert.ok(config?.some((setting) => setting.startsWith('search_path=')), `${fn} has no pinned search_path: ${JSON.stringify(config)}`);
+});
+
 Rollups.run();

@@ -27,6 +27,15 @@ Values('decimals: exact text, exponents allowed, floats and junk refused', () =>
   }
 });
 
+Values('decimals that numeric cannot store, or the rollups cannot sum, are refused (PostgreSQL fails them with 22003)', () => {
+  for (const good of ['1e131051', '9.9e131051', '1e-16383', '0e999999', '0.01e131053', '00001e131051']) {
+    assert.is(checkDecimal(good, 'r', 'spend'), good);
+  }
+  for (const bad of ['1e131052', '1e-16384', '0.5e-16383', '10e-16384', '0.01e131054', '1e99999999999999999999', `1${'0'.repeat(131_052)}`]) {
+    assert.throws(() => checkDecimal(bad, 'r', 'spend'), /field spend: .* is outside the range of a stored amount/);
+  }
+});
+
 Values('ids and counts: safe integers only', () => {
   assert.is(checkId(Number.MAX_SAFE_INTEGER, 'r', 'id'), Number.MAX_SAFE_INTEGER);
   assert.is(checkCount(0, 'r', 'clicks'), 0);
@@ -37,7 +46,9 @@ Values('ids and counts: safe integers only', () => {
 Values('epoch milliseconds become the same instant', () => {
   assert.is(fromEpochMs(1692360339000, 'r', 'createdAt').toISOString(), '2023-08-18T12:05:39.000Z');
   assert.is(fromEpochMs(0, 'r', 'createdAt').getTime(), 0);
-  for (const bad of [1.5, '1692360339000', 9e15 * 10, null]) assert.throws(() => fromEpochMs(bad, 'r', 'createdAt'), /field createdAt/);
+  assert.is(fromEpochMs(-210_866_803_200_000, 'r', 'createdAt').toISOString(), '-004713-11-24T00:00:00.000Z');
+  // Before 4713 BC: a JavaScript Date, but no timestamptz.
+  for (const bad of [1.5, '1692360339000', 9e15 * 10, null, -210_866_803_200_001, -8.64e15]) assert.throws(() => fromEpochMs(bad, 'r', 'createdAt'), /field createdAt/);
 });
 
 Values('an error names the record, the field and the value', () => {

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from 'commander';
+import { REPORT_DAYS } from '../reports/names.js';
 
 /** Option parsers: a bad value is a usage error (exit 2) naming the value. */
 
@@ -27,4 +28,13 @@ export function isoDate(text: string): string {
     throw new InvalidArgumentError(`${JSON.stringify(text)} is not a date (YYYY-MM-DD)`);
   }
   return text;
+}
+
+/** A day of a report range: a date within REPORT_DAYS (far-off days are a usage error, not a database error). */
+export function reportDate(text: string): string {
+  const day = isoDate(text);
+  if (day < REPORT_DAYS.first || day > REPORT_DAYS.last) {
+    throw new InvalidArgumentError(`${JSON.stringify(text)} is outside the days a report covers (${REPORT_DAYS.first} to ${REPORT_DAYS.last})`);
+  }
+  return day;
 }

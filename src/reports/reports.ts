@@ -21,7 +21,7 @@ import {
 } from '../generated/reports.queries.js';
 import { listSyncs, type IListSyncsResult } from '../generated/sync_log.queries.js';
 import { checkDate } from '../values.js';
-import { PIVOT_TYPES, REPORT_NAMES, type PivotType, type ReportName } from './names.js';
+import { PIVOT_TYPES, REPORT_DAYS, REPORT_NAMES, type PivotType, type ReportName } from './names.js';
 
 /**
  * The reports a marketer asks for, each one annotated query of sql/reports.sql, as
@@ -32,7 +32,7 @@ import { PIVOT_TYPES, REPORT_NAMES, type PivotType, type ReportName } from './na
  * 2^53). Money stays an exact decimal string, ratios are numbers.
  */
 
-export { PIVOT_TYPES, REPORT_NAMES, type PivotType, type ReportName } from './names.js';
+export { PIVOT_TYPES, REPORT_DAYS, REPORT_NAMES, type PivotType, type ReportName } from './names.js';
 
 /**
  * Each report's summed counts: bigint in its rows. Checked against the generated
@@ -216,11 +216,16 @@ function addMonths(date: string, months: number): string {
 
 function date(value: string, name: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new ReportError(`--${name} ${JSON.stringify(value)} is not a date (YYYY-MM-DD)`);
+  let day: string;
   try {
-    return checkDate(value, 'report', name);
+    day = checkDate(value, 'report', name);
   } catch {
     throw new ReportError(`--${name} ${value} is not a real calendar day`);
   }
+  if (day < REPORT_DAYS.first || day > REPORT_DAYS.last) {
+    throw new ReportError(`--${name} ${value} is outside the days a report covers (${REPORT_DAYS.first} to ${REPORT_DAYS.last})`);
+  }
+  return day;
 }
 
 /** Each report as a typed function: `reports.campaigns(db, { accountId, from, to })`. Each throws ReportError when asked wrongly. */

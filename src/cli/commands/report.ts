@@ -2,7 +2,7 @@ import { Argument, Command, Option } from 'commander';
 import { PIVOT_TYPES, REPORT_NAMES, type ReportName } from '../../reports/names.js';
 import type { ReportOptions } from '../../reports/reports.js';
 import type { OutputFormat } from '../format.js';
-import { id, isoDate, positiveInteger } from '../arguments.js';
+import { id, positiveInteger, reportDate } from '../arguments.js';
 
 interface ReportCommandOptions {
   account?: number | 'all' | undefined;
@@ -20,8 +20,8 @@ export function reportCommand(): Command {
     .description('print a report, or write the HTML page of an account')
     .addArgument(new Argument('[name]', 'the report (not needed with --format html)').choices(REPORT_NAMES))
     .option('--account <id>', 'the account (every report but accounts; optional for syncs, where "all" is the multi-account syncs)', accountOption)
-    .option('--from <date>', 'first day, YYYY-MM-DD (default: 29 days before --to)', isoDate)
-    .option('--to <date>', 'last day, YYYY-MM-DD (default: today, UTC)', isoDate)
+    .option('--from <date>', 'first day, YYYY-MM-DD (default: 29 days before --to)', reportDate)
+    .option('--to <date>', 'last day, YYYY-MM-DD (default: today, UTC)', reportDate)
     .addOption(new Option('--format <format>', 'json (one array), csv, table, or html (the account page)').choices(['table', 'json', 'csv', 'html']).default('table'))
     .option('--out <file>', 'write the output to this file instead of stdout')
     .option('--campaign <id>', 'creatives and daily: one campaign only', id)
