@@ -113,4 +113,19 @@ Usage('Ctrl-C during an ingest says "interrupted", exits 130, rolls the file bac
   }
 });
 
+Usage('Ctrl-C during a command that is not an ingest stops it at once: "interrupted", exit 130', async () => {
+  const home = await mkdtemp(path.join(tmpdir(), 'ads-store-usage-'));
+  try {
+    const sample = startAdsStore(['sample', '--accounts', '2000', '--days', '365', '--out', path.join(home, 'huge.ndjson')]);
+    await new Promise((resolve) => setTimeout(resolve, 700));
+    sample.child.kill('SIGINT');
+    const run = await sample.done;
+    assert.is(run.code, 130, run.stderr);
+    assert.match(run.stderr, /^ads-store: interrupted$/m);
+    assert.not.match(run.stderr, /^sample \d{4}-/m, 'it stopped before writing the whole sample (it did not wait for the ingest grace period either)');
+  } finally {
+    await rm(home, { recursive: true, force: true });
+  }
+});
+
 Usage.run();

@@ -1,9 +1,9 @@
 /**
- * Ctrl-C and SIGTERM for every command: the first signal aborts `interrupted`, so
- * long work (an ingest) stops at once, rolls back and records why; the command then
- * says "interrupted" and exits 130 / 143. Work that does not unwind within the grace
- * period is abandoned after the registered cleanups (the embedded server's lease)
- * have run; a second signal does that at once. Kept apart from database.ts so that
+ * Ctrl-C and SIGTERM for every command. During work run by `stoppable` (an ingest)
+ * the first signal aborts `interrupted`: the work stops, rolls back and records why;
+ * the command then says "interrupted" and exits 130 / 143. Any other command, work
+ * that does not unwind within the grace period, or a second signal: the registered
+ * cleanups (the embedded server's lease) run and the process exits at once. Kept apart from database.ts so that
  * main.ts loads nothing heavy before a command is chosen.
  */
 
@@ -27,8 +27,22 @@ export const cleanups = new Set<Cleanup>();
 // given back and the process exits (an ingest cancels its statements within ms).
 const GRACE_MS = 15_000;
 
+// Work that stops by itself on `interrupted` (an ingest) is waited for; any other
+// command (a report, a sample, a migration) is stopped at once.
+let cooperating = 0;
+
+/** Runs work that stops, rolls back and records why on `interrupted`: a signal waits for it. */
+export async function stoppable<T>(work: () => Promise<T>): Promise<T> {
+  cooperating += 1;
+  try {
+    return await work();
+  } finally {
+    cooperating -= 1;
+  }
+}
+
 function onSignal(code: number): void {
-  if (interrupted.aborted) return forceExit(code); // a second Ctrl-C: do not wait
+  if (interrupted.aborted || cooperating === 0) return forceExit(code); // a second Ctrl-C: do not wait
   interruption.abort(new InterruptedError(code));
   setTimeout(() => forceExit(code), GRACE_MS).unref();
 }

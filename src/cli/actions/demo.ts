@@ -9,6 +9,7 @@ import { REPORT_FIELDS, reports } from '../../reports/reports.js';
 import { writeSample, yesterday } from '../../sample/sample.js';
 import { withCliDatabase } from '../database.js';
 import { formatRows } from '../format.js';
+import { stoppable } from '../interrupt.js';
 import { ingestAll } from './ingest.js';
 
 export interface DemoCommandOptions {
@@ -30,7 +31,7 @@ export async function demoAction(options: DemoCommandOptions): Promise<void> {
   process.stderr.write(`sample: ${sample.lines} lines (${sample.from}..${sample.to}) → ${sampleFile}\n`);
 
   await withCliDatabase({ ...(options.databaseUrl ? { url: options.databaseUrl, migrateFirst: true } : { embedded: true }) }, async ({ url }) => {
-    const failed = await ingestAll(url, [sampleFile], { wait: true, maxLineBytes: 1 << 20 });
+    const failed = await stoppable(() => ingestAll(url, [sampleFile], { wait: true, maxLineBytes: 1 << 20 }));
     if (failed > 0) throw new Error('the sample did not ingest');
     const pool = createPool(url, { max: 2 });
     try {

@@ -4,7 +4,7 @@ import { redactSecrets } from '../../db/server.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../../ingest/defaults.js';
 import { IngestError, ingestFile, type IngestResult } from '../../ingest/ingest.js';
 import { withCliDatabase } from '../database.js';
-import { interrupted, throwIfInterrupted } from '../interrupt.js';
+import { interrupted, stoppable, throwIfInterrupted } from '../interrupt.js';
 import { fileProgress } from '../progress.js';
 
 export interface IngestCommandOptions {
@@ -16,7 +16,7 @@ export interface IngestCommandOptions {
 }
 
 export async function ingestAction(files: string[], options: IngestCommandOptions): Promise<void> {
-  const failed = await withCliDatabase({}, async ({ url }) => ingestAll(url, files, options));
+  const failed = await withCliDatabase({}, async ({ url }) => stoppable(() => ingestAll(url, files, options)));
   if (failed > 0) process.exitCode = 1;
 }
 
