@@ -90,13 +90,14 @@ async function copyBaseline(pool: pg.Pool, rows: CampaignDailyMetricInput[]): Pr
     const chunks: string[] = [];
     let chunk = '';
     for (const r of rows) {
-      chunk += copyRow([r.campaign_id, r.date, ...METRIC_COLUMNS.map((c) => r[c])]);
+      // With each day's account, as the write path copies it (the account is the campaign's, see setup).
+      chunk += copyRow([r.campaign_id, r.date, ...METRIC_COLUMNS.map((c) => r[c]), 1 + ((r.campaign_id - 1) % ACCOUNTS)]);
       if (chunk.length > 65_536) (chunks.push(chunk), (chunk = ''));
     }
     chunks.push(chunk);
     const started = performance.now();
     await client.query('BEGIN');
-    await copyFrom(client as never, `COPY campaign_daily_metrics (campaign_id, date, ${METRIC_COLUMNS.join(', ')}) FROM STDIN`, chunks);
+    await copyFrom(client as never, `COPY campaign_daily_metrics (campaign_id, date, ${METRIC_COLUMNS.join(', ')}, account_id) FROM STDIN`, chunks);
     await client.query('COMMIT');
     return performance.now() - started;
   } finally {

@@ -80,20 +80,25 @@ with written as (
 select count(*) as "updated!"
 from written;
 
-/* Inserts the staged keys not stored yet, in key order. Runs under the ingest's
+/* Inserts the staged keys not stored yet, in key order, each with its campaign's
+   account. Runs under the ingest's
    account locks, so no ON CONFLICT is needed; a writer that ignores those locks
    makes this fail (23505), never silently lose a row. */
 /* @name InsertStagedCampaignDailyMetrics */
 with written as (
     insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,
                                         landing_page_clicks, conversions, likes, comments,
-                                        shares, follows, leads, opens, sends)
+                                        shares, follows, leads, opens, sends, account_id)
     select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),
            coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),
            coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),
            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),
-           coalesce(s.sends, 0)
+           coalesce(s.sends, 0), c.account_id
     from staged_campaign_daily_metrics s
+    -- Campaigns are merged first: each day gets its campaign's account, which the
+    -- composite foreign key checks at commit (a concurrent move then waits or fails).
+    -- A campaign still to come (a later call, deferred keys) leaves it to the commit.
+    left join campaigns c on c.id = s.campaign_id
     where not exists (select 1 from campaign_daily_metrics t
                       where t.campaign_id = s.campaign_id
                         and t.date = s.date)

@@ -179,9 +179,15 @@ delete from staged_creative_daily_metrics where creative_id = :creativeId! retur
 /* @name RejectStagedDemographicsOfAccount */
 delete from staged_audience_demographics where account_id = :accountId! returning line as "line!";
 
-/* The account of each of these creatives, for creative days written straight into
-   creative_daily_metrics by COPY (after the creatives of the same write are merged):
-   each day carries its creative's account (migrations/…creative-days-by-account.sql). */
+/* The account of each of these campaigns, for campaign days written straight into
+   campaign_daily_metrics by COPY (after the campaigns of the same write are merged):
+   each day carries its campaign's account (migrations/…campaign-days-carry-account.sql). */
+/* @name ListCampaignAccounts */
+select id as "id!", account_id
+from campaigns
+where id = any(:ids!::bigint[]);
+
+/* The same for creatives and their days (migrations/…creative-days-by-account.sql). */
 /* @name ListCreativeAccounts */
 select id as "id!", account_id
 from creatives

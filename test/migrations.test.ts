@@ -28,7 +28,7 @@ const SPEC: Record<string, Record<string, string>> = {
     created_at: 'timestamp with time zone', last_modified_at: 'timestamp with time zone',
     fetched_at: 'timestamp with time zone',
   },
-  campaign_daily_metrics: metricsColumns('campaign_id', 'bigint'),
+  campaign_daily_metrics: { ...metricsColumns('campaign_id', 'bigint'), account_id: 'bigint' },
   // Beyond the specification: the creative's account, kept for the creatives report (README).
   creative_daily_metrics: { ...metricsColumns('creative_id', 'text'), account_id: 'bigint' },
   audience_demographics: {
@@ -74,6 +74,8 @@ const FOREIGN_KEYS = [
   'campaign_daily_metrics(campaign_id) -> campaigns(id)',
   'creative_daily_metrics(creative_id) -> creatives(id)',
   'audience_demographics(account_id) -> ad_accounts(id)',
+  // Beyond the specification: a day's account is its campaign's (…campaign-days-carry-account.sql).
+  'campaign_daily_metrics(campaign_id, account_id) -> campaigns(id, account_id)',
 ].sort();
 
 /** Everything in the public schema except node-pg-migrate's own table: what `down` must remove. */
@@ -152,12 +154,15 @@ Migrations('primary keys are the specification ones', async ({ db }) => {
 
 Migrations('foreign keys are the specification ones, deferrable initially deferred, each with an index', async ({ db }) => {
   const { rows } = await db.pool.query<{ fk: string; deferrable: boolean; deferred: boolean; indexed: boolean }>(`
-    select c.conrelid::regclass::text || '(' || a.attname || ') -> ' || c.confrelid::regclass::text || '(' || ra.attname || ')' as fk,
+    select c.conrelid::regclass::text
+             || '(' || (select string_agg(a.attname, ', ' order by k.n) from unnest(c.conkey) with ordinality k (attnum, n)
+                        join pg_attribute a on a.attrelid = c.conrelid and a.attnum = k.attnum) || ') -> '
+             || c.confrelid::regclass::text
+             || '(' || (select string_agg(a.attname, ', ' order by k.n) from unnest(c.confkey) with ordinality k (attnum, n)
+                        join pg_attribute a on a.attrelid = c.confrelid and a.attnum = k.attnum) || ')' as fk,
            c.condeferrable as deferrable, c.condeferred as deferred,
            exists (select 1 from pg_index i where i.indrelid = c.conrelid and i.indkey[0] = c.conkey[1]) as indexed
     from pg_constraint c
-    join pg_attribute a on a.attrelid = c.conrelid and a.attnum = c.conkey[1]
-    join pg_attribute ra on ra.attrelid = c.confrelid and ra.attnum = c.confkey[1]
     where c.contype = 'f' and c.connamespace = 'public'::regnamespace
     order by 1`);
   assert.equal(rows.map((row) => row.fk), FOREIGN_KEYS);

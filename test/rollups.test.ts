@@ -21,6 +21,11 @@ async function drift(pool: pg.Pool): Promise<unknown[]> {
       `select 'account_daily', c.account_id::text, m.date, sum(m.impressions), sum(m.clicks), sum(m.spend), sum(m.landing_page_clicks), sum(m.conversions), sum(m.leads)
        from campaign_daily_metrics m join campaigns c on c.id = m.campaign_id where c.account_id is not null group by 1, 2, 3`,
     ],
+    // Not a rollup, but what it is built from: each campaign day carries its campaign's account.
+    [
+      `select 'campaign_day_account', campaign_id::text, date, account_id from campaign_daily_metrics`,
+      `select 'campaign_day_account', m.campaign_id::text, m.date, c.account_id from campaign_daily_metrics m left join campaigns c on c.id = m.campaign_id`,
+    ],
     [
       `select 'campaign_weekly', campaign_id::text, week, ${SUMS} from campaign_weekly_metrics where ${nonZero}`,
       `select 'campaign_weekly', campaign_id::text, report_week(date), ${SUMMED} from campaign_daily_metrics group by 1, 2, 3`,

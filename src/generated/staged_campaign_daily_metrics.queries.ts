@@ -105,7 +105,7 @@ export interface IUpdateFromStagedCampaignDailyMetricsQuery {
   result: IUpdateFromStagedCampaignDailyMetricsResult;
 }
 
-const updateFromStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update campaign_daily_metrics as t\n    set impressions         = coalesce(s.impressions, 0),\n        clicks              = coalesce(s.clicks, 0),\n        spend               = coalesce(s.spend, 0),\n        landing_page_clicks = coalesce(s.landing_page_clicks, 0),\n        conversions         = coalesce(s.conversions, 0),\n        likes               = coalesce(s.likes, 0),\n        comments            = coalesce(s.comments, 0),\n        shares              = coalesce(s.shares, 0),\n        follows             = coalesce(s.follows, 0),\n        leads               = coalesce(s.leads, 0),\n        opens               = coalesce(s.opens, 0),\n        sends               = coalesce(s.sends, 0),\n        fetched_at          = now()\n    from staged_campaign_daily_metrics s\n    where t.campaign_id = s.campaign_id and t.date = s.date\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                           "};
+const updateFromStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update campaign_daily_metrics as t\n    set impressions         = coalesce(s.impressions, 0),\n        clicks              = coalesce(s.clicks, 0),\n        spend               = coalesce(s.spend, 0),\n        landing_page_clicks = coalesce(s.landing_page_clicks, 0),\n        conversions         = coalesce(s.conversions, 0),\n        likes               = coalesce(s.likes, 0),\n        comments            = coalesce(s.comments, 0),\n        shares              = coalesce(s.shares, 0),\n        follows             = coalesce(s.follows, 0),\n        leads               = coalesce(s.leads, 0),\n        opens               = coalesce(s.opens, 0),\n        sends               = coalesce(s.sends, 0),\n        fetched_at          = now()\n    from staged_campaign_daily_metrics s\n    where t.campaign_id = s.campaign_id and t.date = s.date\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                                                                "};
 
 /**
  * Query generated from SQL:
@@ -130,7 +130,7 @@ const updateFromStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":
  *     returning 1
  * )
  * select count(*) as "updated!"
- * from written                                                                                                                                                                                                                           
+ * from written                                                                                                                                                                                                                                                                
  * ```
  */
 export const updateFromStagedCampaignDailyMetrics = new PreparedQuery<IUpdateFromStagedCampaignDailyMetricsParams,IUpdateFromStagedCampaignDailyMetricsResult>(updateFromStagedCampaignDailyMetricsIR);
@@ -150,7 +150,7 @@ export interface IInsertStagedCampaignDailyMetricsQuery {
   result: IInsertStagedCampaignDailyMetricsResult;
 }
 
-const insertStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments,\n                                        shares, follows, leads, opens, sends)\n    select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),\n           coalesce(s.sends, 0)\n    from staged_campaign_daily_metrics s\n    where not exists (select 1 from campaign_daily_metrics t\n                      where t.campaign_id = s.campaign_id\n                        and t.date = s.date)\n    order by s.campaign_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
+const insertStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments,\n                                        shares, follows, leads, opens, sends, account_id)\n    select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),\n           coalesce(s.sends, 0), c.account_id\n    from staged_campaign_daily_metrics s\n    -- Campaigns are merged first: each day gets its campaign's account, which the\n    -- composite foreign key checks at commit (a concurrent move then waits or fails).\n    -- A campaign still to come (a later call, deferred keys) leaves it to the commit.\n    left join campaigns c on c.id = s.campaign_id\n    where not exists (select 1 from campaign_daily_metrics t\n                      where t.campaign_id = s.campaign_id\n                        and t.date = s.date)\n    order by s.campaign_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
 
 /**
  * Query generated from SQL:
@@ -158,13 +158,17 @@ const insertStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"
  * with written as (
  *     insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,
  *                                         landing_page_clicks, conversions, likes, comments,
- *                                         shares, follows, leads, opens, sends)
+ *                                         shares, follows, leads, opens, sends, account_id)
  *     select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),
  *            coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),
  *            coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),
  *            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),
- *            coalesce(s.sends, 0)
+ *            coalesce(s.sends, 0), c.account_id
  *     from staged_campaign_daily_metrics s
+ *     -- Campaigns are merged first: each day gets its campaign's account, which the
+ *     -- composite foreign key checks at commit (a concurrent move then waits or fails).
+ *     -- A campaign still to come (a later call, deferred keys) leaves it to the commit.
+ *     left join campaigns c on c.id = s.campaign_id
  *     where not exists (select 1 from campaign_daily_metrics t
  *                       where t.campaign_id = s.campaign_id
  *                         and t.date = s.date)

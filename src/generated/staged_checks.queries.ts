@@ -494,15 +494,45 @@ export interface IRejectStagedDemographicsOfAccountQuery {
   result: IRejectStagedDemographicsOfAccountResult;
 }
 
-const rejectStagedDemographicsOfAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":60,"b":70}]}],"statement":"delete from staged_audience_demographics where account_id = :accountId! returning line as \"line!\"                                                                                                                                                                                                                                                                  "};
+const rejectStagedDemographicsOfAccountIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":60,"b":70}]}],"statement":"delete from staged_audience_demographics where account_id = :accountId! returning line as \"line!\"                                                                                                                                                                                                                                                                     "};
 
 /**
  * Query generated from SQL:
  * ```
- * delete from staged_audience_demographics where account_id = :accountId! returning line as "line!"                                                                                                                                                                                                                                                                  
+ * delete from staged_audience_demographics where account_id = :accountId! returning line as "line!"                                                                                                                                                                                                                                                                     
  * ```
  */
 export const rejectStagedDemographicsOfAccount = new PreparedQuery<IRejectStagedDemographicsOfAccountParams,IRejectStagedDemographicsOfAccountResult>(rejectStagedDemographicsOfAccountIR);
+
+
+/** 'ListCampaignAccounts' parameters type */
+export interface IListCampaignAccountsParams {
+  ids: numberArray;
+}
+
+/** 'ListCampaignAccounts' return type */
+export interface IListCampaignAccountsResult {
+  account_id: number | null;
+  id: number;
+}
+
+/** 'ListCampaignAccounts' query type */
+export interface IListCampaignAccountsQuery {
+  params: IListCampaignAccountsParams;
+  result: IListCampaignAccountsResult;
+}
+
+const listCampaignAccountsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":61,"b":65}]}],"statement":"select id as \"id!\", account_id\nfrom campaigns\nwhere id = any(:ids!::bigint[])                                                                                       "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select id as "id!", account_id
+ * from campaigns
+ * where id = any(:ids!::bigint[])                                                                                       
+ * ```
+ */
+export const listCampaignAccounts = new PreparedQuery<IListCampaignAccountsParams,IListCampaignAccountsResult>(listCampaignAccountsIR);
 
 
 /** 'ListCreativeAccounts' parameters type */

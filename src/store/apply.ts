@@ -9,6 +9,7 @@ import {
   countStagedEntities,
   findFirstUnknownReference,
   hasStoredCampaignDays,
+  listCampaignAccounts,
   listCreativeAccounts,
   listUnknownReferences,
   rejectStagedCampaignDaysOfCampaign,
@@ -318,11 +319,12 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
     // Under the account locks nobody else writes these days: the direct path is safe.
     const direct: Partial<Record<StagedTable, WriteCounts>> = {};
     const campaignIds = [...writer.reportedCampaigns];
+    let copyCampaignDays = false;
     if (campaignDays.length > 0) {
       const range = dateRange(campaignDays);
       const [stored] = await hasStoredCampaignDays.run({ campaignIds, ...range }, tx);
       if (!stored?.stored && !repeatsKey(campaignDays, (row) => row.campaign_id)) {
-        await copyDailyRows(tx, 'campaign_daily_metrics', 'campaign_id', campaignDays, (row) => String(row.campaign_id));
+        copyCampaignDays = true;
         direct.campaign_daily_metrics = { inserted: campaignDays.length, updated: 0 };
       } else {
         campaignDays.forEach((row, index) => writer.addCampaignDailyMetric(row, index));
@@ -344,9 +346,14 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
       }
     }
     const counts = await mergeStaged(writer, accounts, direct);
+    // After the merge, so that this write's campaigns and creatives are stored: each
+    // day is copied with its parent's account, and nothing has to rewrite it.
+    if (copyCampaignDays) {
+      const accountOf = new Map<number, number | null>();
+      for (const row of await listCampaignAccounts.run({ ids: campaignIds }, tx)) accountOf.set(row.id, row.account_id);
+      await copyDailyRows(tx, 'campaign_daily_metrics', 'campaign_id', campaignDays, (row) => String(row.campaign_id), (row) => accountOf.get(row.campaign_id) ?? null);
+    }
     if (copyCreativeDays) {
-      // After the merge, so that this write's creatives are stored: each day is
-      // copied with its creative's account, and nothing has to rewrite it.
       const accountOf = new Map<string, number | null>();
       for (const row of await listCreativeAccounts.run({ ids: [...writer.reportedCreatives] }, tx)) accountOf.set(row.id, row.account_id);
       await copyDailyRows(tx, 'creative_daily_metrics', 'creative_id', creativeDays, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
@@ -386,11 +393,11 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
   keyColumn: 'campaign_id' | 'creative_id',
   rows: readonly R[],
   key: (row: R) => string,
-  /** creative_daily_metrics: each row's account (NULL as \N). */
-  account?: (row: R) => number | null,
+  /** Each row's account (NULL as \N). */
+  account: (row: R) => number | null,
 ): Promise<void> {
   // A fixed statement: this module's table and column names, no data.
-  const sql = `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}${account ? ', account_id' : ''}) FROM STDIN`;
+  const sql = `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}, account_id) FROM STDIN`;
   await copyRows(
     tx,
     sql,
@@ -398,7 +405,7 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
     (r) =>
       `${key(r)}\t${r.date}\t${r.impressions ?? 0}\t${r.clicks ?? 0}\t${r.spend ?? 0}\t${r.landing_page_clicks ?? 0}\t` +
       `${r.conversions ?? 0}\t${r.likes ?? 0}\t${r.comments ?? 0}\t${r.shares ?? 0}\t${r.follows ?? 0}\t` +
-      `${r.leads ?? 0}\t${r.opens ?? 0}\t${r.sends ?? 0}${account ? `\t${account(r) ?? '\\N'}` : ''}\n`,
+      `${r.leads ?? 0}\t${r.opens ?? 0}\t${r.sends ?? 0}\t${account(r) ?? '\\N'}\n`,
     // Campaign rows are numbers, a date and a decimal; a creative id may be any text.
     table === 'campaign_daily_metrics',
   );

@@ -1,0 +1,104 @@
+import * as assert from 'uvu/assert';
+import { reports } from '../src/reports/reports.js';
+import { writeBatch } from '../src/store/apply.js';
+import { databaseSuite, emptyTables } from './helpers/database.js';
+
+/**
+ * The account rollup under writers that are not this library: plain SQL in one
+ * transaction, one statement writing a parent and its days, a day re-keyed, a move
+ * held open while an ingest restates the campaign. Each report must equal the base
+ * rows: campaign days summed by their campaign's current account.
+ * (Accounts 1001/1002; campaigns 2001 → 1001 and 2002 → 1002; 2025-01-01..12 at
+ * 100 impressions and 1.00 a day each.)
+ */
+const Writers = databaseSuite('rollup_writers');
+
+const range = { from: '2025-01-01', to: '2025-01-31' };
+const DAYS = Array.from({ length: 12 }, (_, i) => `2025-01-${String(i + 1).padStart(2, '0')}`);
+
+Writers.before.each(async ({ pool }) => {
+  await emptyTables(pool);
+  await writeBatch(pool, {
+    accounts: [{ id: 1001 }, { id: 1002 }],
+    campaigns: [{ id: 2001, account_id: 1001 }, { id: 2002, account_id: 1002 }],
+    campaignDailyMetrics: DAYS.flatMap((date) => [2001, 2002].map((campaign_id) => ({ campaign_id, date, impressions: 100, spend: '1.00' }))),
+  });
+});
+
+/** The accounts report's figures next to the base rows summed directly, per account. */
+async function accountsAgainstBase(pool: import('pg').Pool): Promise<{ report: string[]; base: string[] }> {
+  const report = (await reports.accounts(pool, range)).map((row) => `${row.account_id}: ${row.impressions} ${row.spend}`);
+  const { rows } = await pool.query<{ line: string }>(
+    `select a.id || ': ' || coalesce(sum(m.impressions), 0) || ' ' || coalesce(sum(m.spend), 0) as line
+     from ad_accounts a left join campaigns c on c.account_id = a.id left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between $1 and $2
+     group by a.id order by coalesce(sum(m.spend), 0) desc, a.id`,
+    [range.from, range.to],
+  );
+  return { report, base: rows.map((row) => row.line) };
+}
+
+/** "12.00" and "12" are one amount (a sum of no rows is 0, of rows that cancel out 0.00). */
+const sameScale = (lines: string[]) => lines.map((line) => line.replace(/(\d)\.(\d*?)0*$/, (_, whole: string, fraction: string) => (fraction ? `${whole}.${fraction}` : whole)));
+
+async function assertExact(pool: import('pg').Pool, expected: string[]): Promise<void> {
+  const { report, base } = await accountsAgainstBase(pool);
+  assert.equal(sameScale(report), sameScale(base), 'the accounts report equals the base rows');
+  assert.equal(sameScale(report), sameScale(expected));
+}
+
+Writers('a campaign deleted and stored again in one transaction (keys deferred) keeps its days counted once', async ({ pool }) => {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('delete from campaigns where id = 2001');
+    await client.query('insert into campaigns (id, account_id) values (2001, 1001)');
+    await client.query('commit');
+  } finally {
+    client.release();
+  }
+  await assertExact(pool, ['1001: 1200 12.00', '1002: 1200 12.00']);
+});
+
+Writers('one statement writing a campaign and its first day (a writable CTE) counts the day once', async ({ pool }) => {
+  await pool.query(`with c as (insert into campaigns (id, account_id) values (2003, 1001) returning id)
+                    insert into campaign_daily_metrics (campaign_id, date, impressions, spend) select id, '2025-01-13', 100, 1 from c`);
+  await assertExact(pool, ['1001: 1300 13.00', '1002: 1200 12.00']);
+});
+
+Writers('one statement moving a campaign and updating its days counts each day once, on the new account', async ({ pool }) => {
+  await pool.query(`with moved as (update campaigns set account_id = 1002 where id = 2001 returning id)
+                    update campaign_daily_metrics set impressions = impressions + 1 where campaign_id in (select id from moved)`);
+  await assertExact(pool, ['1002: 2412 24.00', '1001: 0 0.00']);
+});
+
+Writers('a day re-keyed to another campaign by plain SQL counts for that campaign\'s account', async ({ pool }) => {
+  await pool.query(`insert into campaigns (id, account_id) values (2003, 1002)`);
+  await pool.query(`update campaign_daily_metrics set campaign_id = 2003 where campaign_id = 2001 and date = '2025-01-05'`);
+  await assertExact(pool, ['1002: 1300 13.00', '1001: 1100 11.00']);
+});
+
+Writers('a campaign with no account: its days count nowhere until it gets one, then for that account', async ({ pool }) => {
+  await pool.query(`insert into campaigns (id) values (2004)`);
+  await pool.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend) values (2004, '2025-01-02', 50, 0.5)`);
+  await assertExact(pool, ['1001: 1200 12.00', '1002: 1200 12.00']);
+  await pool.query(`update campaigns set account_id = 1001 where id = 2004`);
+  await assertExact(pool, ['1001: 1250 12.50', '1002: 1200 12.00']);
+});
+
+Writers('a plain-SQL move held open while an ingest restates that campaign: the restated sums land on the new account', async ({ pool }) => {
+  const mover = await pool.connect();
+  try {
+    await mover.query('begin');
+    await mover.query('update campaigns set account_id = 1001 where id = 2002');
+    // The restatement waits for the move's row locks (its days were cascaded), then writes on the moved rows.
+    const restated = writeBatch(pool, { campaignDailyMetrics: DAYS.map((date) => ({ campaign_id: 2002, date, impressions: 200, spend: '2.00' })) });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await mover.query('commit');
+    await restated;
+  } finally {
+    mover.release();
+  }
+  await assertExact(pool, ['1001: 3600 36.00', '1002: 0 0.00']);
+});
+
+Writers.run();
