@@ -76,6 +76,7 @@ const FOREIGN_KEYS = [
   'audience_demographics(account_id) -> ad_accounts(id)',
   // Beyond the specification: a day's account is its campaign's (…campaign-days-carry-account.sql).
   'campaign_daily_metrics(campaign_id, account_id) -> campaigns(id, account_id)',
+  'creative_daily_metrics(creative_id, account_id) -> creatives(id, account_id)',
 ].sort();
 
 /** Everything in the public schema except node-pg-migrate's own table: what `down` must remove. */

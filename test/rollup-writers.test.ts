@@ -22,8 +22,25 @@ Writers.before.each(async ({ pool }) => {
     accounts: [{ id: 1001 }, { id: 1002 }],
     campaigns: [{ id: 2001, account_id: 1001 }, { id: 2002, account_id: 1002 }],
     campaignDailyMetrics: DAYS.flatMap((date) => [2001, 2002].map((campaign_id) => ({ campaign_id, date, impressions: 100, spend: '1.00' }))),
+    creatives: [{ id: CREATIVE_1, campaign_id: 2001, account_id: 1001 }, { id: CREATIVE_2, campaign_id: 2002, account_id: 1002 }],
+    creativeDailyMetrics: DAYS.flatMap((date) => [CREATIVE_1, CREATIVE_2].map((creative_id) => ({ creative_id, date, impressions: 10, spend: '0.10' }))),
   });
 });
+
+const CREATIVE_1 = 'urn:li:sponsoredCreative:3001';
+const CREATIVE_2 = 'urn:li:sponsoredCreative:3002';
+
+/** The creatives report of an account over `days`, next to its creatives' days summed directly. */
+async function creativesAgainstBase(pool: import('pg').Pool, accountId: number, days: { from: string; to: string }): Promise<{ report: string[]; base: string[] }> {
+  const report = (await reports.creatives(pool, { accountId, ...days })).map((row) => `${row.creative_id}: ${row.impressions}`);
+  const { rows } = await pool.query<{ line: string }>(
+    `select cr.id || ': ' || coalesce(sum(m.impressions), 0) as line
+     from creatives cr left join creative_daily_metrics m on m.creative_id = cr.id and m.date between $2 and $3
+     where cr.account_id = $1 group by cr.id order by coalesce(sum(m.spend), 0) desc, cr.id collate "C"`,
+    [accountId, days.from, days.to],
+  );
+  return { report, base: rows.map((row) => row.line) };
+}
 
 /** The accounts report's figures next to the base rows summed directly, per account. */
 async function accountsAgainstBase(pool: import('pg').Pool): Promise<{ report: string[]; base: string[] }> {
@@ -99,6 +116,44 @@ Writers('a plain-SQL move held open while an ingest restates that campaign: the 
     mover.release();
   }
   await assertExact(pool, ['1001: 3600 36.00', '1002: 0 0.00']);
+});
+
+Writers('a creative day re-keyed to another creative by plain SQL counts for that creative, in its account, on edge days and whole months', async ({ pool }) => {
+  await pool.query(`insert into creatives (id, campaign_id, account_id) values ('urn:li:sponsoredCreative:3003', 2002, 1002)`);
+  await pool.query(`update creative_daily_metrics set creative_id = 'urn:li:sponsoredCreative:3003' where creative_id = $1 and date = '2025-01-05'`, [CREATIVE_1]);
+  for (const days of [{ from: '2025-01-05', to: '2025-01-05' }, { from: '2025-01-03', to: '2025-01-08' }, range]) {
+    for (const accountId of [1001, 1002]) {
+      const { report, base } = await creativesAgainstBase(pool, accountId, days);
+      assert.equal(report, base, `creatives of ${accountId}, ${days.from}..${days.to}`);
+    }
+  }
+  assert.equal((await creativesAgainstBase(pool, 1002, { from: '2025-01-05', to: '2025-01-05' })).report, [`${CREATIVE_2}: 10`, 'urn:li:sponsoredCreative:3003: 10']);
+});
+
+Writers('a creative moved to another account by plain SQL takes its days and their sums along', async ({ pool }) => {
+  await pool.query(`update creatives set account_id = 1002, campaign_id = 2002 where id = $1`, [CREATIVE_1]);
+  for (const days of [{ from: '2025-01-05', to: '2025-01-06' }, range]) {
+    for (const accountId of [1001, 1002]) {
+      const { report, base } = await creativesAgainstBase(pool, accountId, days);
+      assert.equal(report, base, `creatives of ${accountId}, ${days.from}..${days.to}`);
+    }
+  }
+  assert.equal((await creativesAgainstBase(pool, 1002, range)).report, [`${CREATIVE_1}: 120`, `${CREATIVE_2}: 120`]);
+});
+
+Writers('creative days written before their creative in one transaction count for its account', async ({ pool }) => {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query(`insert into creative_daily_metrics (creative_id, date, impressions, spend) values ('urn:li:sponsoredCreative:3003', '2025-01-07', 5, 0.05)`);
+    await client.query(`insert into creatives (id, campaign_id, account_id) values ('urn:li:sponsoredCreative:3003', 2001, 1001)`);
+    await client.query('commit');
+  } finally {
+    client.release();
+  }
+  const { report, base } = await creativesAgainstBase(pool, 1001, { from: '2025-01-07', to: '2025-01-07' });
+  assert.equal(report, base);
+  assert.ok(report.includes('urn:li:sponsoredCreative:3003: 5'), report.join('\n'));
 });
 
 Writers.run();
