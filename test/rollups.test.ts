@@ -1,71 +1,12 @@
 import * as assert from 'uvu/assert';
-import type pg from 'pg';
 import { withTransaction } from '../src/db/transaction.js';
 import { writeBatch } from '../src/store/apply.js';
 import { upsertAccounts, upsertCampaignDailyMetrics, upsertCampaigns, upsertCreativeDailyMetrics, upsertCreatives } from '../src/store/upserts.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
+import { drift } from './helpers/rollups.js';
 
 const Rollups = databaseSuite('rollups');
 Rollups.before.each(({ pool }) => emptyTables(pool));
-
-const SUMS = 'impressions, clicks, spend, landing_page_clicks, conversions, leads';
-const SUMMED = 'sum(impressions), sum(clicks), sum(spend), sum(landing_page_clicks), sum(conversions), sum(leads)';
-const SUMMED_M = 'sum(m.impressions), sum(m.clicks), sum(m.spend), sum(m.landing_page_clicks), sum(m.conversions), sum(m.leads)';
-
-/** Rollup rows that differ from the sums recomputed from the daily tables (all-zero rows count as absent). */
-async function drift(pool: pg.Pool): Promise<unknown[]> {
-  const nonZero = `(impressions, clicks, spend, landing_page_clicks, conversions, leads) <> (0, 0, 0, 0, 0, 0)`;
-  const pairs: Array<[string, string]> = [
-    [
-      `select 'account_daily' as rollup, account_id::text as key, date as period, ${SUMS} from account_daily_metrics where ${nonZero}`,
-      `select 'account_daily', c.account_id::text, m.date, sum(m.impressions), sum(m.clicks), sum(m.spend), sum(m.landing_page_clicks), sum(m.conversions), sum(m.leads)
-       from campaign_daily_metrics m join campaigns c on c.id = m.campaign_id where c.account_id is not null group by 1, 2, 3`,
-    ],
-    // Not a rollup, but what it is built from: each campaign day carries its campaign's account.
-    [
-      `select 'campaign_day_account', campaign_id::text, date, account_id from campaign_daily_metrics`,
-      `select 'campaign_day_account', m.campaign_id::text, m.date, c.account_id from campaign_daily_metrics m left join campaigns c on c.id = m.campaign_id`,
-    ],
-    [
-      `select 'campaign_weekly', campaign_id::text, week, ${SUMS} from campaign_weekly_metrics where ${nonZero}`,
-      `select 'campaign_weekly', campaign_id::text, report_week(date), ${SUMMED} from campaign_daily_metrics group by 1, 2, 3`,
-    ],
-    [
-      `select 'campaign_monthly', campaign_id::text, month, ${SUMS} from campaign_monthly_metrics where ${nonZero}`,
-      `select 'campaign_monthly', campaign_id::text, date_trunc('month', date)::date, ${SUMMED} from campaign_daily_metrics group by 1, 2, 3`,
-    ],
-    // The creative rollups carry the creative's current account too.
-    [
-      `select 'creative_monthly', creative_id || ' ' || coalesce(account_id::text, '-'), month, ${SUMS} from creative_monthly_metrics where ${nonZero}`,
-      `select 'creative_monthly', m.creative_id || ' ' || coalesce(min(c.account_id)::text, '-'), date_trunc('month', m.date)::date, ${SUMMED_M}
-       from creative_daily_metrics m left join creatives c on c.id = m.creative_id group by 1, m.creative_id, 3`,
-    ],
-    [
-      `select 'creative_weekly', creative_id || ' ' || coalesce(account_id::text, '-'), week, ${SUMS} from creative_weekly_metrics where ${nonZero}`,
-      `select 'creative_weekly', m.creative_id || ' ' || coalesce(min(c.account_id)::text, '-'), report_week(m.date), ${SUMMED_M}
-       from creative_daily_metrics m left join creatives c on c.id = m.creative_id group by 1, m.creative_id, 3`,
-    ],
-  ];
-  // Demographics: (account, pivot, bucket, segment) → impressions, clicks.
-  const demographic = (rollup: string, bucket: string, expression: string): [string, string] => [
-    `select '${rollup}', account_id, pivot_type, ${bucket}, segment, periods, impressions, clicks from ${rollup} where (periods, impressions, clicks) <> (0, 0, 0)`,
-    `select '${rollup}', account_id, pivot_type, ${expression}, segment, count(*), sum(impressions), sum(clicks) from audience_demographics group by 1, 2, 3, 4, 5`,
-  ];
-  pairs.push(
-    // Not a rollup, but derived the same way: each creative day carries its creative's account.
-    [
-      `select 'creative_day_account', creative_id, date, account_id from creative_daily_metrics`,
-      `select 'creative_day_account', m.creative_id, m.date, c.account_id from creative_daily_metrics m left join creatives c on c.id = m.creative_id`,
-    ],
-    demographic('audience_demographic_monthly', 'month', `date_trunc('month', date_start)::date`),
-    demographic('audience_demographic_weekly', 'week', 'report_week(date_start)'),
-  );
-  const rows: unknown[] = [];
-  for (const [actual, expected] of pairs) {
-    rows.push(...(await pool.query(`(${actual} except ${expected}) union all (${expected} except ${actual})`)).rows);
-  }
-  return rows;
-}
 
 const day = (i: number) => new Date(Date.UTC(2024, 0, 25 + i)).toISOString().slice(0, 10); // across a month's end
 
