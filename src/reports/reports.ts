@@ -297,7 +297,7 @@ export async function runReport(db: Queryable, name: string, options: ReportOpti
   return (reports[name] as (db: Queryable, options: ReportOptions) => Promise<ReportRowOf<ReportName>[]>)(db, options);
 }
 
-export function isReportName(name: string): name is ReportName {
+function isReportName(name: string): name is ReportName {
   return (REPORT_NAMES as readonly string[]).includes(name);
 }
 
