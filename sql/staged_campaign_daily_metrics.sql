@@ -95,8 +95,8 @@ with written as (
            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),
            coalesce(s.sends, 0), c.account_id
     from staged_campaign_daily_metrics s
-    -- Campaigns are merged first: each day gets its campaign's account, which the
-    -- composite foreign key checks at commit (a concurrent move then waits or fails).
+    -- Campaigns are merged first: each day gets its campaign's account, so that the
+    -- days' statement trigger finds nothing to rewrite (it would correct a wrong one).
     -- A campaign still to come (a later call, deferred keys) leaves it to the commit.
     left join campaigns c on c.id = s.campaign_id
     where not exists (select 1 from campaign_daily_metrics t

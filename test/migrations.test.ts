@@ -74,9 +74,8 @@ const FOREIGN_KEYS = [
   'campaign_daily_metrics(campaign_id) -> campaigns(id)',
   'creative_daily_metrics(creative_id) -> creatives(id)',
   'audience_demographics(account_id) -> ad_accounts(id)',
-  // Beyond the specification: a day's account is its campaign's (…campaign-days-carry-account.sql).
-  'campaign_daily_metrics(campaign_id, account_id) -> campaigns(id, account_id)',
-  'creative_daily_metrics(creative_id, account_id) -> creatives(id, account_id)',
+  // Exactly the specification's: a day's account is kept equal to its parent's by
+  // statement triggers (…days-follow-parents-by-statement.sql), not by a key.
 ].sort();
 
 /** Everything in the public schema except node-pg-migrate's own table: what `down` must remove. */

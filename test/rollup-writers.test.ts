@@ -1,6 +1,9 @@
 import * as assert from 'uvu/assert';
 import { reports } from '../src/reports/reports.js';
 import { writeBatch } from '../src/store/apply.js';
+import { ingestFile } from '../src/ingest/ingest.js';
+import { writeFile } from 'node:fs/promises';
+import { removeScratch, scratchFolder } from './helpers/scratch.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
 
 /**
@@ -154,6 +157,150 @@ Writers('creative days written before their creative in one transaction count fo
   const { report, base } = await creativesAgainstBase(pool, 1001, { from: '2025-01-07', to: '2025-01-07' });
   assert.equal(report, base);
   assert.ok(report.includes('urn:li:sponsoredCreative:3003: 5'), report.join('\n'));
+});
+
+/** Days whose account is not their campaign's (or creative's): none, under any interleaving. */
+async function assertDaysFollowParents(pool: import('pg').Pool): Promise<void> {
+  const { rows } = await pool.query<{ day: string }>(
+    `select 'campaign ' || m.campaign_id || ' ' || m.date || ': ' || coalesce(m.account_id::text, 'none') as day
+     from campaign_daily_metrics m join campaigns c on c.id = m.campaign_id where m.account_id is distinct from c.account_id
+     union all
+     select 'creative ' || m.creative_id || ' ' || m.date || ': ' || coalesce(m.account_id::text, 'none')
+     from creative_daily_metrics m join creatives c on c.id = m.creative_id where m.account_id is distinct from c.account_id`,
+  );
+  assert.equal(rows.map((row) => row.day), [], 'days on another account than their parent');
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The SQLSTATE a promise rejects with, or 'ok'. */
+const outcome = (work: Promise<unknown>) => work.then(() => 'ok', (error: { code?: string }) => error.code ?? String(error));
+
+Writers('a REPEATABLE READ move that waited for a writer of the campaign\'s days fails (40001) rather than leave them on the old account', async ({ pool }) => {
+  const writer = await pool.connect();
+  const mover = await pool.connect();
+  try {
+    await mover.query('begin isolation level repeatable read');
+    await mover.query('select 1'); // the mover's snapshot, before the writer's day
+    await writer.query('begin');
+    await writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend) values (2002, '2025-01-20', 7, 0.07)`);
+    const move = outcome(mover.query('update campaigns set account_id = 1001 where id = 2002'));
+    await sleep(300); // the move now waits for the writer
+    await writer.query('commit');
+    assert.is(await move, '40001');
+    await mover.query('rollback');
+  } finally {
+    writer.release();
+    mover.release();
+  }
+  await assertDaysFollowParents(pool);
+  await assertExact(pool, ['1002: 1207 12.07', '1001: 1200 12.00']);
+});
+
+Writers('a READ COMMITTED move that waited for a writer of the campaign\'s days takes the new day along', async ({ pool }) => {
+  const writer = await pool.connect();
+  try {
+    await writer.query('begin');
+    await writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend) values (2002, '2025-01-20', 7, 0.07)`);
+    const move = outcome(pool.query('update campaigns set account_id = 1001 where id = 2002'));
+    await sleep(300);
+    await writer.query('commit');
+    assert.is(await move, 'ok');
+  } finally {
+    writer.release();
+  }
+  await assertDaysFollowParents(pool);
+  await assertExact(pool, ['1001: 2407 24.07', '1002: 0 0.00']);
+});
+
+Writers('a REPEATABLE READ writer of days whose campaign moved after its snapshot fails (40001)', async ({ pool }) => {
+  const writer = await pool.connect();
+  try {
+    await writer.query('begin isolation level repeatable read');
+    await writer.query('select 1');
+    await pool.query('update campaigns set account_id = 1001 where id = 2002');
+    assert.is(await outcome(writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend, account_id) values (2002, '2025-01-20', 7, 0.07, 1002)`)), '40001');
+    await writer.query('rollback');
+  } finally {
+    writer.release();
+  }
+  await assertDaysFollowParents(pool);
+  await assertExact(pool, ['1001: 2400 24.00', '1002: 0 0.00']);
+});
+
+Writers('a new day written with a wrong account, or none, takes its campaign\'s', async ({ pool }) => {
+  await pool.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend, account_id)
+                    values (2001, '2025-01-20', 5, 0.05, 1002), (2002, '2025-01-20', 6, 0.06, null)`);
+  await assertDaysFollowParents(pool);
+  await assertExact(pool, ['1002: 1206 12.06', '1001: 1205 12.05']);
+});
+
+Writers('days written while another session inserts their campaign take its account at commit', async ({ pool }) => {
+  const parent = await pool.connect();
+  const writer = await pool.connect();
+  try {
+    await parent.query('begin');
+    await parent.query('insert into campaigns (id, account_id) values (2005, 1001)');
+    await writer.query('begin');
+    // The campaign is not visible yet: the day is kept without an account until commit.
+    await writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend, account_id) values (2005, '2025-01-03', 9, 0.09, 1002)`);
+    await parent.query('commit');
+    await writer.query('commit');
+  } finally {
+    parent.release();
+    writer.release();
+  }
+  await assertDaysFollowParents(pool);
+  await assertExact(pool, ['1001: 1209 12.09', '1002: 1200 12.00']);
+});
+
+Writers('writeBatch adding days of a campaign whose move is held open writes them on the new account', async ({ pool }) => {
+  const mover = await pool.connect();
+  try {
+    await mover.query('begin');
+    await mover.query('update campaigns set account_id = 1001 where id = 2002');
+    const added = outcome(writeBatch(pool, { campaignDailyMetrics: [{ campaign_id: 2002, date: '2025-01-20', impressions: 300, spend: '3.00' }] }));
+    await sleep(300);
+    await mover.query('commit');
+    assert.is(await added, 'ok');
+  } finally {
+    mover.release();
+  }
+  await assertDaysFollowParents(pool);
+  await assertExact(pool, ['1001: 2700 27.00', '1002: 0 0.00']);
+});
+
+Writers('three overlapping ingests moving a campaign between accounts and restating its days leave every day on its campaign\'s account', async ({ pool }) => {
+  const dir = await scratchFolder('rollup-writers-');
+  try {
+    const line = (value: object) => JSON.stringify(value);
+    const analytics = (campaign: number, day: number, impressions: number) => line({
+      pivot: 'CAMPAIGN',
+      adAnalytics: { dateRange: { start: { year: 2025, month: 1, day }, end: { year: 2025, month: 1, day } }, pivotValues: [`urn:li:sponsoredCampaign:${campaign}`], impressions, costInLocalCurrency: '1.00' },
+    });
+    const campaign = (account: number) => line({ adCampaign: { id: 2002, account: `urn:li:sponsoredAccount:${account}` } });
+    // Each file moves campaign 2002 (or leaves it) and restates some of its days: the
+    // accounts an ingest locks are those its file names and 2002's when it was read.
+    const files = [
+      [campaign(1001), ...DAYS.slice(0, 6).map((_, i) => analytics(2002, i + 1, 300))],
+      [campaign(1002), ...DAYS.slice(3, 9).map((_, i) => analytics(2002, i + 4, 400))],
+      [...DAYS.map((_, i) => analytics(2002, i + 1, 500)), analytics(2001, 13, 50)],
+    ];
+    for (let round = 0; round < 5; round++) {
+      const paths = await Promise.all(files.map(async (lines, i) => {
+        const file = `${dir}/round-${round}-${i}.ndjson`;
+        await writeFile(file, `${lines.join('\n')}\n`);
+        return file;
+      }));
+      const results = await Promise.allSettled(paths.map((file) => ingestFile(pool, file, { waitTimeoutMs: 30_000 })));
+      for (const result of results) assert.is(result.status, 'fulfilled', String((result as PromiseRejectedResult).reason));
+      await assertDaysFollowParents(pool);
+      const { report, base } = await accountsAgainstBase(pool);
+      assert.equal(sameScale(report), sameScale(base), `round ${round}: the accounts report equals the base rows`);
+    }
+  } finally {
+    await removeScratch(dir);
+  }
 });
 
 Writers.run();

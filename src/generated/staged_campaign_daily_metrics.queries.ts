@@ -150,7 +150,7 @@ export interface IInsertStagedCampaignDailyMetricsQuery {
   result: IInsertStagedCampaignDailyMetricsResult;
 }
 
-const insertStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments,\n                                        shares, follows, leads, opens, sends, account_id)\n    select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),\n           coalesce(s.sends, 0), c.account_id\n    from staged_campaign_daily_metrics s\n    -- Campaigns are merged first: each day gets its campaign's account, which the\n    -- composite foreign key checks at commit (a concurrent move then waits or fails).\n    -- A campaign still to come (a later call, deferred keys) leaves it to the commit.\n    left join campaigns c on c.id = s.campaign_id\n    where not exists (select 1 from campaign_daily_metrics t\n                      where t.campaign_id = s.campaign_id\n                        and t.date = s.date)\n    order by s.campaign_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
+const insertStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments,\n                                        shares, follows, leads, opens, sends, account_id)\n    select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),\n           coalesce(s.sends, 0), c.account_id\n    from staged_campaign_daily_metrics s\n    -- Campaigns are merged first: each day gets its campaign's account, so that the\n    -- days' statement trigger finds nothing to rewrite (it would correct a wrong one).\n    -- A campaign still to come (a later call, deferred keys) leaves it to the commit.\n    left join campaigns c on c.id = s.campaign_id\n    where not exists (select 1 from campaign_daily_metrics t\n                      where t.campaign_id = s.campaign_id\n                        and t.date = s.date)\n    order by s.campaign_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
 
 /**
  * Query generated from SQL:
@@ -165,8 +165,8 @@ const insertStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"
  *            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),
  *            coalesce(s.sends, 0), c.account_id
  *     from staged_campaign_daily_metrics s
- *     -- Campaigns are merged first: each day gets its campaign's account, which the
- *     -- composite foreign key checks at commit (a concurrent move then waits or fails).
+ *     -- Campaigns are merged first: each day gets its campaign's account, so that the
+ *     -- days' statement trigger finds nothing to rewrite (it would correct a wrong one).
  *     -- A campaign still to come (a later call, deferred keys) leaves it to the commit.
  *     left join campaigns c on c.id = s.campaign_id
  *     where not exists (select 1 from campaign_daily_metrics t

@@ -11,7 +11,7 @@ import { StagingWriter } from '../store/staged.js';
 import { one } from '../db/queryable.js';
 import { retryOnConflict } from '../db/retry.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from './defaults.js';
-import { readLines } from './lines.js';
+import { readLineBatches, readLines } from './lines.js';
 
 export interface IngestOptions {
   /** Longest line accepted, in bytes (default 1 MiB). */
@@ -138,58 +138,60 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
     await data.query('BEGIN');
     const writer = await StagingWriter.open(data as Tx);
     let bytesRead = 0;
-    for await (const line of readLines(file, {
+    for await (const batch of readLineBatches(file, {
       maxLineBytes: options.maxLineBytes,
       onBytes: (bytes) => (bytesRead = bytes),
       tolerant: skipInvalid,
     })) {
-      lines = line.number;
-      if (signal?.aborted) throw signal.reason;
-      if (line.error) {
-        // Only in tolerant (skipInvalid) mode are unreadable lines yielded.
-        rejected.push({ line: line.number, reason: line.error.message, text: line.text });
-        continue;
+      for (const line of batch) {
+        lines = line.number;
+        if (signal?.aborted) throw signal.reason;
+        if (line.error) {
+          // Only in tolerant (skipInvalid) mode are unreadable lines yielded.
+          rejected.push({ line: line.number, reason: line.error.message, text: line.text });
+          continue;
+        }
+        if (line.text.trim() === '') continue;
+        const record = `${file}:${line.number}`;
+        let parsed: ReturnType<typeof parseExportLine>;
+        try {
+          parsed = parseExportLine(line.text, record);
+          if (parsed.kind === 'sync' && syncLine) throw new IngestInputError(`${record}: a second sync line (a file has at most one)`);
+        } catch (error) {
+          if (!skipInvalid || !(error instanceof InvalidValueError || error instanceof IngestInputError)) throw error;
+          rejected.push({ line: line.number, reason: error.message, text: line.text });
+          continue;
+        }
+        switch (parsed.kind) {
+          case 'account':
+            named.add(parsed.row.id);
+            writer.addAccount(parsed.row, line.number);
+            break;
+          case 'campaign':
+            if (parsed.row.account_id != null) named.add(parsed.row.account_id);
+            writer.addCampaign(parsed.row, line.number);
+            break;
+          case 'creative':
+            if (parsed.row.account_id != null) named.add(parsed.row.account_id);
+            writer.addCreative(parsed.row, line.number);
+            break;
+          case 'campaign_metric':
+            writer.addCampaignDailyMetric(parsed.row, line.number);
+            break;
+          case 'creative_metric':
+            writer.addCreativeDailyMetric(parsed.row, line.number);
+            break;
+          case 'demographic':
+            named.add(parsed.row.account_id);
+            writer.addAudienceDemographic(parsed.row, line.number);
+            break;
+          case 'sync':
+            syncLine = parsed.sync;
+            break;
+        }
+        if (writer.shouldFlush) await writer.flush();
+        if (options.onProgress && line.number % 10_000 === 0) options.onProgress({ lines, bytes: bytesRead });
       }
-      if (line.text.trim() === '') continue;
-      const record = `${file}:${line.number}`;
-      let parsed: ReturnType<typeof parseExportLine>;
-      try {
-        parsed = parseExportLine(line.text, record);
-        if (parsed.kind === 'sync' && syncLine) throw new IngestInputError(`${record}: a second sync line (a file has at most one)`);
-      } catch (error) {
-        if (!skipInvalid || !(error instanceof InvalidValueError || error instanceof IngestInputError)) throw error;
-        rejected.push({ line: line.number, reason: error.message, text: line.text });
-        continue;
-      }
-      switch (parsed.kind) {
-        case 'account':
-          named.add(parsed.row.id);
-          writer.addAccount(parsed.row, line.number);
-          break;
-        case 'campaign':
-          if (parsed.row.account_id != null) named.add(parsed.row.account_id);
-          writer.addCampaign(parsed.row, line.number);
-          break;
-        case 'creative':
-          if (parsed.row.account_id != null) named.add(parsed.row.account_id);
-          writer.addCreative(parsed.row, line.number);
-          break;
-        case 'campaign_metric':
-          writer.addCampaignDailyMetric(parsed.row, line.number);
-          break;
-        case 'creative_metric':
-          writer.addCreativeDailyMetric(parsed.row, line.number);
-          break;
-        case 'demographic':
-          named.add(parsed.row.account_id);
-          writer.addAudienceDemographic(parsed.row, line.number);
-          break;
-        case 'sync':
-          syncLine = parsed.sync;
-          break;
-      }
-      if (writer.shouldFlush) await writer.flush();
-      if (options.onProgress && line.number % 10_000 === 0) options.onProgress({ lines, bytes: bytesRead });
     }
     options.onProgress?.({ lines, bytes: bytesRead });
     await writer.drain();

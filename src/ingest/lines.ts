@@ -53,6 +53,17 @@ export async function isGzip(path: string): Promise<boolean> {
  * yielded (the caller skips them, keeping the numbering).
  */
 export async function* readLines(path: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
+  for await (const batch of readLineBatches(path, options)) yield* batch;
+}
+
+/**
+ * readLines() a chunk at a time: the lines completed by each chunk read (64 KiB),
+ * in order. An error (a line too long or not UTF-8) is thrown after the batch of
+ * the lines before it. Why batches: at 500,000 lines, a promise per line and a
+ * decoder call per line cost more than reading the file (1.3 s of 1.3 s here);
+ * lines wholly inside a chunk are decoded by one call and split.
+ */
+export async function* readLineBatches(path: string, options: ReadLinesOptions = {}): AsyncGenerator<Line[]> {
   const maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
   const gzip = await isGzip(path);
   const file = createReadStream(path, { highWaterMark: 1 << 16 });
@@ -111,41 +122,83 @@ export async function* readLines(path: string, options: ReadLinesOptions = {}): 
 
   try {
     for await (const chunk of source as AsyncIterable<Buffer>) {
-      let start = 0;
-      for (;;) {
-        const newline = chunk.indexOf(0x0a, start);
-        if (state.overLimit) {
+      const batch: Line[] = [];
+      let failure: unknown = null;
+      // Lines wholly inside this chunk, not yet decoded: from regionStart, each
+      // ending (before its newline) at the offsets in ends.
+      let regionStart = -1;
+      const ends: number[] = [];
+      const flushRegion = () => {
+        if (regionStart < 0) return;
+        let texts: string[] | null;
+        try {
+          texts = decoder.decode(chunk.subarray(regionStart, ends[ends.length - 1])).split('\n');
+        } catch {
+          texts = null; // some line is not UTF-8: decode them one by one to name it
+        }
+        let lineStart = regionStart;
+        for (let i = 0; i < ends.length; i++) {
+          const end = ends[i]!;
+          if (texts) {
+            number += 1;
+            const text = texts[i]!;
+            batch.push({ number, text: text.endsWith('\r') ? text.slice(0, -1) : text, bytes: end - lineStart + 1 });
+          } else {
+            batch.push(finish(chunk.subarray(lineStart, end)));
+          }
+          lineStart = end + 1;
+        }
+        regionStart = -1;
+        ends.length = 0;
+      };
+      try {
+        let start = 0;
+        for (;;) {
+          const newline = chunk.indexOf(0x0a, start);
+          if (state.overLimit) {
+            if (newline === -1) {
+              state.overLimit.bytes += chunk.length - start;
+              break;
+            }
+            batch.push(finishOverLimit(newline - start));
+            start = newline + 1;
+            continue;
+          }
           if (newline === -1) {
-            state.overLimit.bytes += chunk.length - start;
+            flushRegion();
+            const rest = chunk.subarray(start);
+            if (pendingBytes + rest.length > maxLineBytes) {
+              tooLong(rest);
+              break;
+            }
+            if (rest.length > 0) {
+              pending.push(rest);
+              pendingBytes += rest.length;
+            }
             break;
           }
-          yield finishOverLimit(newline - start);
+          if (pendingBytes + (newline - start) > maxLineBytes) {
+            flushRegion();
+            tooLong(chunk.subarray(start, newline));
+            batch.push(finishOverLimit(0));
+          } else if (pendingBytes > 0) {
+            // The end of a line begun in an earlier chunk.
+            batch.push(finish(chunk.subarray(start, newline)));
+          } else {
+            if (regionStart < 0) regionStart = start;
+            ends.push(newline);
+          }
           start = newline + 1;
-          continue;
         }
-        if (newline === -1) {
-          const rest = chunk.subarray(start);
-          if (pendingBytes + rest.length > maxLineBytes) {
-            tooLong(rest);
-            break;
-          }
-          if (rest.length > 0) {
-            pending.push(rest);
-            pendingBytes += rest.length;
-          }
-          break;
-        }
-        if (pendingBytes + (newline - start) > maxLineBytes) {
-          tooLong(chunk.subarray(start, newline));
-          yield finishOverLimit(0);
-        } else {
-          yield finish(chunk.subarray(start, newline));
-        }
-        start = newline + 1;
+        flushRegion();
+      } catch (error) {
+        failure = error;
       }
+      if (batch.length > 0) yield batch;
+      if (failure) throw failure;
     }
-    if (state.overLimit) yield finishOverLimit(0);
-    else if (pendingBytes > 0) yield finish(Buffer.alloc(0));
+    if (state.overLimit) yield [finishOverLimit(0)];
+    else if (pendingBytes > 0) yield [finish(Buffer.alloc(0))];
   } finally {
     source.destroy();
     file.destroy();
