@@ -46,13 +46,13 @@ async function creativesAgainstBase(pool: import('pg').Pool, accountId: number, 
 }
 
 /** The accounts report's figures next to the base rows summed directly, per account. */
-async function accountsAgainstBase(pool: import('pg').Pool): Promise<{ report: string[]; base: string[] }> {
-  const report = (await reports.accounts(pool, range)).map((row) => `${row.account_id}: ${row.impressions} ${row.spend}`);
+async function accountsAgainstBase(pool: import('pg').Pool, days = range): Promise<{ report: string[]; base: string[] }> {
+  const report = (await reports.accounts(pool, days)).map((row) => `${row.account_id}: ${row.impressions} ${row.spend}`);
   const { rows } = await pool.query<{ line: string }>(
     `select a.id || ': ' || coalesce(sum(m.impressions), 0) || ' ' || coalesce(sum(m.spend), 0) as line
      from ad_accounts a left join campaigns c on c.account_id = a.id left join campaign_daily_metrics m on m.campaign_id = c.id and m.date between $1 and $2
      group by a.id order by coalesce(sum(m.spend), 0) desc, a.id`,
-    [range.from, range.to],
+    [days.from, days.to],
   );
   return { report, base: rows.map((row) => row.line) };
 }
@@ -60,8 +60,8 @@ async function accountsAgainstBase(pool: import('pg').Pool): Promise<{ report: s
 /** "12.00" and "12" are one amount (a sum of no rows is 0, of rows that cancel out 0.00). */
 const sameScale = (lines: string[]) => lines.map((line) => line.replace(/(\d)\.(\d*?)0*$/, (_, whole: string, fraction: string) => (fraction ? `${whole}.${fraction}` : whole)));
 
-async function assertExact(pool: import('pg').Pool, expected: string[]): Promise<void> {
-  const { report, base } = await accountsAgainstBase(pool);
+async function assertExact(pool: import('pg').Pool, expected: string[], days = range): Promise<void> {
+  const { report, base } = await accountsAgainstBase(pool, days);
   assert.equal(sameScale(report), sameScale(base), 'the accounts report equals the base rows');
   assert.equal(sameScale(report), sameScale(expected));
 }
@@ -176,6 +176,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** The SQLSTATE a promise rejects with, or 'ok'. */
 const outcome = (work: Promise<unknown>) => work.then(() => 'ok', (error: { code?: string }) => error.code ?? String(error));
 
+// The racing day is in a month of its own: no rollup row is shared with the move's
+// days, so only the campaign row can order the two writers.
+const QUARTER = { from: '2025-01-01', to: '2025-03-31' };
+
 Writers('a REPEATABLE READ move that waited for a writer of the campaign\'s days fails (40001) rather than leave them on the old account', async ({ pool }) => {
   const writer = await pool.connect();
   const mover = await pool.connect();
@@ -183,7 +187,7 @@ Writers('a REPEATABLE READ move that waited for a writer of the campaign\'s days
     await mover.query('begin isolation level repeatable read');
     await mover.query('select 1'); // the mover's snapshot, before the writer's day
     await writer.query('begin');
-    await writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend) values (2002, '2025-01-20', 7, 0.07)`);
+    await writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend) values (2002, '2025-03-20', 7, 0.07)`);
     const move = outcome(mover.query('update campaigns set account_id = 1001 where id = 2002'));
     await sleep(300); // the move now waits for the writer
     await writer.query('commit');
@@ -194,14 +198,14 @@ Writers('a REPEATABLE READ move that waited for a writer of the campaign\'s days
     mover.release();
   }
   await assertDaysFollowParents(pool);
-  await assertExact(pool, ['1002: 1207 12.07', '1001: 1200 12.00']);
+  await assertExact(pool, ['1002: 1207 12.07', '1001: 1200 12.00'], QUARTER);
 });
 
 Writers('a READ COMMITTED move that waited for a writer of the campaign\'s days takes the new day along', async ({ pool }) => {
   const writer = await pool.connect();
   try {
     await writer.query('begin');
-    await writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend) values (2002, '2025-01-20', 7, 0.07)`);
+    await writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend) values (2002, '2025-03-20', 7, 0.07)`);
     const move = outcome(pool.query('update campaigns set account_id = 1001 where id = 2002'));
     await sleep(300);
     await writer.query('commit');
@@ -210,7 +214,7 @@ Writers('a READ COMMITTED move that waited for a writer of the campaign\'s days 
     writer.release();
   }
   await assertDaysFollowParents(pool);
-  await assertExact(pool, ['1001: 2407 24.07', '1002: 0 0.00']);
+  await assertExact(pool, ['1001: 2407 24.07', '1002: 0 0.00'], QUARTER);
 });
 
 Writers('a REPEATABLE READ writer of days whose campaign moved after its snapshot fails (40001)', async ({ pool }) => {
@@ -219,13 +223,13 @@ Writers('a REPEATABLE READ writer of days whose campaign moved after its snapsho
     await writer.query('begin isolation level repeatable read');
     await writer.query('select 1');
     await pool.query('update campaigns set account_id = 1001 where id = 2002');
-    assert.is(await outcome(writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend, account_id) values (2002, '2025-01-20', 7, 0.07, 1002)`)), '40001');
+    assert.is(await outcome(writer.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend, account_id) values (2002, '2025-03-20', 7, 0.07, 1002)`)), '40001');
     await writer.query('rollback');
   } finally {
     writer.release();
   }
   await assertDaysFollowParents(pool);
-  await assertExact(pool, ['1001: 2400 24.00', '1002: 0 0.00']);
+  await assertExact(pool, ['1001: 2400 24.00', '1002: 0 0.00'], QUARTER);
 });
 
 Writers('a new day written with a wrong account, or none, takes its campaign\'s', async ({ pool }) => {
