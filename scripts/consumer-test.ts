@@ -25,8 +25,8 @@ import { cp, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/db/databases.js';
-import { provideServer } from '../src/db/server.js';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/provision/databases.js';
+import { provideServer } from '../src/provision/server.js';
 
 const exec = promisify(execFile);
 const ROOT = path.resolve(import.meta.dirname, '..');

@@ -9,9 +9,9 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/db/databases.js';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/provision/databases.js';
 import { migrate } from '../src/db/migrate.js';
-import { provideServer } from '../src/db/server.js';
+import { provideServer } from '../src/provision/server.js';
 
 const SQL_DIR = 'sql';
 const GENERATED_DIR = path.join('src', 'generated');

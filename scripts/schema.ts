@@ -17,9 +17,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
-import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/db/databases.js';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/provision/databases.js';
 import { migrate, MIGRATIONS_TABLE } from '../src/db/migrate.js';
-import { provideServer, redactSecrets } from '../src/db/server.js';
+import { redactSecrets } from '../src/db/urls.js';
+import { provideServer } from '../src/provision/server.js';
 
 const SCHEMA_FILE = fileURLToPath(new URL('../schema/schema.sql', import.meta.url));
 const SHOWN = path.relative(process.cwd(), SCHEMA_FILE);

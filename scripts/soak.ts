@@ -9,10 +9,10 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/db/databases.js';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/provision/databases.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
-import { provideServer } from '../src/db/server.js';
+import { provideServer } from '../src/provision/server.js';
 import { runModel, seedModel } from '../test/helpers/model.js';
 import { drift, reportsAgainstBase } from '../test/helpers/rollups.js';
 

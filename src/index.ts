@@ -1,8 +1,9 @@
-// The library's public surface: where a database comes from, migrations, the
+// The library's public surface: the pool, migrations, errors, the
 // service functions over the generated queries, and the generated queries themselves.
 export { createPool, type PoolOptions } from './db/pool.js';
-export { provideServer, maskUrl, withDatabase, type DatabaseServer, type ServerSource } from './db/server.js';
-export { createDatabase, dropDatabase, uniqueDatabaseName } from './db/databases.js';
+export { maskUrl, redactSecrets, withDatabase } from './db/urls.js';
+export { AdsStoreError, isAdsStoreError, type AdsStoreErrorCode } from './errors.js';
+export { SQLSTATE, sqlState, type SqlState } from './db/sqlstate.js';
 export { migrate, MIGRATIONS_DIR } from './db/migrate.js';
 export { withTransaction, atomically, type Tx, type Transactable } from './db/transaction.js';
 export { one, maybeOne, CardinalityError, type Queryable } from './db/queryable.js';

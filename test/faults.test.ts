@@ -5,7 +5,7 @@ import path from 'node:path';
 import { finished } from 'node:stream/promises';
 import type pg from 'pg';
 import * as assert from 'uvu/assert';
-import { freePort, initialiseCluster, startCluster, stopCluster } from '../src/db/embedded-cluster.js';
+import { freePort, initialiseCluster, startCluster, stopCluster } from '../src/provision/embedded-cluster.js';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
 import { IngestError, ingestFile } from '../src/ingest/ingest.js';

@@ -256,7 +256,7 @@ Ingest('a second ingest of an account waits for the first, or fails at once with
     // Hold account 1's sync lock as a running ingest would.
     await holder.query(`select pg_advisory_lock(hashtextextended('linkedin-ads-store:sync:1', 0))`);
     const file = await writeExport('second.ndjson', [{ adAccount: { id: 1, name: 'second' } }]);
-    await expectFailure(ingestFile(pool, file, { waitTimeoutMs: 0 }), 'sync of account 1 is locked by another ingest (not waiting: --no-wait)');
+    await expectFailure(ingestFile(pool, file, { waitTimeoutMs: 0 }), 'sync of account 1 is locked by another ingest (not waiting)');
     await expectFailure(ingestFile(pool, file, { waitTimeoutMs: 300 }), 'sync of account 1 is still locked by another ingest after waiting 0 s');
     const waiting = ingestFile(pool, file, { waitTimeoutMs: 20_000 });
     await new Promise((resolve) => setTimeout(resolve, 200));

@@ -129,14 +129,14 @@ Reports('syncs: newest first, per account or all, limited', async ({ pool }) => 
 Reports('asked wrongly: a clear ReportError, never an empty success', async ({ pool }) => {
   const cases: Array<[string, Parameters<typeof runReport>[2], RegExp]> = [
     ['campaigns', { accountId: 99, ...march }, /no account 99/],
-    ['campaigns', { ...march }, /needs --account/],
+    ['campaigns', { ...march }, /needs an account/],
     ['campaigns', { accountId: 1, from: '2024-03-05', to: '2024-03-01' }, /from 2024-03-05 is after to 2024-03-01/],
     ['campaigns', { accountId: 1, from: '2024-02-30' }, /not a real calendar day/],
     ['accounts', { to: '9999-12-31' }, /to 9999-12-31 is outside the days a report covers \(1970-01-01 to 2999-12-31\)/],
     ['compare', { accountId: 1, from: '0001-01-01', to: '2024-01-01' }, /from 0001-01-01 is outside the days a report covers/],
     ['campaigns', { accountId: '0x3E9' as unknown as number, ...march }, /"0x3E9" is not an account id/],
     ['daily', { accountId: 1, campaignId: 20, ...march }, /no campaign 20 in account 1/],
-    ['demographics', { accountId: 1, ...march }, /needs --pivot/],
+    ['demographics', { accountId: 1, ...march }, /needs a pivot/],
     ['demographics', { accountId: 1, pivot: 'age', ...march }, /unknown pivot "age"/],
     ['weekly', { accountId: 1 }, /unknown report "weekly"/],
   ];

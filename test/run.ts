@@ -1,6 +1,6 @@
 /**
  * `npm test`: chooses one PostgreSQL server for the whole run (DATABASE_URL, else
- * Testcontainers, else embedded; src/db/server.ts), runs the uvu suites against it
+ * Testcontainers, else embedded; src/provision/server.ts), runs the uvu suites against it
  * (each suite creates its own database there), stops the server, and prints the
  * closing line `N passed, N failed`. Exits non-zero unless every test ran and passed.
  *
@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { provideServer } from '../src/db/server.js';
+import { provideServer } from '../src/provision/server.js';
 
 const pattern = process.argv[2] ?? '';
 

@@ -5,8 +5,9 @@ import path from 'node:path';
 import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { embeddedPaths, embeddedStatus } from '../src/db/embedded.js';
-import { maskUrl, provideServer, withDatabase } from '../src/db/server.js';
+import { embeddedPaths, embeddedStatus } from '../src/provision/embedded.js';
+import { maskUrl, withDatabase } from '../src/db/urls.js';
+import { provideServer } from '../src/provision/server.js';
 
 const Server = suite('server');
 

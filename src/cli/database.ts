@@ -1,11 +1,11 @@
-import { embeddedPaths, useSharedEmbedded } from '../db/embedded.js';
+import { embeddedPaths, useSharedEmbedded } from '../provision/embedded.js';
 import { migrate, migrationStatus } from '../db/migrate.js';
-import { maskUrl } from '../db/server.js';
+import { maskUrl } from '../db/urls.js';
 import { cleanups, type Cleanup } from './interrupt.js';
 
 /**
  * The database a CLI command works on: DATABASE_URL (or an explicit URL), else the
- * shared embedded server (src/db/embedded.ts) — never a throwaway container. It
+ * shared embedded server (src/provision/embedded.ts) — never a throwaway container. It
  * says on stderr which one, with any password masked, and gives the embedded
  * server back when the command ends, also on Ctrl-C or SIGTERM.
  */

@@ -7,11 +7,14 @@
  * main.ts loads nothing heavy before a command is chosen.
  */
 
+import { AdsStoreError } from '../errors.js';
+
 /** Thrown (as the abort reason) when Ctrl-C or SIGTERM stops a command: exit 130 / 143. */
-export class InterruptedError extends Error {
+export class InterruptedError extends AdsStoreError {
+  readonly code = 'INTERRUPTED';
+
   constructor(readonly exitCode: number) {
     super('interrupted');
-    this.name = 'InterruptedError';
   }
 }
 

@@ -65,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
       return error.exitCode === 0 ? 0 : 2;
     }
     // A report asked wrongly, a failed ingest, an unreachable database: the reason, exit 1.
-    const { redactSecrets } = await import('../db/server.js');
+    const { redactSecrets } = await import('../db/urls.js');
     process.stderr.write(`ads-store: ${redactSecrets(String((error as Error).message ?? error), secrets(argv))}\n`);
     return 1;
   }

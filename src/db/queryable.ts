@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { AdsStoreError } from '../errors.js';
 
 /**
  * Anything that runs one statement: a pool, a pooled client or a plain client.
@@ -7,13 +8,14 @@ import type pg from 'pg';
 export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
 /** Thrown when a query returns a different number of rows than its caller requires. */
-export class CardinalityError extends Error {
+export class CardinalityError extends AdsStoreError {
+  readonly code = 'CARDINALITY';
+
   constructor(
     readonly expected: string,
     readonly actual: number,
   ) {
     super(`expected ${expected} row, got ${actual}`);
-    this.name = 'CardinalityError';
   }
 }
 

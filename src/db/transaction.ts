@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { retryOnConflict } from './retry.js';
 
 declare const inTransaction: unique symbol;
 
@@ -12,37 +13,24 @@ export type Tx = pg.PoolClient & { readonly [inTransaction]: true };
  */
 export type Transactable = pg.Pool | Tx;
 
-/** SQLSTATEs after which the whole transaction may simply run again. */
-const RETRYABLE = new Set([
-  '40001', // serialization_failure
-  '40P01', // deadlock_detected
-]);
-
 export interface TransactionOptions {
   /** Runs after a retryable failure at most this many times more (default 3). */
   retries?: number | undefined;
   isolation?: 'read committed' | 'repeatable read' | 'serializable' | undefined;
 }
 
-function sqlState(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? String((error as { code: unknown }).code)
-    : undefined;
-}
-
 /**
  * Runs `work` in one transaction on a client of `pool`: COMMIT when it resolves,
  * ROLLBACK when it throws (the error is rethrown). A serialization failure or a
- * deadlock reruns `work` from the start, a bounded number of times with a short
- * random back-off; `work` must therefore have no side effects outside the database.
+ * deadlock reruns `work` from the start (retryOnConflict: the one retry policy);
+ * `work` must therefore have no side effects outside the database.
  */
 export async function withTransaction<T>(
   pool: pg.Pool,
   work: (tx: Tx) => Promise<T>,
   options: TransactionOptions = {},
 ): Promise<T> {
-  const retries = options.retries ?? 3;
-  for (let attempt = 0; ; attempt++) {
+  return retryOnConflict(async () => {
     const client = await pool.connect();
     let broken = false;
     try {
@@ -56,15 +44,11 @@ export async function withTransaction<T>(
       } catch {
         broken = true; // the connection itself failed: do not return it to the pool
       }
-      if (attempt < retries && RETRYABLE.has(sqlState(error) ?? '')) {
-        await sleep(10 + Math.random() * 40 * (attempt + 1));
-        continue;
-      }
       throw error;
     } finally {
       client.release(broken);
     }
-  }
+  }, { attempts: (options.retries ?? 3) + 1 });
 }
 
 /** Runs `work` atomically: in the caller's transaction when given a Tx, else in a new one. */
@@ -82,4 +66,3 @@ function isolationSql(level: NonNullable<TransactionOptions['isolation']>): stri
   return { 'read committed': 'READ COMMITTED', 'repeatable read': 'REPEATABLE READ', serializable: 'SERIALIZABLE' }[level];
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -12,6 +12,8 @@ import { one } from '../db/queryable.js';
 import { retryOnConflict } from '../db/retry.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from './defaults.js';
 import { readLineBatches, readLines } from './lines.js';
+import { AdsStoreError } from '../errors.js';
+import { SQLSTATE, sqlState } from '../db/sqlstate.js';
 
 export interface IngestOptions {
   /** Longest line accepted, in bytes (default 1 MiB). */
@@ -55,7 +57,9 @@ export interface IngestResult {
 }
 
 /** An ingest that failed; its message names the file, line and field when the input was at fault. */
-export class IngestError extends Error {
+export class IngestError extends AdsStoreError {
+  readonly code = 'INGEST_FAILED';
+
   constructor(
     message: string,
     readonly file: string,
@@ -63,8 +67,7 @@ export class IngestError extends Error {
     readonly syncId: number | null,
     override readonly cause: unknown,
   ) {
-    super(message);
-    this.name = 'IngestError';
+    super(message, { cause });
   }
 }
 
@@ -292,7 +295,9 @@ export async function ingestFiles(
 }
 
 /** A problem of the file's content that no single field explains. */
-class IngestInputError extends Error {}
+class IngestInputError extends AdsStoreError {
+  readonly code = 'INVALID_VALUE';
+}
 
 /** The text of some lines of the file (rejected ones, for the rejects file), read again. */
 async function linesOf(file: string, wanted: Set<number>, maxLineBytes: number | undefined): Promise<Map<number, string>> {
@@ -316,7 +321,7 @@ async function takeSyncLock(client: pg.PoolClient, accountId: string, timeoutMs:
   try {
     await lockSync.run({ accountId }, client);
   } catch (error) {
-    if ((error as { code?: string }).code === '55P03') throw new LockTimeoutError(what, timeoutMs);
+    if (sqlState(error) === SQLSTATE.LOCK_NOT_AVAILABLE) throw new LockTimeoutError(what, timeoutMs);
     throw error;
   } finally {
     await setSessionLockTimeout.run({ timeout: '0' }, client);
@@ -330,12 +335,15 @@ function inFileTerms(error: UnknownReferenceError, file: string): UnknownReferen
 }
 
 function describeFailure(error: unknown, file: string): string {
+  if (error instanceof AdsStoreError) {
+    // Errors of the input already say where; a lock timeout gets the file's name.
+    return error.message.includes(file) ? error.message : `${file}: ${error.message}`;
+  }
   if (error instanceof Error) {
-    const code = (error as { code?: string }).code;
-    // Errors of the input and of locking already say where. A database error (a
-    // five-character SQLSTATE) or a file error (ENOENT, …) gets the file's name.
-    if (code && /^[0-9A-Z]{5}$/.test(code)) return `${file}: database error ${code}: ${error.message}`;
-    return code || !error.message.includes(file) ? `${file}: ${error.message}` : error.message;
+    const state = sqlState(error);
+    if (state) return `${file}: database error ${state}: ${error.message}`;
+    // A file error (ENOENT, …) or anything else: the file's name first.
+    return `${file}: ${error.message}`;
   }
   return `${file}: ${String(error)}`;
 }

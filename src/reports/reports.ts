@@ -22,6 +22,7 @@ import {
 import { listSyncs, type IListSyncsResult } from '../generated/sync_log.queries.js';
 import { checkDate } from '../values.js';
 import { PIVOT_TYPES, REPORT_DAYS, REPORT_NAMES, type PivotType, type ReportName } from './names.js';
+import { AdsStoreError } from '../errors.js';
 
 /**
  * The reports a marketer asks for, each one annotated query of sql/reports.sql, as
@@ -123,12 +124,13 @@ export interface ReportOptions extends RangeOptions {
   limit?: number | undefined;
 }
 
-/** A report asked for wrongly: unknown report, account, campaign or pivot, a bad range. */
-export class ReportError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ReportError';
-  }
+/**
+ * A report asked for wrongly: unknown report, account, campaign or pivot, a bad
+ * range. Options are named as the API names them (accountId, from, …); the CLI
+ * checks its own flags before a report runs.
+ */
+export class ReportError extends AdsStoreError {
+  readonly code = 'REPORT_INVALID';
 }
 
 const DAY_MS = 86_400_000;
@@ -215,15 +217,15 @@ function addMonths(date: string, months: number): string {
 }
 
 function date(value: string, name: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new ReportError(`--${name} ${JSON.stringify(value)} is not a date (YYYY-MM-DD)`);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) throw new ReportError(`${name} ${JSON.stringify(value)} is not a date (YYYY-MM-DD)`);
   let day: string;
   try {
     day = checkDate(value, 'report', name);
   } catch {
-    throw new ReportError(`--${name} ${value} is not a real calendar day`);
+    throw new ReportError(`${name} ${value} is not a real calendar day`);
   }
   if (day < REPORT_DAYS.first || day > REPORT_DAYS.last) {
-    throw new ReportError(`--${name} ${value} is outside the days a report covers (${REPORT_DAYS.first} to ${REPORT_DAYS.last})`);
+    throw new ReportError(`${name} ${value} is outside the days a report covers (${REPORT_DAYS.first} to ${REPORT_DAYS.last})`);
   }
   return day;
 }
@@ -280,7 +282,7 @@ export const reports = {
   /** sync_log rows, newest first. */
   syncs: (db: Queryable, options: SyncsOptions = {}): Promise<SyncsReportRow[]> => {
     const limit = options.limit ?? 20;
-    if (!Number.isSafeInteger(limit) || limit < 1) throw new ReportError(`--limit ${limit} is not a positive integer`);
+    if (!Number.isSafeInteger(limit) || limit < 1) throw new ReportError(`limit ${limit} is not a positive integer`);
     return run(db, 'syncs', listSyncs, { accountId: options.accountId === undefined ? null : String(options.accountId), limit });
   },
 } satisfies { [N in ReportName]: (db: Queryable, options: ReportOptionsOf<N>) => Promise<ReportRowOf<N>[]> };
@@ -349,14 +351,14 @@ async function run<N extends ReportName, Params, Result>(
 type PrevParts = { [K in keyof ReturnType<typeof splitRangeByWeeks> as `prev${Capitalize<K>}`]: string };
 
 function accountIdOf(value: number | string | undefined): number {
-  if (value === undefined) throw new ReportError('this report needs --account ID');
+  if (value === undefined) throw new ReportError('this report needs an account (accountId)');
   const id = typeof value === 'number' ? value : /^\d+$/.test(value) ? Number(value) : NaN;
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ReportError(`--account ${JSON.stringify(String(value))} is not an account id`);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ReportError(`accountId ${JSON.stringify(String(value))} is not an account id`);
   return id;
 }
 
 function pivotOf(pivot: string | undefined): PivotType {
-  if (pivot === undefined) throw new ReportError(`the demographics report needs --pivot (one of: ${PIVOT_TYPES.join(', ')})`);
+  if (pivot === undefined) throw new ReportError(`the demographics report needs a pivot (one of: ${PIVOT_TYPES.join(', ')})`);
   if (!(PIVOT_TYPES as readonly string[]).includes(pivot)) throw new ReportError(`unknown pivot ${JSON.stringify(pivot)} (one of: ${PIVOT_TYPES.join(', ')})`);
   return pivot as PivotType;
 }
@@ -376,7 +378,7 @@ async function existingAccount(db: Queryable, id: number): Promise<void> {
 }
 
 async function existingCampaign(db: Queryable, id: number, accountId: number): Promise<number> {
-  if (!Number.isSafeInteger(id) || id <= 0) throw new ReportError(`--campaign ${JSON.stringify(String(id))} is not a campaign id`);
+  if (!Number.isSafeInteger(id) || id <= 0) throw new ReportError(`campaignId ${JSON.stringify(String(id))} is not a campaign id`);
   const [campaign] = await getCampaignById.run({ id }, db);
   if (!campaign || campaign.account_id !== accountId) throw new ReportError(`no campaign ${id} in account ${accountId}`);
   return id;

@@ -43,9 +43,13 @@ import {
   type DailyMetricValues,
 } from './metrics.js';
 import { KeySet, STAGED_TABLES, StagingWriter, type StagedTable, type WriteCounts } from './staged.js';
+import { AdsStoreError } from '../errors.js';
+import { SQLSTATE, sqlState } from '../db/sqlstate.js';
 
 /** A staged row refers to a parent that is neither in the write nor stored. */
-export class UnknownReferenceError extends Error {
+export class UnknownReferenceError extends AdsStoreError {
+  readonly code = 'UNKNOWN_REFERENCE';
+
   constructor(
     /** Where the row came from: `file:line`, `campaigns[3]`, … */
     readonly record: string,
@@ -58,19 +62,24 @@ export class UnknownReferenceError extends Error {
     readonly reference: string,
   ) {
     super(`${record}: field ${field}: ${value}: no such ${reference.split('.')[1]} in this write or in the database`);
-    this.name = 'UnknownReferenceError';
   }
 }
 
 /** Another writer holds an account's write lock past the wait allowed. */
-export class LockTimeoutError extends Error {
-  constructor(readonly what: string, waitedMs: number | 'no-wait') {
+export class LockTimeoutError extends AdsStoreError {
+  readonly code = 'LOCK_TIMEOUT';
+
+  constructor(
+    /** What was locked: 'account 7', 'sync of account 7', … */
+    readonly what: string,
+    /** How long the write waited, or 'no-wait' when it was told not to. */
+    readonly waitedMs: number | 'no-wait',
+  ) {
     super(
       waitedMs === 'no-wait'
-        ? `${what} is locked by another ingest (not waiting: --no-wait)`
+        ? `${what} is locked by another ingest (not waiting)`
         : `${what} is still locked by another ingest after waiting ${Math.round(waitedMs / 1000)} s`,
     );
-    this.name = 'LockTimeoutError';
   }
 }
 
@@ -245,7 +254,7 @@ export async function lockAccounts(tx: Tx, accounts: readonly number[], timeoutM
   try {
     await lockAccountsForWrite.run({ accountIds: [...accounts] }, tx);
   } catch (error) {
-    if ((error as { code?: string }).code === '55P03') {
+    if (sqlState(error) === SQLSTATE.LOCK_NOT_AVAILABLE) {
       throw new LockTimeoutError(`one of accounts ${accounts.join(', ')}`, timeoutMs);
     }
     throw error;

@@ -9,15 +9,18 @@ import {
   type IGetSyncByIdResult,
 } from '../generated/sync_log.queries.js';
 import { checkCount, InvalidValueError } from '../values.js';
+import { AdsStoreError } from '../errors.js';
+import { SQLSTATE, sqlState } from '../db/sqlstate.js';
 
 export type SyncRun = IGetSyncByIdResult;
 export type SyncStatus = 'running' | 'success' | 'failed';
 
 /** Thrown when a sync is started for an account_id value that already has one running. */
-export class SyncAlreadyRunningError extends Error {
+export class SyncAlreadyRunningError extends AdsStoreError {
+  readonly code = 'SYNC_ALREADY_RUNNING';
+
   constructor(readonly accountId: string) {
     super(`a sync for account ${accountId} is already running`);
-    this.name = 'SyncAlreadyRunningError';
   }
 }
 
@@ -30,8 +33,10 @@ export async function startSync(
   try {
     return one(await startSyncQuery.run({ accountId: run.accountId, trigger: run.trigger ?? null }, db));
   } catch (error) {
-    const { code, constraint } = error as { code?: string; constraint?: string };
-    if (code === '23505' && constraint === 'sync_log_one_running_idx') throw new SyncAlreadyRunningError(run.accountId);
+    const { constraint } = error as { constraint?: string };
+    if (sqlState(error) === SQLSTATE.UNIQUE_VIOLATION && constraint === 'sync_log_one_running_idx') {
+      throw new SyncAlreadyRunningError(run.accountId);
+    }
     throw error;
   }
 }

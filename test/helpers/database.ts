@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import { suite, type Test } from 'uvu';
-import { createDatabase, dropDatabase, uniqueDatabaseName } from '../../src/db/databases.js';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../../src/provision/databases.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPool } from '../../src/db/pool.js';
 

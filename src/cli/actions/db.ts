@@ -1,5 +1,5 @@
-import { embeddedPaths, embeddedStatus, pinSharedEmbedded, stopSharedEmbedded } from '../../db/embedded.js';
-import { maskUrl } from '../../db/server.js';
+import { embeddedPaths, embeddedStatus, pinSharedEmbedded, stopSharedEmbedded } from '../../provision/embedded.js';
+import { maskUrl } from '../../db/urls.js';
 
 export async function dbAction(action: 'start' | 'stop' | 'status'): Promise<void> {
   const paths = embeddedPaths();

@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { embeddedPaths } from '../../db/embedded.js';
+import { embeddedPaths } from '../../provision/embedded.js';
 import { createPool } from '../../db/pool.js';
 import { accountPage } from '../../reports/html.js';
 import { REPORT_FIELDS, reports } from '../../reports/reports.js';

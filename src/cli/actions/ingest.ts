@@ -1,11 +1,12 @@
 import { appendFile, writeFile } from 'node:fs/promises';
 import { createPool } from '../../db/pool.js';
-import { redactSecrets } from '../../db/server.js';
+import { redactSecrets } from '../../db/urls.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../../ingest/defaults.js';
 import { IngestError, ingestFile, type IngestResult } from '../../ingest/ingest.js';
 import { withCliDatabase } from '../database.js';
 import { interrupted, stoppable, throwIfInterrupted } from '../interrupt.js';
 import { fileProgress } from '../progress.js';
+import { cliMessage } from '../errors.js';
 
 export interface IngestCommandOptions {
   wait: boolean;
@@ -42,7 +43,7 @@ export async function ingestAll(url: string, files: readonly string[], options: 
         throwIfInterrupted(); // Ctrl-C: no further files, and no "ingest failed" for this one
         if (!(error instanceof IngestError)) throw error;
         failed += 1;
-        process.stderr.write(`ingest failed: ${redactSecrets(error.message)}\n`);
+        process.stderr.write(`ingest failed: ${redactSecrets(cliMessage(error))}\n`);
         continue;
       }
       progress.stop();

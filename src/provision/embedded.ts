@@ -3,6 +3,9 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
 import { dataLocation, freePort, initialiseCluster, locateCluster, startCluster, stopCluster } from './embedded-cluster.js';
+import { SQLSTATE, sqlState } from '../db/sqlstate.js';
+import { withDatabase } from '../db/urls.js';
+import { createDatabase } from './databases.js';
 
 export { freePort } from './embedded-cluster.js';
 
@@ -200,10 +203,8 @@ async function stopServer(paths: EmbeddedPaths): Promise<void> {
 
 /** The URL of `database` on the server, created if missing. */
 async function ensureDatabase(serverUrl: string, database: string): Promise<string> {
-  const { createDatabase } = await import('./databases.js');
-  const { withDatabase } = await import('./server.js');
   return createDatabase(serverUrl, database).catch((error: { code?: string }) => {
-    if (error.code === '42P04') return withDatabase(serverUrl, database); // it exists
+    if (sqlState(error) === SQLSTATE.DUPLICATE_DATABASE) return withDatabase(serverUrl, database); // it exists
     throw error;
   });
 }

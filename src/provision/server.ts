@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { freePort, initialiseCluster, startCluster, stopAtExit, stopCluster, type ClusterOptions } from './embedded-cluster.js';
+import { maskUrl } from '../db/urls.js';
 import { useSharedEmbedded } from './embedded.js';
 
 /**
@@ -31,7 +32,7 @@ export interface ProvideServerOptions {
   /**
    * Data folder of an embedded server of this process's own (tests, benchmarks).
    * Default: the CLI's shared server under `.ads-store` (ADS_STORE_HOME), started if
-   * needed and stopped by the last process using it (src/db/embedded.ts).
+   * needed and stopped by the last process using it (src/provision/embedded.ts).
    */
   embeddedDataDir?: string | undefined;
   /** Keep the embedded server's data when it stops (default true). */
@@ -62,51 +63,6 @@ export async function provideServer(options: ProvideServerOptions = {}): Promise
   return server;
 }
 
-/** The URL with its password replaced by ***; text that is not a URL comes back as `<unparsable URL>`. */
-export function maskUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.toString();
-  } catch {
-    return '<unparsable URL>';
-  }
-}
-
-/**
- * `text` with the password of every URL in it, and each of `secrets` (passwords or
- * whole connection strings), replaced by ***: for error messages and logs, which
- * must never carry credentials.
- */
-export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined> = [process.env['DATABASE_URL']]): string {
-  let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@');
-  for (const secret of secrets) {
-    if (!secret) continue;
-    let password = secret;
-    try {
-      password = new URL(secret).password;
-    } catch {
-      // not a URL: the secret itself
-    }
-    for (const form of new Set([password, safeDecode(password)])) if (form.length >= 3) out = out.split(form).join('***');
-  }
-  return out;
-}
-
-function safeDecode(text: string): string {
-  try {
-    return decodeURIComponent(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The same server's URL with another database name. */
-export function withDatabase(url: string, database: string): string {
-  const parsed = new URL(url);
-  parsed.pathname = `/${encodeURIComponent(database)}`;
-  return parsed.toString();
-}
 
 async function startContainer(log: (line: string) => void): Promise<DatabaseServer | null> {
   // Imported lazily: testcontainers is heavy, and on machines without a container

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { withDatabase } from './server.js';
+import { withDatabase } from '../db/urls.js';
 
 /**
  * Scratch databases on a server: a fresh database per test file or code generation

@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { canReachAll, type ServerOwner } from './embedded-owner.js';
+import { AdsStoreError } from '../errors.js';
 
 /**
  * The PostgreSQL server binaries of the embedded server: those of the
@@ -37,8 +38,9 @@ export interface BinariesOptions {
 export const DEFAULT_CACHE_ROOT = '/var/cache/linkedin-ads-store';
 
 /** Thrown when the embedded server's binaries are not installed: its message is the whole story, one line. */
-export class EmbeddedUnavailableError extends Error {
-  override name = 'EmbeddedUnavailableError';
+export class EmbeddedUnavailableError extends AdsStoreError {
+  readonly code = 'EMBEDDED_UNAVAILABLE';
+
   constructor(message: string) {
     super(message);
     // What to do is all there is to say: printed with its stack (test/run.ts does), it stays one line.
