@@ -1,7 +1,8 @@
 // A TypeScript service using the installed package, compiled by tsc with the
 // strictest settings a consumer may have (tsconfig.json beside this file).
 import assert from 'node:assert/strict';
-import { createPool, migrate, reports, writeBatch, type CampaignsReportRow } from 'linkedin-ads-store';
+import { AdsStoreError, createPool, migrate, reports, writeBatch, type AdsStoreErrorCode, type CampaignsReportRow } from 'linkedin-ads-store';
+import { provideServer, type DatabaseServer } from 'linkedin-ads-store/provision';
 import { getAccountById, type IGetAccountByIdResult } from 'linkedin-ads-store/queries/ad_accounts';
 
 const url = process.env['DATABASE_URL'];
@@ -32,6 +33,16 @@ try {
   void reports.campaigns(pool, { from: '2025-12-01' }).catch(() => {});
   const account: IGetAccountByIdResult | undefined = (await getAccountById.run({ id: 1002 }, pool))[0];
   assert.equal(account?.name, 'Globex');
+  // Errors: one base class with a stable code, whatever went wrong.
+  const bad = await writeBatch(pool, { campaignDailyMetrics: [{ campaign_id: 2002, date: '2025-13-01' }] }).catch((error: unknown) => error);
+  assert.ok(bad instanceof AdsStoreError);
+  const code: AdsStoreErrorCode = bad.code;
+  assert.equal(code, 'INVALID_VALUE');
+  // Where a database comes from is a subpath of its own (not loaded by the library's entry).
+  const provide: (options?: { env?: NodeJS.ProcessEnv }) => Promise<DatabaseServer> = provideServer;
+  const server = await provide({ env: { DATABASE_URL: url } });
+  assert.equal(server.source, 'DATABASE_URL');
+  await server.stop();
   console.log(`typescript service: ${first.name} ${impressions} impressions, ${spend} spent`);
 } finally {
   await pool.end();
