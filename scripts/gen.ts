@@ -1,8 +1,10 @@
 /**
- * `npm run gen`: migrates a scratch database and regenerates src/generated from sql/.
+ * `npm run gen`: writes the staged-merge SQL of sql/ from the field tables
+ * (scripts/staged-sql.ts), then migrates a scratch database and regenerates
+ * src/generated from sql/.
  * `npm run gen:check`: the same into a temporary folder, then fails when any
- * generated file differs from the committed one, or when pgtyped reported an error
- * (its CLI exits 0 on an invalid query, adelsz/pgtyped#574).
+ * generated file (SQL or TypeScript) differs from the committed one, or when
+ * pgtyped reported an error (its CLI exits 0 on an invalid query, adelsz/pgtyped#574).
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -12,6 +14,7 @@ import path from 'node:path';
 import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/provision/databases.js';
 import { migrate } from '../src/db/migrate.js';
 import { provideServer } from '../src/provision/server.js';
+import { stagedSqlFiles } from './staged-sql.js';
 
 const SQL_DIR = 'sql';
 const GENERATED_DIR = path.join('src', 'generated');
@@ -22,6 +25,7 @@ const header = (sqlFile: string) =>
 
 async function main(): Promise<number> {
   const check = process.argv.includes('--check');
+  const staleSql = check ? await compareStagedSql() : await writeStagedSql();
   const scratch = await mkdtemp(path.join(tmpdir(), 'ads-store-gen-'));
   const server = await provideServer({ embeddedDataDir: path.join(scratch, 'pg'), persistent: false });
   const database = uniqueDatabaseName('ads_store_codegen');
@@ -31,7 +35,7 @@ async function main(): Promise<number> {
     const outDir = path.join(scratch, 'generated');
     await mkdir(outDir);
     const generated = await runPgtyped(url, scratch, outDir);
-    return check ? await compare(generated) : await replace(generated);
+    return check ? await compare(generated, staleSql) : await replace(generated);
   } finally {
     await dropDatabase(server.url, database).catch(() => {});
     await server.stop();
@@ -71,9 +75,27 @@ async function runPgtyped(url: string, scratch: string, outDir: string): Promise
   return generated;
 }
 
-async function compare(generated: Map<string, string>): Promise<number> {
-  const committed = existsSync(GENERATED_DIR) ? (await readdir(GENERATED_DIR)).filter((n) => n.endsWith('.ts')) : [];
+/** Writes the staged-merge SQL files into sql/. */
+async function writeStagedSql(): Promise<string[]> {
+  const files = stagedSqlFiles();
+  for (const [name, text] of files) await writeFile(path.join(SQL_DIR, name), text);
+  process.stderr.write(`wrote ${files.size} staged-merge files to ${SQL_DIR}/ from src/store/fields.ts\n`);
+  return [];
+}
+
+/** The staged-merge SQL files of sql/ that are not what the field tables produce. */
+async function compareStagedSql(): Promise<string[]> {
   const stale: string[] = [];
+  for (const [name, text] of stagedSqlFiles()) {
+    const file = path.join(SQL_DIR, name);
+    if (!existsSync(file) || (await readFile(file, 'utf8')) !== text) stale.push(`${file}: differs from what src/store/fields.ts produces`);
+  }
+  return stale;
+}
+
+async function compare(generated: Map<string, string>, staleSql: readonly string[]): Promise<number> {
+  const committed = existsSync(GENERATED_DIR) ? (await readdir(GENERATED_DIR)).filter((n) => n.endsWith('.ts')) : [];
+  const stale: string[] = [...staleSql];
   for (const [name, text] of generated) {
     const file = path.join(GENERATED_DIR, name);
     if (!existsSync(file)) stale.push(`${file}: missing`);

@@ -28,8 +28,8 @@ const SPEC: Record<string, Record<string, string>> = {
     created_at: 'timestamp with time zone', last_modified_at: 'timestamp with time zone',
     fetched_at: 'timestamp with time zone',
   },
+  // Beyond the specification: the day's account (kept equal to its parent's).
   campaign_daily_metrics: { ...metricsColumns('campaign_id', 'bigint'), account_id: 'bigint' },
-  // Beyond the specification: the creative's account, kept for the creatives report (README).
   creative_daily_metrics: { ...metricsColumns('creative_id', 'text'), account_id: 'bigint' },
   audience_demographics: {
     account_id: 'bigint', pivot_type: 'text', segment: 'text', date_start: 'date', impressions: 'bigint',

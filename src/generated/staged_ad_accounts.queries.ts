@@ -14,7 +14,7 @@ export interface IFoldStagedAccountsQuery {
   result: IFoldStagedAccountsResult;
 }
 
-const foldStagedAccountsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select id\n    from staged_ad_accounts\n    group by id\n    having count(*) > 1\n),\nfolded as (\n    select s.id, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.name order by s.line desc) filter (where s.presence & 1 <> 0))[1] as name,\n           (array_agg(s.status order by s.line desc) filter (where s.presence & 2 <> 0))[1] as status,\n           (array_agg(s.currency order by s.line desc) filter (where s.presence & 4 <> 0))[1] as currency,\n           (array_agg(s.type order by s.line desc) filter (where s.presence & 8 <> 0))[1] as type,\n           (array_agg(s.is_test order by s.line desc) filter (where s.presence & 16 <> 0))[1] as is_test,\n           (array_agg(s.created_at order by s.line desc) filter (where s.presence & 32 <> 0))[1] as created_at\n    from staged_ad_accounts s\n    join repeated using (id)\n    group by s.id\n),\nremoved as (\n    delete from staged_ad_accounts s\n    using repeated r\n    where s.id = r.id\n)\ninsert into staged_ad_accounts (line, presence, id, name, status, currency, type, is_test,\n                               created_at)\nselect line, presence, id, name, status, currency, type, is_test, created_at\nfrom folded                                                                                                                                                                                                                                                             "};
+const foldStagedAccountsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select id\n    from staged_ad_accounts\n    group by id\n    having count(*) > 1\n),\nfolded as (\n    select s.id, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.name order by s.line desc) filter (where s.presence & 1 <> 0))[1] as name,\n           (array_agg(s.status order by s.line desc) filter (where s.presence & 2 <> 0))[1] as status,\n           (array_agg(s.currency order by s.line desc) filter (where s.presence & 4 <> 0))[1] as currency,\n           (array_agg(s.type order by s.line desc) filter (where s.presence & 8 <> 0))[1] as type,\n           (array_agg(s.is_test order by s.line desc) filter (where s.presence & 16 <> 0))[1] as is_test,\n           (array_agg(s.created_at order by s.line desc) filter (where s.presence & 32 <> 0))[1] as created_at\n    from staged_ad_accounts s\n    join repeated using (id)\n    group by s.id\n),\nremoved as (\n    delete from staged_ad_accounts s\n    using repeated r\n    where s.id = r.id\n)\ninsert into staged_ad_accounts (line, presence, id, name, status, currency, type, is_test,\n                                created_at)\nselect line, presence, id, name, status, currency, type, is_test, created_at\nfrom folded                                                                                                                                                                                                                                                             "};
 
 /**
  * Query generated from SQL:
@@ -43,7 +43,7 @@ const foldStagedAccountsIR: any = {"usedParamSet":{},"params":[],"statement":"wi
  *     where s.id = r.id
  * )
  * insert into staged_ad_accounts (line, presence, id, name, status, currency, type, is_test,
- *                                created_at)
+ *                                 created_at)
  * select line, presence, id, name, status, currency, type, is_test, created_at
  * from folded                                                                                                                                                                                                                                                             
  * ```
@@ -99,28 +99,28 @@ export interface IUpdateFromStagedAccountsQuery {
   result: IUpdateFromStagedAccountsResult;
 }
 
-const updateFromStagedAccountsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update ad_accounts as t\n    set name       = case when s.presence & 1     = 0 then t.name       else s.name end,\n        status     = case when s.presence & 2     = 0 then t.status     else s.status end,\n        currency   = case when s.presence & 4     = 0 then t.currency   else s.currency end,\n        type       = case when s.presence & 8     = 0 then t.type       else s.type end,\n        is_test    = case when s.presence & 16    = 0 then t.is_test    else s.is_test end,\n        created_at = case when s.presence & 32    = 0 then t.created_at else s.created_at end,\n        fetched_at = now()\n    from staged_ad_accounts s\n    where t.id = s.id\n      and (   (s.presence & 1     <> 0 and t.name       is distinct from s.name)\n           or (s.presence & 2     <> 0 and t.status     is distinct from s.status)\n           or (s.presence & 4     <> 0 and t.currency   is distinct from s.currency)\n           or (s.presence & 8     <> 0 and t.type       is distinct from s.type)\n           or (s.presence & 16    <> 0 and t.is_test    is distinct from s.is_test)\n           or (s.presence & 32    <> 0 and t.created_at is distinct from s.created_at))\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
+const updateFromStagedAccountsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update ad_accounts as t\n    set name       = case when s.presence & 1  = 0 then t.name       else s.name end,\n        status     = case when s.presence & 2  = 0 then t.status     else s.status end,\n        currency   = case when s.presence & 4  = 0 then t.currency   else s.currency end,\n        type       = case when s.presence & 8  = 0 then t.type       else s.type end,\n        is_test    = case when s.presence & 16 = 0 then t.is_test    else s.is_test end,\n        created_at = case when s.presence & 32 = 0 then t.created_at else s.created_at end,\n        fetched_at = now()\n    from staged_ad_accounts s\n    where t.id = s.id\n      and (   (s.presence & 1  <> 0 and t.name       is distinct from s.name)\n           or (s.presence & 2  <> 0 and t.status     is distinct from s.status)\n           or (s.presence & 4  <> 0 and t.currency   is distinct from s.currency)\n           or (s.presence & 8  <> 0 and t.type       is distinct from s.type)\n           or (s.presence & 16 <> 0 and t.is_test    is distinct from s.is_test)\n           or (s.presence & 32 <> 0 and t.created_at is distinct from s.created_at))\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
 
 /**
  * Query generated from SQL:
  * ```
  * with written as (
  *     update ad_accounts as t
- *     set name       = case when s.presence & 1     = 0 then t.name       else s.name end,
- *         status     = case when s.presence & 2     = 0 then t.status     else s.status end,
- *         currency   = case when s.presence & 4     = 0 then t.currency   else s.currency end,
- *         type       = case when s.presence & 8     = 0 then t.type       else s.type end,
- *         is_test    = case when s.presence & 16    = 0 then t.is_test    else s.is_test end,
- *         created_at = case when s.presence & 32    = 0 then t.created_at else s.created_at end,
+ *     set name       = case when s.presence & 1  = 0 then t.name       else s.name end,
+ *         status     = case when s.presence & 2  = 0 then t.status     else s.status end,
+ *         currency   = case when s.presence & 4  = 0 then t.currency   else s.currency end,
+ *         type       = case when s.presence & 8  = 0 then t.type       else s.type end,
+ *         is_test    = case when s.presence & 16 = 0 then t.is_test    else s.is_test end,
+ *         created_at = case when s.presence & 32 = 0 then t.created_at else s.created_at end,
  *         fetched_at = now()
  *     from staged_ad_accounts s
  *     where t.id = s.id
- *       and (   (s.presence & 1     <> 0 and t.name       is distinct from s.name)
- *            or (s.presence & 2     <> 0 and t.status     is distinct from s.status)
- *            or (s.presence & 4     <> 0 and t.currency   is distinct from s.currency)
- *            or (s.presence & 8     <> 0 and t.type       is distinct from s.type)
- *            or (s.presence & 16    <> 0 and t.is_test    is distinct from s.is_test)
- *            or (s.presence & 32    <> 0 and t.created_at is distinct from s.created_at))
+ *       and (   (s.presence & 1  <> 0 and t.name       is distinct from s.name)
+ *            or (s.presence & 2  <> 0 and t.status     is distinct from s.status)
+ *            or (s.presence & 4  <> 0 and t.currency   is distinct from s.currency)
+ *            or (s.presence & 8  <> 0 and t.type       is distinct from s.type)
+ *            or (s.presence & 16 <> 0 and t.is_test    is distinct from s.is_test)
+ *            or (s.presence & 32 <> 0 and t.created_at is distinct from s.created_at))
  *     returning 1
  * )
  * select count(*) as "updated!"

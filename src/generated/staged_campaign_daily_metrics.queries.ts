@@ -14,7 +14,7 @@ export interface IFoldStagedCampaignDailyMetricsQuery {
   result: IFoldStagedCampaignDailyMetricsResult;
 }
 
-const foldStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select campaign_id, date\n    from staged_campaign_daily_metrics\n    group by campaign_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.campaign_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends\n    from staged_campaign_daily_metrics s\n    join repeated using (campaign_id, date)\n    group by s.campaign_id, s.date\n),\nremoved as (\n    delete from staged_campaign_daily_metrics s\n    using repeated r\n    where s.campaign_id = r.campaign_id and s.date = r.date\n)\ninsert into staged_campaign_daily_metrics (line, presence, campaign_id, date, impressions, clicks,\n                                          spend, landing_page_clicks, conversions, likes,\n                                          comments, shares, follows, leads, opens, sends)\nselect line, presence, campaign_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends\nfrom folded                                                                                                                                                                                                                                               "};
+const foldStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select campaign_id, date\n    from staged_campaign_daily_metrics\n    group by campaign_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.campaign_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends\n    from staged_campaign_daily_metrics s\n    join repeated using (campaign_id, date)\n    group by s.campaign_id, s.date\n),\nremoved as (\n    delete from staged_campaign_daily_metrics s\n    using repeated r\n    where s.campaign_id = r.campaign_id and s.date = r.date\n)\ninsert into staged_campaign_daily_metrics (line, presence, campaign_id, date, impressions, clicks,\n                                           spend, landing_page_clicks, conversions, likes, comments,\n                                           shares, follows, leads, opens, sends)\nselect line, presence, campaign_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends\nfrom folded                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -49,8 +49,8 @@ const foldStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"st
  *     where s.campaign_id = r.campaign_id and s.date = r.date
  * )
  * insert into staged_campaign_daily_metrics (line, presence, campaign_id, date, impressions, clicks,
- *                                           spend, landing_page_clicks, conversions, likes,
- *                                           comments, shares, follows, leads, opens, sends)
+ *                                            spend, landing_page_clicks, conversions, likes, comments,
+ *                                            shares, follows, leads, opens, sends)
  * select line, presence, campaign_id, date, impressions, clicks, spend, landing_page_clicks,
  *        conversions, likes, comments, shares, follows, leads, opens, sends
  * from folded                                                                                                                                                                                                                                               
@@ -71,7 +71,7 @@ export interface IDiscardUnchangedStagedCampaignDailyMetricsQuery {
   result: IDiscardUnchangedStagedCampaignDailyMetricsResult;
 }
 
-const discardUnchangedStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"delete from staged_campaign_daily_metrics s\nusing campaign_daily_metrics t\nwhere t.campaign_id = s.campaign_id and t.date = s.date\n  and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes,\n       t.comments, t.shares, t.follows, t.leads, t.opens, t.sends)\n      is not distinct from\n      (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),\n       coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),\n       coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0),\n       coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  "};
+const discardUnchangedStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"delete from staged_campaign_daily_metrics s\nusing campaign_daily_metrics t\nwhere t.campaign_id = s.campaign_id and t.date = s.date\n  and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes, t.comments,\n       t.shares, t.follows, t.leads, t.opens, t.sends)\n      is not distinct from\n      (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),\n       coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),\n       coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0), coalesce(s.leads, 0),\n       coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  "};
 
 /**
  * Query generated from SQL:
@@ -79,13 +79,13 @@ const discardUnchangedStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"pa
  * delete from staged_campaign_daily_metrics s
  * using campaign_daily_metrics t
  * where t.campaign_id = s.campaign_id and t.date = s.date
- *   and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes,
- *        t.comments, t.shares, t.follows, t.leads, t.opens, t.sends)
+ *   and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes, t.comments,
+ *        t.shares, t.follows, t.leads, t.opens, t.sends)
  *       is not distinct from
  *       (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),
  *        coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),
- *        coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0),
- *        coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  
+ *        coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0), coalesce(s.leads, 0),
+ *        coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  
  * ```
  */
 export const discardUnchangedStagedCampaignDailyMetrics = new PreparedQuery<IDiscardUnchangedStagedCampaignDailyMetricsParams,IDiscardUnchangedStagedCampaignDailyMetricsResult>(discardUnchangedStagedCampaignDailyMetricsIR);
@@ -105,7 +105,7 @@ export interface IUpdateFromStagedCampaignDailyMetricsQuery {
   result: IUpdateFromStagedCampaignDailyMetricsResult;
 }
 
-const updateFromStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update campaign_daily_metrics as t\n    set impressions         = coalesce(s.impressions, 0),\n        clicks              = coalesce(s.clicks, 0),\n        spend               = coalesce(s.spend, 0),\n        landing_page_clicks = coalesce(s.landing_page_clicks, 0),\n        conversions         = coalesce(s.conversions, 0),\n        likes               = coalesce(s.likes, 0),\n        comments            = coalesce(s.comments, 0),\n        shares              = coalesce(s.shares, 0),\n        follows             = coalesce(s.follows, 0),\n        leads               = coalesce(s.leads, 0),\n        opens               = coalesce(s.opens, 0),\n        sends               = coalesce(s.sends, 0),\n        fetched_at          = now()\n    from staged_campaign_daily_metrics s\n    where t.campaign_id = s.campaign_id and t.date = s.date\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                                                                "};
+const updateFromStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update campaign_daily_metrics as t\n    set impressions         = coalesce(s.impressions, 0),\n        clicks              = coalesce(s.clicks, 0),\n        spend               = coalesce(s.spend, 0),\n        landing_page_clicks = coalesce(s.landing_page_clicks, 0),\n        conversions         = coalesce(s.conversions, 0),\n        likes               = coalesce(s.likes, 0),\n        comments            = coalesce(s.comments, 0),\n        shares              = coalesce(s.shares, 0),\n        follows             = coalesce(s.follows, 0),\n        leads               = coalesce(s.leads, 0),\n        opens               = coalesce(s.opens, 0),\n        sends               = coalesce(s.sends, 0),\n        fetched_at          = now()\n    from staged_campaign_daily_metrics s\n    where t.campaign_id = s.campaign_id and t.date = s.date\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "};
 
 /**
  * Query generated from SQL:
@@ -130,7 +130,7 @@ const updateFromStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":
  *     returning 1
  * )
  * select count(*) as "updated!"
- * from written                                                                                                                                                                                                                                                                
+ * from written                                                                                                                                                                                                                                                                                                                                                                                                                                                                    
  * ```
  */
 export const updateFromStagedCampaignDailyMetrics = new PreparedQuery<IUpdateFromStagedCampaignDailyMetricsParams,IUpdateFromStagedCampaignDailyMetricsResult>(updateFromStagedCampaignDailyMetricsIR);
@@ -150,25 +150,22 @@ export interface IInsertStagedCampaignDailyMetricsQuery {
   result: IInsertStagedCampaignDailyMetricsResult;
 }
 
-const insertStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments,\n                                        shares, follows, leads, opens, sends, account_id)\n    select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),\n           coalesce(s.sends, 0), c.account_id\n    from staged_campaign_daily_metrics s\n    -- Campaigns are merged first: each day gets its campaign's account, so that the\n    -- days' statement trigger finds nothing to rewrite (it would correct a wrong one).\n    -- A campaign still to come (a later call, deferred keys) leaves it to the commit.\n    left join campaigns c on c.id = s.campaign_id\n    where not exists (select 1 from campaign_daily_metrics t\n                      where t.campaign_id = s.campaign_id\n                        and t.date = s.date)\n    order by s.campaign_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
+const insertStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments, shares,\n                                        follows, leads, opens, sends, account_id)\n    select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0),\n           p.account_id\n    from staged_campaign_daily_metrics s\n    left join campaigns p on p.id = s.campaign_id\n    where not exists (select 1 from campaign_daily_metrics t\n                      where t.campaign_id = s.campaign_id\n                        and t.date = s.date)\n    order by s.campaign_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
 
 /**
  * Query generated from SQL:
  * ```
  * with written as (
  *     insert into campaign_daily_metrics (campaign_id, date, impressions, clicks, spend,
- *                                         landing_page_clicks, conversions, likes, comments,
- *                                         shares, follows, leads, opens, sends, account_id)
+ *                                         landing_page_clicks, conversions, likes, comments, shares,
+ *                                         follows, leads, opens, sends, account_id)
  *     select s.campaign_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),
  *            coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),
  *            coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),
- *            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),
- *            coalesce(s.sends, 0), c.account_id
+ *            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0),
+ *            p.account_id
  *     from staged_campaign_daily_metrics s
- *     -- Campaigns are merged first: each day gets its campaign's account, so that the
- *     -- days' statement trigger finds nothing to rewrite (it would correct a wrong one).
- *     -- A campaign still to come (a later call, deferred keys) leaves it to the commit.
- *     left join campaigns c on c.id = s.campaign_id
+ *     left join campaigns p on p.id = s.campaign_id
  *     where not exists (select 1 from campaign_daily_metrics t
  *                       where t.campaign_id = s.campaign_id
  *                         and t.date = s.date)

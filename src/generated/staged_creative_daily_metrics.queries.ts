@@ -14,7 +14,7 @@ export interface IFoldStagedCreativeDailyMetricsQuery {
   result: IFoldStagedCreativeDailyMetricsResult;
 }
 
-const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select creative_id, date\n    from staged_creative_daily_metrics\n    group by creative_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.creative_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends\n    from staged_creative_daily_metrics s\n    join repeated using (creative_id, date)\n    group by s.creative_id, s.date\n),\nremoved as (\n    delete from staged_creative_daily_metrics s\n    using repeated r\n    where s.creative_id = r.creative_id and s.date = r.date\n)\ninsert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,\n                                          spend, landing_page_clicks, conversions, likes,\n                                          comments, shares, follows, leads, opens, sends)\nselect line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends\nfrom folded                                                                                                                                                                                                                                               "};
+const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select creative_id, date\n    from staged_creative_daily_metrics\n    group by creative_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.creative_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends\n    from staged_creative_daily_metrics s\n    join repeated using (creative_id, date)\n    group by s.creative_id, s.date\n),\nremoved as (\n    delete from staged_creative_daily_metrics s\n    using repeated r\n    where s.creative_id = r.creative_id and s.date = r.date\n)\ninsert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,\n                                           spend, landing_page_clicks, conversions, likes, comments,\n                                           shares, follows, leads, opens, sends)\nselect line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends\nfrom folded                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -49,8 +49,8 @@ const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"st
  *     where s.creative_id = r.creative_id and s.date = r.date
  * )
  * insert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,
- *                                           spend, landing_page_clicks, conversions, likes,
- *                                           comments, shares, follows, leads, opens, sends)
+ *                                            spend, landing_page_clicks, conversions, likes, comments,
+ *                                            shares, follows, leads, opens, sends)
  * select line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,
  *        conversions, likes, comments, shares, follows, leads, opens, sends
  * from folded                                                                                                                                                                                                                                               
@@ -71,7 +71,7 @@ export interface IDiscardUnchangedStagedCreativeDailyMetricsQuery {
   result: IDiscardUnchangedStagedCreativeDailyMetricsResult;
 }
 
-const discardUnchangedStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"delete from staged_creative_daily_metrics s\nusing creative_daily_metrics t\nwhere t.creative_id = s.creative_id and t.date = s.date\n  and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes,\n       t.comments, t.shares, t.follows, t.leads, t.opens, t.sends)\n      is not distinct from\n      (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),\n       coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),\n       coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0),\n       coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  "};
+const discardUnchangedStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"delete from staged_creative_daily_metrics s\nusing creative_daily_metrics t\nwhere t.creative_id = s.creative_id and t.date = s.date\n  and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes, t.comments,\n       t.shares, t.follows, t.leads, t.opens, t.sends)\n      is not distinct from\n      (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),\n       coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),\n       coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0), coalesce(s.leads, 0),\n       coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  "};
 
 /**
  * Query generated from SQL:
@@ -79,13 +79,13 @@ const discardUnchangedStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"pa
  * delete from staged_creative_daily_metrics s
  * using creative_daily_metrics t
  * where t.creative_id = s.creative_id and t.date = s.date
- *   and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes,
- *        t.comments, t.shares, t.follows, t.leads, t.opens, t.sends)
+ *   and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes, t.comments,
+ *        t.shares, t.follows, t.leads, t.opens, t.sends)
  *       is not distinct from
  *       (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),
  *        coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),
- *        coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0),
- *        coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  
+ *        coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0), coalesce(s.leads, 0),
+ *        coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  
  * ```
  */
 export const discardUnchangedStagedCreativeDailyMetrics = new PreparedQuery<IDiscardUnchangedStagedCreativeDailyMetricsParams,IDiscardUnchangedStagedCreativeDailyMetricsResult>(discardUnchangedStagedCreativeDailyMetricsIR);
@@ -105,7 +105,7 @@ export interface IUpdateFromStagedCreativeDailyMetricsQuery {
   result: IUpdateFromStagedCreativeDailyMetricsResult;
 }
 
-const updateFromStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update creative_daily_metrics as t\n    set impressions         = coalesce(s.impressions, 0),\n        clicks              = coalesce(s.clicks, 0),\n        spend               = coalesce(s.spend, 0),\n        landing_page_clicks = coalesce(s.landing_page_clicks, 0),\n        conversions         = coalesce(s.conversions, 0),\n        likes               = coalesce(s.likes, 0),\n        comments            = coalesce(s.comments, 0),\n        shares              = coalesce(s.shares, 0),\n        follows             = coalesce(s.follows, 0),\n        leads               = coalesce(s.leads, 0),\n        opens               = coalesce(s.opens, 0),\n        sends               = coalesce(s.sends, 0),\n        fetched_at          = now()\n    from staged_creative_daily_metrics s\n    where t.creative_id = s.creative_id and t.date = s.date\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                           "};
+const updateFromStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update creative_daily_metrics as t\n    set impressions         = coalesce(s.impressions, 0),\n        clicks              = coalesce(s.clicks, 0),\n        spend               = coalesce(s.spend, 0),\n        landing_page_clicks = coalesce(s.landing_page_clicks, 0),\n        conversions         = coalesce(s.conversions, 0),\n        likes               = coalesce(s.likes, 0),\n        comments            = coalesce(s.comments, 0),\n        shares              = coalesce(s.shares, 0),\n        follows             = coalesce(s.follows, 0),\n        leads               = coalesce(s.leads, 0),\n        opens               = coalesce(s.opens, 0),\n        sends               = coalesce(s.sends, 0),\n        fetched_at          = now()\n    from staged_creative_daily_metrics s\n    where t.creative_id = s.creative_id and t.date = s.date\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "};
 
 /**
  * Query generated from SQL:
@@ -130,7 +130,7 @@ const updateFromStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":
  *     returning 1
  * )
  * select count(*) as "updated!"
- * from written                                                                                                                                                                                                                           
+ * from written                                                                                                                                                                                                                                                                                                                                                                                                                                                                    
  * ```
  */
 export const updateFromStagedCreativeDailyMetrics = new PreparedQuery<IUpdateFromStagedCreativeDailyMetricsParams,IUpdateFromStagedCreativeDailyMetricsResult>(updateFromStagedCreativeDailyMetricsIR);
@@ -150,24 +150,22 @@ export interface IInsertStagedCreativeDailyMetricsQuery {
   result: IInsertStagedCreativeDailyMetricsResult;
 }
 
-const insertStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments,\n                                        shares, follows, leads, opens, sends, account_id)\n    select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),\n           coalesce(s.sends, 0),\n           -- The creative's account (creatives are merged before their days): the\n           -- creatives report reads an account's days by it.\n           (select c.account_id from creatives c where c.id = s.creative_id)\n    from staged_creative_daily_metrics s\n    where not exists (select 1 from creative_daily_metrics t\n                      where t.creative_id = s.creative_id\n                        and t.date = s.date)\n    order by s.creative_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
+const insertStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments, shares,\n                                        follows, leads, opens, sends, account_id)\n    select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0),\n           p.account_id\n    from staged_creative_daily_metrics s\n    left join creatives p on p.id = s.creative_id\n    where not exists (select 1 from creative_daily_metrics t\n                      where t.creative_id = s.creative_id\n                        and t.date = s.date)\n    order by s.creative_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
 
 /**
  * Query generated from SQL:
  * ```
  * with written as (
  *     insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,
- *                                         landing_page_clicks, conversions, likes, comments,
- *                                         shares, follows, leads, opens, sends, account_id)
+ *                                         landing_page_clicks, conversions, likes, comments, shares,
+ *                                         follows, leads, opens, sends, account_id)
  *     select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),
  *            coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),
  *            coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),
- *            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0),
- *            coalesce(s.sends, 0),
- *            -- The creative's account (creatives are merged before their days): the
- *            -- creatives report reads an account's days by it.
- *            (select c.account_id from creatives c where c.id = s.creative_id)
+ *            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0),
+ *            p.account_id
  *     from staged_creative_daily_metrics s
+ *     left join creatives p on p.id = s.creative_id
  *     where not exists (select 1 from creative_daily_metrics t
  *                       where t.creative_id = s.creative_id
  *                         and t.date = s.date)

@@ -14,7 +14,7 @@ export interface IFoldStagedCreativesQuery {
   result: IFoldStagedCreativesResult;
 }
 
-const foldStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select id\n    from staged_creatives\n    group by id\n    having count(*) > 1\n),\nfolded as (\n    select s.id, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.campaign_id order by s.line desc) filter (where s.presence & 1 <> 0))[1] as campaign_id,\n           (array_agg(s.account_id order by s.line desc) filter (where s.presence & 2 <> 0))[1] as account_id,\n           (array_agg(s.intended_status order by s.line desc) filter (where s.presence & 4 <> 0))[1] as intended_status,\n           (array_agg(s.is_serving order by s.line desc) filter (where s.presence & 8 <> 0))[1] as is_serving,\n           (array_agg(s.content_reference order by s.line desc) filter (where s.presence & 16 <> 0))[1] as content_reference,\n           (array_agg(s.content_name order by s.line desc) filter (where s.presence & 32 <> 0))[1] as content_name,\n           (select x.serving_hold_reasons from staged_creatives x where x.id = s.id and x.presence & 64 <> 0\n            order by x.line desc limit 1) as serving_hold_reasons,\n           (array_agg(s.created_at order by s.line desc) filter (where s.presence & 128 <> 0))[1] as created_at,\n           (array_agg(s.last_modified_at order by s.line desc) filter (where s.presence & 256 <> 0))[1] as last_modified_at\n    from staged_creatives s\n    join repeated using (id)\n    group by s.id\n),\nremoved as (\n    delete from staged_creatives s\n    using repeated r\n    where s.id = r.id\n)\ninsert into staged_creatives (line, presence, id, campaign_id, account_id, intended_status,\n                             is_serving, content_reference, content_name, serving_hold_reasons,\n                             created_at, last_modified_at)\nselect line, presence, id, campaign_id, account_id, intended_status, is_serving,\n       content_reference, content_name, serving_hold_reasons, created_at, last_modified_at\nfrom folded                                                                                                                                                                                                                                                           "};
+const foldStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select id\n    from staged_creatives\n    group by id\n    having count(*) > 1\n),\nfolded as (\n    select s.id, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.campaign_id order by s.line desc) filter (where s.presence & 1 <> 0))[1] as campaign_id,\n           (array_agg(s.account_id order by s.line desc) filter (where s.presence & 2 <> 0))[1] as account_id,\n           (array_agg(s.intended_status order by s.line desc) filter (where s.presence & 4 <> 0))[1] as intended_status,\n           (array_agg(s.is_serving order by s.line desc) filter (where s.presence & 8 <> 0))[1] as is_serving,\n           (array_agg(s.content_reference order by s.line desc) filter (where s.presence & 16 <> 0))[1] as content_reference,\n           (array_agg(s.content_name order by s.line desc) filter (where s.presence & 32 <> 0))[1] as content_name,\n           (select x.serving_hold_reasons from staged_creatives x where x.id = s.id and x.presence & 64 <> 0\n            order by x.line desc limit 1) as serving_hold_reasons,\n           (array_agg(s.created_at order by s.line desc) filter (where s.presence & 128 <> 0))[1] as created_at,\n           (array_agg(s.last_modified_at order by s.line desc) filter (where s.presence & 256 <> 0))[1] as last_modified_at\n    from staged_creatives s\n    join repeated using (id)\n    group by s.id\n),\nremoved as (\n    delete from staged_creatives s\n    using repeated r\n    where s.id = r.id\n)\ninsert into staged_creatives (line, presence, id, campaign_id, account_id, intended_status,\n                              is_serving, content_reference, content_name, serving_hold_reasons,\n                              created_at, last_modified_at)\nselect line, presence, id, campaign_id, account_id, intended_status, is_serving, content_reference,\n       content_name, serving_hold_reasons, created_at, last_modified_at\nfrom folded                                                                                                                                                                                                                                                           "};
 
 /**
  * Query generated from SQL:
@@ -47,10 +47,10 @@ const foldStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":"w
  *     where s.id = r.id
  * )
  * insert into staged_creatives (line, presence, id, campaign_id, account_id, intended_status,
- *                              is_serving, content_reference, content_name, serving_hold_reasons,
- *                              created_at, last_modified_at)
- * select line, presence, id, campaign_id, account_id, intended_status, is_serving,
- *        content_reference, content_name, serving_hold_reasons, created_at, last_modified_at
+ *                               is_serving, content_reference, content_name, serving_hold_reasons,
+ *                               created_at, last_modified_at)
+ * select line, presence, id, campaign_id, account_id, intended_status, is_serving, content_reference,
+ *        content_name, serving_hold_reasons, created_at, last_modified_at
  * from folded                                                                                                                                                                                                                                                           
  * ```
  */
@@ -71,7 +71,7 @@ export interface IInsertStagedCreativesQuery {
   result: IInsertStagedCreativesResult;
 }
 
-const insertStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into creatives (id, campaign_id, account_id, intended_status, is_serving,\n                           content_reference, content_name, serving_hold_reasons, created_at,\n                           last_modified_at)\n    select s.id, s.campaign_id, s.account_id, s.intended_status, s.is_serving,\n           s.content_reference, s.content_name, s.serving_hold_reasons, s.created_at,\n           s.last_modified_at\n    from staged_creatives s\n    where not exists (select 1 from creatives t where t.id = s.id)\n    order by s.id\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written                                                                                                                                                                       "};
+const insertStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into creatives (id, campaign_id, account_id, intended_status, is_serving,\n                           content_reference, content_name, serving_hold_reasons, created_at,\n                           last_modified_at)\n    select s.id, s.campaign_id, s.account_id, s.intended_status, s.is_serving, s.content_reference,\n           s.content_name, s.serving_hold_reasons, s.created_at, s.last_modified_at\n    from staged_creatives s\n    where not exists (select 1 from creatives t where t.id = s.id)\n    order by s.id\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written                                                                                                                                                                       "};
 
 /**
  * Query generated from SQL:
@@ -80,9 +80,8 @@ const insertStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":
  *     insert into creatives (id, campaign_id, account_id, intended_status, is_serving,
  *                            content_reference, content_name, serving_hold_reasons, created_at,
  *                            last_modified_at)
- *     select s.id, s.campaign_id, s.account_id, s.intended_status, s.is_serving,
- *            s.content_reference, s.content_name, s.serving_hold_reasons, s.created_at,
- *            s.last_modified_at
+ *     select s.id, s.campaign_id, s.account_id, s.intended_status, s.is_serving, s.content_reference,
+ *            s.content_name, s.serving_hold_reasons, s.created_at, s.last_modified_at
  *     from staged_creatives s
  *     where not exists (select 1 from creatives t where t.id = s.id)
  *     order by s.id
@@ -109,34 +108,34 @@ export interface IUpdateFromStagedCreativesQuery {
   result: IUpdateFromStagedCreativesResult;
 }
 
-const updateFromStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update creatives as t\n    set campaign_id          = case when s.presence & 1     = 0 then t.campaign_id          else s.campaign_id end,\n        account_id           = case when s.presence & 2     = 0 then t.account_id           else s.account_id end,\n        intended_status      = case when s.presence & 4     = 0 then t.intended_status      else s.intended_status end,\n        is_serving           = case when s.presence & 8     = 0 then t.is_serving           else s.is_serving end,\n        content_reference    = case when s.presence & 16    = 0 then t.content_reference    else s.content_reference end,\n        content_name         = case when s.presence & 32    = 0 then t.content_name         else s.content_name end,\n        serving_hold_reasons = case when s.presence & 64    = 0 then t.serving_hold_reasons else s.serving_hold_reasons end,\n        created_at           = case when s.presence & 128   = 0 then t.created_at           else s.created_at end,\n        last_modified_at     = case when s.presence & 256   = 0 then t.last_modified_at     else s.last_modified_at end,\n        fetched_at           = now()\n    from staged_creatives s\n    where t.id = s.id\n      and (   (s.presence & 1     <> 0 and t.campaign_id          is distinct from s.campaign_id)\n           or (s.presence & 2     <> 0 and t.account_id           is distinct from s.account_id)\n           or (s.presence & 4     <> 0 and t.intended_status      is distinct from s.intended_status)\n           or (s.presence & 8     <> 0 and t.is_serving           is distinct from s.is_serving)\n           or (s.presence & 16    <> 0 and t.content_reference    is distinct from s.content_reference)\n           or (s.presence & 32    <> 0 and t.content_name         is distinct from s.content_name)\n           or (s.presence & 64    <> 0 and t.serving_hold_reasons is distinct from s.serving_hold_reasons)\n           or (s.presence & 128   <> 0 and t.created_at           is distinct from s.created_at)\n           or (s.presence & 256   <> 0 and t.last_modified_at     is distinct from s.last_modified_at))\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
+const updateFromStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update creatives as t\n    set campaign_id          = case when s.presence & 1   = 0 then t.campaign_id          else s.campaign_id end,\n        account_id           = case when s.presence & 2   = 0 then t.account_id           else s.account_id end,\n        intended_status      = case when s.presence & 4   = 0 then t.intended_status      else s.intended_status end,\n        is_serving           = case when s.presence & 8   = 0 then t.is_serving           else s.is_serving end,\n        content_reference    = case when s.presence & 16  = 0 then t.content_reference    else s.content_reference end,\n        content_name         = case when s.presence & 32  = 0 then t.content_name         else s.content_name end,\n        serving_hold_reasons = case when s.presence & 64  = 0 then t.serving_hold_reasons else s.serving_hold_reasons end,\n        created_at           = case when s.presence & 128 = 0 then t.created_at           else s.created_at end,\n        last_modified_at     = case when s.presence & 256 = 0 then t.last_modified_at     else s.last_modified_at end,\n        fetched_at           = now()\n    from staged_creatives s\n    where t.id = s.id\n      and (   (s.presence & 1   <> 0 and t.campaign_id          is distinct from s.campaign_id)\n           or (s.presence & 2   <> 0 and t.account_id           is distinct from s.account_id)\n           or (s.presence & 4   <> 0 and t.intended_status      is distinct from s.intended_status)\n           or (s.presence & 8   <> 0 and t.is_serving           is distinct from s.is_serving)\n           or (s.presence & 16  <> 0 and t.content_reference    is distinct from s.content_reference)\n           or (s.presence & 32  <> 0 and t.content_name         is distinct from s.content_name)\n           or (s.presence & 64  <> 0 and t.serving_hold_reasons is distinct from s.serving_hold_reasons)\n           or (s.presence & 128 <> 0 and t.created_at           is distinct from s.created_at)\n           or (s.presence & 256 <> 0 and t.last_modified_at     is distinct from s.last_modified_at))\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written"};
 
 /**
  * Query generated from SQL:
  * ```
  * with written as (
  *     update creatives as t
- *     set campaign_id          = case when s.presence & 1     = 0 then t.campaign_id          else s.campaign_id end,
- *         account_id           = case when s.presence & 2     = 0 then t.account_id           else s.account_id end,
- *         intended_status      = case when s.presence & 4     = 0 then t.intended_status      else s.intended_status end,
- *         is_serving           = case when s.presence & 8     = 0 then t.is_serving           else s.is_serving end,
- *         content_reference    = case when s.presence & 16    = 0 then t.content_reference    else s.content_reference end,
- *         content_name         = case when s.presence & 32    = 0 then t.content_name         else s.content_name end,
- *         serving_hold_reasons = case when s.presence & 64    = 0 then t.serving_hold_reasons else s.serving_hold_reasons end,
- *         created_at           = case when s.presence & 128   = 0 then t.created_at           else s.created_at end,
- *         last_modified_at     = case when s.presence & 256   = 0 then t.last_modified_at     else s.last_modified_at end,
+ *     set campaign_id          = case when s.presence & 1   = 0 then t.campaign_id          else s.campaign_id end,
+ *         account_id           = case when s.presence & 2   = 0 then t.account_id           else s.account_id end,
+ *         intended_status      = case when s.presence & 4   = 0 then t.intended_status      else s.intended_status end,
+ *         is_serving           = case when s.presence & 8   = 0 then t.is_serving           else s.is_serving end,
+ *         content_reference    = case when s.presence & 16  = 0 then t.content_reference    else s.content_reference end,
+ *         content_name         = case when s.presence & 32  = 0 then t.content_name         else s.content_name end,
+ *         serving_hold_reasons = case when s.presence & 64  = 0 then t.serving_hold_reasons else s.serving_hold_reasons end,
+ *         created_at           = case when s.presence & 128 = 0 then t.created_at           else s.created_at end,
+ *         last_modified_at     = case when s.presence & 256 = 0 then t.last_modified_at     else s.last_modified_at end,
  *         fetched_at           = now()
  *     from staged_creatives s
  *     where t.id = s.id
- *       and (   (s.presence & 1     <> 0 and t.campaign_id          is distinct from s.campaign_id)
- *            or (s.presence & 2     <> 0 and t.account_id           is distinct from s.account_id)
- *            or (s.presence & 4     <> 0 and t.intended_status      is distinct from s.intended_status)
- *            or (s.presence & 8     <> 0 and t.is_serving           is distinct from s.is_serving)
- *            or (s.presence & 16    <> 0 and t.content_reference    is distinct from s.content_reference)
- *            or (s.presence & 32    <> 0 and t.content_name         is distinct from s.content_name)
- *            or (s.presence & 64    <> 0 and t.serving_hold_reasons is distinct from s.serving_hold_reasons)
- *            or (s.presence & 128   <> 0 and t.created_at           is distinct from s.created_at)
- *            or (s.presence & 256   <> 0 and t.last_modified_at     is distinct from s.last_modified_at))
+ *       and (   (s.presence & 1   <> 0 and t.campaign_id          is distinct from s.campaign_id)
+ *            or (s.presence & 2   <> 0 and t.account_id           is distinct from s.account_id)
+ *            or (s.presence & 4   <> 0 and t.intended_status      is distinct from s.intended_status)
+ *            or (s.presence & 8   <> 0 and t.is_serving           is distinct from s.is_serving)
+ *            or (s.presence & 16  <> 0 and t.content_reference    is distinct from s.content_reference)
+ *            or (s.presence & 32  <> 0 and t.content_name         is distinct from s.content_name)
+ *            or (s.presence & 64  <> 0 and t.serving_hold_reasons is distinct from s.serving_hold_reasons)
+ *            or (s.presence & 128 <> 0 and t.created_at           is distinct from s.created_at)
+ *            or (s.presence & 256 <> 0 and t.last_modified_at     is distinct from s.last_modified_at))
  *     returning 1
  * )
  * select count(*) as "updated!"

@@ -1,19 +1,20 @@
 import { stat } from 'node:fs/promises';
 import type pg from 'pg';
 import type { Tx } from '../db/transaction.js';
-import { lockSync, setSessionLockTimeout, tryLockSync, unlockSync } from '../generated/locks.queries.js';
-import { failStaleRunningSync, finishSync, insertFailedSync, startSync } from '../generated/sync_log.queries.js';
+import { lockSync, tryLockSync, unlockSync } from '../generated/locks.queries.js';
+import { lockWithTimeout } from '../store/locks.js';
+import { isReferenceKind, type ReferenceKind } from '../store/references.js';
 import { parseExportLine, type SyncLine } from '../linkedin/export.js';
 import { InvalidValueError } from '../values.js';
 import { urnOf } from '../linkedin/urn.js';
-import { applyStaged, LockTimeoutError, UnknownReferenceError, type StagedWriteCounts } from '../store/apply.js';
+import { applyStaged, UnknownReferenceError, type StagedWriteCounts } from '../store/apply.js';
 import { StagingWriter } from '../store/staged.js';
-import { one } from '../db/queryable.js';
+import { failStaleRunningSyncs, finishSync, recordFailedSync, startSync } from '../store/syncs.js';
 import { retryOnConflict } from '../db/retry.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from './defaults.js';
 import { readLineBatches, readLines } from './lines.js';
 import { AdsStoreError } from '../errors.js';
-import { SQLSTATE, sqlState } from '../db/sqlstate.js';
+import { sqlState } from '../db/sqlstate.js';
 
 export interface IngestOptions {
   /** Longest line accepted, in bytes (default 1 MiB). */
@@ -74,7 +75,7 @@ export class IngestError extends AdsStoreError {
 export { DEFAULT_WAIT_TIMEOUT_MS } from './defaults.js';
 
 // The API field holding each staged reference, and the URN kind to show its value in.
-const REFERENCE_FIELDS: Record<string, [string, Parameters<typeof urnOf>[0] | null]> = {
+const REFERENCE_FIELDS: Record<ReferenceKind, [string, Parameters<typeof urnOf>[0] | null]> = {
   'campaign.account': ['adCampaign.account', 'sponsoredAccount'],
   'creative.campaign': ['creative.campaign', 'sponsoredCampaign'],
   'creative.account': ['creative.account', 'sponsoredAccount'],
@@ -204,8 +205,8 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
     sync = await pool.connect();
     await takeSyncLock(sync, accountId, waitTimeoutMs);
     lockedValue = accountId;
-    await failStaleRunningSync.run({ accountId }, sync);
-    runningId = one(await startSync.run({ accountId, trigger: syncLine?.trigger ?? null }, sync)).id;
+    await failStaleRunningSyncs(sync, accountId);
+    runningId = (await startSync(sync, { accountId, trigger: syncLine?.trigger ?? null })).id;
 
     let counts: StagedWriteCounts;
     try {
@@ -228,17 +229,14 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
     // Committed: an interruption from here on stops nothing, and is not what happened.
     signal?.removeEventListener('abort', cancelRunning);
     committed = true;
-    await finishSync.run(
-      {
-        id: runningId,
-        status: 'success',
-        campaignsFetched: counts.campaigns_described,
-        creativesFetched: counts.creatives_described,
-        apiCallsMade: syncLine?.apiCallsMade ?? 0,
-        errors: rejected.length === 0 ? null : `${rejected.length} invalid line${rejected.length === 1 ? '' : 's'} skipped (--skip-invalid), the first: ${rejected[0]!.reason}`,
-      },
-      sync,
-    );
+    await finishSync(sync, {
+      id: runningId,
+      status: 'success',
+      campaignsFetched: counts.campaigns_described,
+      creativesFetched: counts.creatives_described,
+      apiCallsMade: syncLine?.apiCallsMade ?? 0,
+      errors: rejected.length === 0 ? null : `${rejected.length} invalid line${rejected.length === 1 ? '' : 's'} skipped (--skip-invalid), the first: ${rejected[0]!.reason}`,
+    });
     return { file, syncId: runningId, accountId, lines, counts, rejected };
   } catch (error) {
     await cancelling;
@@ -251,13 +249,9 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
       // when it still works (the pool may have no other to give).
       const recorder = sync ?? (dataBroken ? (sync = await pool.connect()) : data);
       if (runningId !== null) {
-        await finishSync.run({ id: runningId, status: 'failed', campaignsFetched: 0, creativesFetched: 0, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message }, recorder);
+        await finishSync(recorder, { id: runningId, status: 'failed', apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message });
       } else {
-        const row = await insertFailedSync.run(
-          { accountId: accountIdSoFar(), trigger: syncLine?.trigger ?? null, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message },
-          recorder,
-        );
-        syncId = row[0]?.id ?? null;
+        syncId = (await recordFailedSync(recorder, { accountId: accountIdSoFar(), trigger: syncLine?.trigger ?? null, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message })).id;
       }
     } catch {
       // The database itself is unreachable: the error below still says what failed.
@@ -311,25 +305,17 @@ async function linesOf(file: string, wanted: Set<number>, maxLineBytes: number |
 
 async function takeSyncLock(client: pg.PoolClient, accountId: string, timeoutMs: number): Promise<void> {
   const what = `sync of account ${accountId}`;
-  if (timeoutMs <= 0) {
-    const [row] = await tryLockSync.run({ accountId }, client);
-    if (!row?.locked) throw new LockTimeoutError(what, 'no-wait');
-    return;
-  }
-  // A session setting (no transaction is open here), reset right after the wait.
-  await setSessionLockTimeout.run({ timeout: `${timeoutMs}ms` }, client);
-  try {
-    await lockSync.run({ accountId }, client);
-  } catch (error) {
-    if (sqlState(error) === SQLSTATE.LOCK_NOT_AVAILABLE) throw new LockTimeoutError(what, timeoutMs);
-    throw error;
-  } finally {
-    await setSessionLockTimeout.run({ timeout: '0' }, client);
-  }
+  await lockWithTimeout(client, {
+    what,
+    timeoutMs,
+    scope: 'session', // no transaction is open on this connection
+    wait: () => lockSync.run({ accountId }, client),
+    tryLock: async () => ((await tryLockSync.run({ accountId }, client))[0]?.locked ? null : what),
+  });
 }
 
 function inFileTerms(error: UnknownReferenceError, file: string): UnknownReferenceError {
-  const [field, kind] = REFERENCE_FIELDS[error.reference] ?? [error.reference, null];
+  const [field, kind] = isReferenceKind(error.reference) ? REFERENCE_FIELDS[error.reference] : [error.reference, null];
   const value = kind ? urnOf(kind, error.value) : error.value;
   return new UnknownReferenceError(`${file}:${error.line}`, field, value, error.line, error.reference);
 }

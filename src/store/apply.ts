@@ -1,10 +1,9 @@
 import type { Transactable, Tx } from '../db/transaction.js';
 import { atomically } from '../db/transaction.js';
-import {
-  lockAccountsForWrite,
-  setLockTimeout,
-  tryLockAccountsForWrite,
-} from '../generated/locks.queries.js';
+import { lockAccountsForWrite, tryLockAccountsForWrite } from '../generated/locks.queries.js';
+import { LockTimeoutError, UnknownReferenceError } from './errors.js';
+import { lockWithTimeout } from './locks.js';
+import { isReferenceKind, type ReferenceKind } from './references.js';
 import {
   countStagedEntities,
   findFirstUnknownReference,
@@ -42,46 +41,9 @@ import {
   type CreativeDailyMetricInput,
   type DailyMetricValues,
 } from './metrics.js';
-import { KeySet, STAGED_TABLES, StagingWriter, type StagedTable, type WriteCounts } from './staged.js';
-import { AdsStoreError } from '../errors.js';
-import { SQLSTATE, sqlState } from '../db/sqlstate.js';
+import { KeySet, metricsCopyText, STAGED_TABLES, StagingWriter, type StagedTable, type WriteCounts } from './staged.js';
 
-/** A staged row refers to a parent that is neither in the write nor stored. */
-export class UnknownReferenceError extends AdsStoreError {
-  readonly code = 'UNKNOWN_REFERENCE';
-
-  constructor(
-    /** Where the row came from: `file:line`, `campaigns[3]`, … */
-    readonly record: string,
-    /** The field holding the reference, in the caller's terms. */
-    readonly field: string,
-    readonly value: string,
-    /** The staged row's line (file line for ingests, list index for writeBatch). */
-    readonly line: number,
-    /** Which reference: 'campaign.account', 'creative.campaign', 'campaign_daily_metric.campaign', … */
-    readonly reference: string,
-  ) {
-    super(`${record}: field ${field}: ${value}: no such ${reference.split('.')[1]} in this write or in the database`);
-  }
-}
-
-/** Another writer holds an account's write lock past the wait allowed. */
-export class LockTimeoutError extends AdsStoreError {
-  readonly code = 'LOCK_TIMEOUT';
-
-  constructor(
-    /** What was locked: 'account 7', 'sync of account 7', … */
-    readonly what: string,
-    /** How long the write waited, or 'no-wait' when it was told not to. */
-    readonly waitedMs: number | 'no-wait',
-  ) {
-    super(
-      waitedMs === 'no-wait'
-        ? `${what} is locked by another ingest (not waiting)`
-        : `${what} is still locked by another ingest after waiting ${Math.round(waitedMs / 1000)} s`,
-    );
-  }
-}
+export { LockTimeoutError, UnknownReferenceError } from './errors.js';
 
 export interface LockWait {
   /** Wait at most this long for each lock (ms); 0 fails at once. Default 300 s. */
@@ -155,8 +117,14 @@ async function prepareStaged(writer: StagingWriter, wait: WriteOptions, reject =
   return { accounts, rejected };
 }
 
+/** The kind sql/staged_checks.sql reported, checked against the one list of kinds. */
+function referenceKind(reference: string): ReferenceKind {
+  if (!isReferenceKind(reference)) throw new Error(`sql/staged_checks.sql reported an unknown reference kind: ${reference}`);
+  return reference;
+}
+
 /** Each kind of unknown reference: the statement removing the staged rows holding it. */
-const REJECTS: Record<string, (value: string, tx: Tx) => Promise<Array<{ line: number }>>> = {
+const REJECTS: Record<ReferenceKind, (value: string, tx: Tx) => Promise<Array<{ line: number }>>> = {
   'campaign.account': (value, tx) => rejectStagedCampaignsOfAccount.run({ accountId: Number(value) }, tx),
   'creative.campaign': (value, tx) => rejectStagedCreativesOfCampaign.run({ campaignId: Number(value) }, tx),
   'creative.account': (value, tx) => rejectStagedCreativesOfAccount.run({ accountId: Number(value) }, tx),
@@ -177,7 +145,7 @@ async function rejectUnknownReferences(writer: StagingWriter): Promise<RejectedR
     const unknown = await listUnknownReferences.run(undefined, tx);
     if (unknown.length === 0) break;
     for (const { reference, value } of unknown) {
-      for (const { line } of await REJECTS[reference]!(value, tx)) rejected.push({ line, reference, value });
+      for (const { line } of await REJECTS[referenceKind(reference)](value, tx)) rejected.push({ line, reference, value });
       if (reference === 'campaign_daily_metric.campaign') writer.reportedCampaigns.delete(Number(value));
       if (reference === 'creative_daily_metric.creative') writer.reportedCreatives.delete(value);
     }
@@ -245,21 +213,16 @@ const add = (a: WriteCounts | undefined, b: WriteCounts): WriteCounts =>
 /** Takes the write locks of `accounts` in id order, waiting at most timeoutMs for each. */
 export async function lockAccounts(tx: Tx, accounts: readonly number[], timeoutMs: number): Promise<void> {
   if (accounts.length === 0) return;
-  if (timeoutMs <= 0) {
-    const busy = await tryLockAccountsForWrite.run({ accountIds: [...accounts] }, tx);
-    if (busy.length > 0) throw new LockTimeoutError(`account ${busy[0]!.account_id}`, 'no-wait');
-    return;
-  }
-  await setLockTimeout.run({ timeout: `${timeoutMs}ms` }, tx);
-  try {
-    await lockAccountsForWrite.run({ accountIds: [...accounts] }, tx);
-  } catch (error) {
-    if (sqlState(error) === SQLSTATE.LOCK_NOT_AVAILABLE) {
-      throw new LockTimeoutError(`one of accounts ${accounts.join(', ')}`, timeoutMs);
-    }
-    throw error;
-  }
-  await setLockTimeout.run({ timeout: '0' }, tx);
+  await lockWithTimeout(tx, {
+    what: `one of accounts ${accounts.join(', ')}`,
+    timeoutMs,
+    scope: 'transaction',
+    wait: () => lockAccountsForWrite.run({ accountIds: [...accounts] }, tx),
+    tryLock: async () => {
+      const [busy] = await tryLockAccountsForWrite.run({ accountIds: [...accounts] }, tx);
+      return busy ? `account ${busy.account_id}` : null;
+    },
+  });
 }
 
 interface CountQuery<K extends string> {
@@ -395,6 +358,8 @@ function repeatsKey<R extends { date: string }>(rows: readonly R[], entity: (row
   return false;
 }
 
+const metricsOrZero = metricsCopyText('0');
+
 /** COPY of checked daily rows straight into their table; absent metrics are written as 0. */
 async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
   tx: Tx,
@@ -411,10 +376,7 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
     tx,
     sql,
     rows,
-    (r) =>
-      `${key(r)}\t${r.date}\t${r.impressions ?? 0}\t${r.clicks ?? 0}\t${r.spend ?? 0}\t${r.landing_page_clicks ?? 0}\t` +
-      `${r.conversions ?? 0}\t${r.likes ?? 0}\t${r.comments ?? 0}\t${r.shares ?? 0}\t${r.follows ?? 0}\t` +
-      `${r.leads ?? 0}\t${r.opens ?? 0}\t${r.sends ?? 0}\t${account(r) ?? '\\N'}\n`,
+    (r) => `${key(r)}\t${r.date}\t${metricsOrZero(r)}\t${account(r) ?? '\\N'}\n`,
     // Campaign rows are numbers, a date and a decimal; a creative id may be any text.
     table === 'campaign_daily_metrics',
   );
@@ -425,7 +387,7 @@ function inBatchTerms(
   campaignDays: readonly CampaignDailyMetricInput[],
   creativeDays: readonly CreativeDailyMetricInput[],
 ): UnknownReferenceError {
-  const [table, field] = BATCH_REFERENCE[error.reference] ?? [error.reference, error.reference];
+  const [table, field] = BATCH_REFERENCE[referenceKind(error.reference)];
   let line = error.line;
   // Daily rows are not staged before the check: find the first one in the batch.
   if (error.reference === 'campaign_daily_metric.campaign') line = campaignDays.findIndex((r) => String(r.campaign_id) === error.value);
@@ -433,7 +395,7 @@ function inBatchTerms(
   return new UnknownReferenceError(`${table}[${line}]`, field, error.value, line, error.reference);
 }
 
-const BATCH_REFERENCE: Record<string, [StagedTable, string]> = {
+const BATCH_REFERENCE: Record<ReferenceKind, [StagedTable, string]> = {
   'campaign.account': ['campaigns', 'account_id'],
   'creative.campaign': ['creatives', 'campaign_id'],
   'creative.account': ['creatives', 'account_id'],

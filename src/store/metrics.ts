@@ -7,26 +7,16 @@ import {
   listCreativeDailyMetrics as listCreativeDailyMetricsQuery,
   type IListCreativeDailyMetricsResult,
 } from '../generated/creative_daily_metrics.queries.js';
-import { checkCount, checkDate, checkDecimal, checkId, checkText, InvalidValueError } from '../values.js';
+import { checkDate, checkId, checkText, InvalidValueError } from '../values.js';
+import { checkFields, METRIC_TABLE, type FieldValues } from './fields.js';
+
+export { METRIC_FIELDS } from './fields.js';
 
 export type CampaignDailyMetric = IListCampaignDailyMetricsResult;
 export type CreativeDailyMetric = IListCreativeDailyMetricsResult;
 
-/** The metrics of one entity on one UTC day; an absent metric is 0. spend is decimal text. */
-export interface DailyMetricValues {
-  impressions?: number | undefined;
-  clicks?: number | undefined;
-  spend?: string | undefined;
-  landing_page_clicks?: number | undefined;
-  conversions?: number | undefined;
-  likes?: number | undefined;
-  comments?: number | undefined;
-  shares?: number | undefined;
-  follows?: number | undefined;
-  leads?: number | undefined;
-  opens?: number | undefined;
-  sends?: number | undefined;
-}
+/** The metrics of one entity on one UTC day (METRIC_TABLE); an absent metric is 0. spend is decimal text. */
+export type DailyMetricValues = FieldValues<typeof METRIC_TABLE>;
 
 export interface CampaignDailyMetricInput extends DailyMetricValues {
   campaign_id: number;
@@ -39,36 +29,6 @@ export interface CreativeDailyMetricInput extends DailyMetricValues {
   creative_id: string;
   date: string;
 }
-
-/** The metric fields in the bit order of the staged presence mask (sql/staged_*_daily_metrics.sql). */
-export const METRIC_FIELDS = [
-  'impressions',
-  'clicks',
-  'spend',
-  'landing_page_clicks',
-  'conversions',
-  'likes',
-  'comments',
-  'shares',
-  'follows',
-  'leads',
-  'opens',
-  'sends',
-] as const;
-
-const COUNT_FIELDS = [
-  'impressions',
-  'clicks',
-  'landing_page_clicks',
-  'conversions',
-  'likes',
-  'comments',
-  'shares',
-  'follows',
-  'leads',
-  'opens',
-  'sends',
-] as const;
 
 /** A campaign's daily rows with date in from..to (inclusive), by date. */
 export async function listCampaignDailyMetrics(
@@ -109,8 +69,6 @@ export function checkCreativeDailyMetric(row: CreativeDailyMetricInput, record: 
 
 /** Checks the metric fields the row has (absent ones stay absent, later meaning 0). */
 function checkMetrics(row: DailyMetricValues, record: string): void {
-  for (const field of COUNT_FIELDS) {
-    if (row[field] !== undefined) checkCount(row[field], record, field);
-  }
-  if (row.spend !== undefined) checkDecimal(row.spend, record, 'spend');
+  // A metric is absent or a value: null is not "0", it is refused.
+  checkFields(row, METRIC_TABLE, record, false);
 }

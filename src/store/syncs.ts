@@ -1,8 +1,10 @@
 import type { Queryable } from '../db/queryable.js';
 import { maybeOne, one } from '../db/queryable.js';
 import {
+  failStaleRunningSync as failStaleRunningSyncQuery,
   finishSync as finishSyncQuery,
   getRunningSync,
+  insertFailedSync,
   getSyncById,
   listSyncs as listSyncsQuery,
   startSync as startSyncQuery,
@@ -67,6 +69,24 @@ export async function finishSync(
       db,
     ),
   );
+}
+
+/**
+ * Marks failed the running sync of an account_id value whose writer is gone; only
+ * the holder of that value's sync lock may call it (a live writer would hold it).
+ * Resolves to the ids it ended.
+ */
+export async function failStaleRunningSyncs(db: Queryable, accountId: string): Promise<number[]> {
+  return (await failStaleRunningSyncQuery.run({ accountId }, db)).map((row) => row.id);
+}
+
+/** Records a sync that failed before it could run (bad input, a lock wait that timed out). */
+export async function recordFailedSync(
+  db: Queryable,
+  run: { accountId: string; trigger?: string | null | undefined; apiCallsMade?: number | undefined; errors: string },
+): Promise<SyncRun> {
+  const apiCallsMade = checkCount(run.apiCallsMade ?? 0, `sync_log of ${run.accountId}`, 'api_calls_made');
+  return one(await insertFailedSync.run({ accountId: run.accountId, trigger: run.trigger ?? null, apiCallsMade, errors: run.errors }, db));
 }
 
 /** The sync with this id, or null. */
