@@ -444,7 +444,9 @@ CASE
 END) STORED NOT NULL,
     fetched_at timestamp with time zone DEFAULT now() NOT NULL,
     account_id bigint,
-    CONSTRAINT campaign_daily_metrics_counts_nonnegative CHECK (((impressions >= 0) AND (clicks >= 0) AND (landing_page_clicks >= 0) AND (conversions >= 0) AND (likes >= 0) AND (comments >= 0) AND (shares >= 0) AND (follows >= 0) AND (leads >= 0) AND (opens >= 0) AND (sends >= 0)))
+    video_views bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT campaign_daily_metrics_counts_nonnegative CHECK (((impressions >= 0) AND (clicks >= 0) AND (landing_page_clicks >= 0) AND (conversions >= 0) AND (likes >= 0) AND (comments >= 0) AND (shares >= 0) AND (follows >= 0) AND (leads >= 0) AND (opens >= 0) AND (sends >= 0))),
+    CONSTRAINT campaign_daily_metrics_video_views_nonnegative CHECK ((video_views >= 0))
 );
 
 CREATE TABLE public.campaign_monthly_metrics (
@@ -516,7 +518,9 @@ CASE
 END) STORED NOT NULL,
     fetched_at timestamp with time zone DEFAULT now() NOT NULL,
     account_id bigint,
-    CONSTRAINT creative_daily_metrics_counts_nonnegative CHECK (((impressions >= 0) AND (clicks >= 0) AND (landing_page_clicks >= 0) AND (conversions >= 0) AND (likes >= 0) AND (comments >= 0) AND (shares >= 0) AND (follows >= 0) AND (leads >= 0) AND (opens >= 0) AND (sends >= 0)))
+    video_views bigint DEFAULT 0 NOT NULL,
+    CONSTRAINT creative_daily_metrics_counts_nonnegative CHECK (((impressions >= 0) AND (clicks >= 0) AND (landing_page_clicks >= 0) AND (conversions >= 0) AND (likes >= 0) AND (comments >= 0) AND (shares >= 0) AND (follows >= 0) AND (leads >= 0) AND (opens >= 0) AND (sends >= 0))),
+    CONSTRAINT creative_daily_metrics_video_views_nonnegative CHECK ((video_views >= 0))
 );
 
 CREATE TABLE public.creative_monthly_metrics (
@@ -600,6 +604,7 @@ CREATE TABLE public.staged_campaign_daily_metrics (
     leads bigint,
     opens bigint,
     sends bigint,
+    video_views bigint,
     CONSTRAINT staged_campaign_daily_metrics_template_only CHECK (false)
 );
 
@@ -642,6 +647,7 @@ CREATE TABLE public.staged_creative_daily_metrics (
     leads bigint,
     opens bigint,
     sends bigint,
+    video_views bigint,
     CONSTRAINT staged_creative_daily_metrics_template_only CHECK (false)
 );
 

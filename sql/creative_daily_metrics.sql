@@ -4,7 +4,7 @@
 
 /* @name ListCreativeDailyMetrics */
 select creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,
-       shares, follows, leads, opens, sends, ctr, cpc, fetched_at
+       shares, follows, leads, opens, sends, video_views, ctr, cpc, fetched_at
 from creative_daily_metrics
 where creative_id = :creativeId! and date between :from!::date and :to!::date
 order by date;

@@ -25,7 +25,8 @@ folded as (
            (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,
            (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,
            (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,
-           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends
+           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends,
+           (array_agg(s.video_views order by s.line desc) filter (where s.presence & 4096 <> 0))[1] as video_views
     from staged_creative_daily_metrics s
     join repeated using (creative_id, date)
     group by s.creative_id, s.date
@@ -37,9 +38,9 @@ removed as (
 )
 insert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,
                                            spend, landing_page_clicks, conversions, likes, comments,
-                                           shares, follows, leads, opens, sends)
+                                           shares, follows, leads, opens, sends, video_views)
 select line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,
-       conversions, likes, comments, shares, follows, leads, opens, sends
+       conversions, likes, comments, shares, follows, leads, opens, sends, video_views
 from folded;
 
 /* Drops the staged rows whose stored row already holds the same values, so that
@@ -50,12 +51,12 @@ delete from staged_creative_daily_metrics s
 using creative_daily_metrics t
 where t.creative_id = s.creative_id and t.date = s.date
   and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes, t.comments,
-       t.shares, t.follows, t.leads, t.opens, t.sends)
+       t.shares, t.follows, t.leads, t.opens, t.sends, t.video_views)
       is not distinct from
       (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),
        coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),
        coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0), coalesce(s.leads, 0),
-       coalesce(s.opens, 0), coalesce(s.sends, 0));
+       coalesce(s.opens, 0), coalesce(s.sends, 0), coalesce(s.video_views, 0));
 
 /* Replaces the stored rows of the staged keys (LinkedIn restates recent days). */
 /* @name UpdateFromStagedCreativeDailyMetrics */
@@ -73,6 +74,7 @@ with written as (
         leads               = coalesce(s.leads, 0),
         opens               = coalesce(s.opens, 0),
         sends               = coalesce(s.sends, 0),
+        video_views         = coalesce(s.video_views, 0),
         fetched_at          = now()
     from staged_creative_daily_metrics s
     where t.creative_id = s.creative_id and t.date = s.date
@@ -91,12 +93,12 @@ from written;
 with written as (
     insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,
                                         landing_page_clicks, conversions, likes, comments, shares,
-                                        follows, leads, opens, sends, account_id)
+                                        follows, leads, opens, sends, video_views, account_id)
     select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),
            coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),
            coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),
            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0),
-           p.account_id
+           coalesce(s.video_views, 0), p.account_id
     from staged_creative_daily_metrics s
     left join creatives p on p.id = s.creative_id
     where not exists (select 1 from creative_daily_metrics t

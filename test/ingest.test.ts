@@ -119,6 +119,24 @@ Ingest('response bodies fetched in metric chunks merge on (dateRange, pivotValue
   ]);
 });
 
+Ingest('videoViews, a metric added after the specification (README, "Adding a column"), is stored, 0 when absent, refused when negative', async ({ pool }) => {
+  const analytics = (day: number, extra: object) => ({
+    pivot: 'CAMPAIGN',
+    adAnalytics: { dateRange: { start: { year: 2025, month: 3, day }, end: { year: 2025, month: 3, day } }, pivotValues: ['urn:li:sponsoredCampaign:123'], impressions: 10, ...extra },
+  });
+  const file = await writeExport('video-views.ndjson', [
+    { adAccount: { id: 9 } },
+    { adCampaign: { id: 123, account: 'urn:li:sponsoredAccount:9' } },
+    analytics(1, { videoViews: 37 }),
+    analytics(2, {}),
+  ]);
+  await ingestFile(pool, file);
+  const days = await listCampaignDailyMetrics(pool, { campaignId: 123, from: '2025-03-01', to: '2025-03-02' });
+  assert.equal(days.map((d) => [d.date, d.video_views]), [['2025-03-01', 37], ['2025-03-02', 0]]);
+  const bad = await writeExport('video-views-bad.ndjson', [analytics(3, { videoViews: -1 })]);
+  await expectFailure(ingestFile(pool, bad), /video-views-bad\.ndjson:1: field adAnalytics\.videoViews: -1/);
+});
+
 Ingest('a partial element keeps stored values; a null clears them', async ({ pool }) => {
   await ingestFile(pool, await writeExport('full.ndjson', exportLinesOf('06fb371b')));
   const file = await writeExport('partial.ndjson', [

@@ -55,7 +55,7 @@ LinkedIn('CAMPAIGN and CREATIVE analytics: one day, the stored metrics, cost par
     { dateRange: oneDay, pivotValues: ['urn:li:sponsoredCampaign:252074216'], impressions: 19464, clicks: 106, costInLocalCurrency: '-2E-18', costInUsd: '5', landingPageClicks: 106, externalWebsiteConversions: 2, likes: 1, comments: 2, shares: 3, follows: 4, oneClickLeads: 5, opens: 6, sends: 7, videoViews: 99 },
     'CAMPAIGN', undefined, R,
   );
-  assert.equal(campaign, { kind: 'campaign_metric', row: { campaign_id: 252074216, date: '2023-08-25', impressions: 19464, clicks: 106, landing_page_clicks: 106, conversions: 2, likes: 1, comments: 2, shares: 3, follows: 4, leads: 5, opens: 6, sends: 7, spend: '-2E-18' } });
+  assert.equal(campaign, { kind: 'campaign_metric', row: { campaign_id: 252074216, date: '2023-08-25', impressions: 19464, clicks: 106, landing_page_clicks: 106, conversions: 2, likes: 1, comments: 2, shares: 3, follows: 4, leads: 5, opens: 6, sends: 7, video_views: 99, spend: '-2E-18' } });
   const creative = mapAnalytics({ dateRange: oneDay, pivotValues: ['urn:li:sponsoredCreative:287513206'], costInLocalCurrency: 99.99999999999996 }, 'CREATIVE', undefined, R);
   // Absent metrics are undefined (so the store keeps them absent); compare what is defined.
   assert.equal(JSON.parse(JSON.stringify(creative)), { kind: 'creative_metric', row: { creative_id: 'urn:li:sponsoredCreative:287513206', date: '2023-08-25', spend: '99.99999999999996' } });

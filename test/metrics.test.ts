@@ -29,7 +29,7 @@ Metrics('a daily row round-trips exact money, and ctr/cpc are derived from it', 
   assert.equal({ ...row, fetched_at: null, ctr: null, cpc: null }, {
     campaign_id: 10, date: '2024-01-05', impressions: 165, clicks: 11, spend: '107.5300000000000335346',
     landing_page_clicks: 8, conversions: 1, likes: 2, comments: 3, shares: 4, follows: 5, leads: 6, opens: 7, sends: 9,
-    ctr: null, cpc: null, fetched_at: null,
+    video_views: 0, ctr: null, cpc: null, fetched_at: null,
   });
   assert.is(row!.ctr, 11 / 165);
   assert.is(row!.cpc, '9.7754545454545485031');

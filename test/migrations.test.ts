@@ -28,9 +28,10 @@ const SPEC: Record<string, Record<string, string>> = {
     created_at: 'timestamp with time zone', last_modified_at: 'timestamp with time zone',
     fetched_at: 'timestamp with time zone',
   },
-  // Beyond the specification: the day's account (kept equal to its parent's).
-  campaign_daily_metrics: { ...metricsColumns('campaign_id', 'bigint'), account_id: 'bigint' },
-  creative_daily_metrics: { ...metricsColumns('creative_id', 'text'), account_id: 'bigint' },
+  // Beyond the specification: the day's account (kept equal to its parent's), and
+  // LinkedIn's videoViews (…video-views.sql, the README's "Adding a column").
+  campaign_daily_metrics: { ...metricsColumns('campaign_id', 'bigint'), account_id: 'bigint', video_views: 'bigint' },
+  creative_daily_metrics: { ...metricsColumns('creative_id', 'text'), account_id: 'bigint', video_views: 'bigint' },
   audience_demographics: {
     account_id: 'bigint', pivot_type: 'text', segment: 'text', date_start: 'date', impressions: 'bigint',
     clicks: 'bigint', ctr: 'double precision', share_pct: 'double precision', date_end: 'date',
@@ -180,7 +181,7 @@ Migrations('counts and money default to 0 and are NOT NULL; sync_log.id is an id
     where c.relnamespace = 'public'::regnamespace and a.attnum > 0 and a.attgenerated = ''
       and c.relkind = 'r' and c.relname not like 'staged\_%' and c.relname not in ${ROLLUPS}
       and (a.attname in ('impressions', 'clicks', 'spend', 'landing_page_clicks', 'conversions', 'likes', 'comments',
-                         'shares', 'follows', 'leads', 'opens', 'sends', 'campaigns_fetched', 'creatives_fetched',
+                         'shares', 'follows', 'leads', 'opens', 'sends', 'video_views', 'campaigns_fetched', 'creatives_fetched',
                          'api_calls_made'))`);
   assert.ok(rows.length >= 2 * 12 + 2 + 3);
   for (const row of rows) assert.equal([row.column, row.notnull, row.default], [row.column, true, '0']);

@@ -28,6 +28,7 @@ export interface IListCreativeDailyMetricsResult {
   sends: number;
   shares: number;
   spend: string;
+  video_views: number;
 }
 
 /** 'ListCreativeDailyMetrics' query type */
@@ -36,13 +37,13 @@ export interface IListCreativeDailyMetricsQuery {
   result: IListCreativeDailyMetricsResult;
 }
 
-const listCreativeDailyMetricsIR: any = {"usedParamSet":{"creativeId":true,"from":true,"to":true},"params":[{"name":"creativeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":219,"b":230}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":249,"b":254}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":266,"b":269}]}],"statement":"select creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,\n       shares, follows, leads, opens, sends, ctr, cpc, fetched_at\nfrom creative_daily_metrics\nwhere creative_id = :creativeId! and date between :from!::date and :to!::date\norder by date"};
+const listCreativeDailyMetricsIR: any = {"usedParamSet":{"creativeId":true,"from":true,"to":true},"params":[{"name":"creativeId","required":true,"transform":{"type":"scalar"},"locs":[{"a":232,"b":243}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":262,"b":267}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":279,"b":282}]}],"statement":"select creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,\n       shares, follows, leads, opens, sends, video_views, ctr, cpc, fetched_at\nfrom creative_daily_metrics\nwhere creative_id = :creativeId! and date between :from!::date and :to!::date\norder by date"};
 
 /**
  * Query generated from SQL:
  * ```
  * select creative_id, date, impressions, clicks, spend, landing_page_clicks, conversions, likes, comments,
- *        shares, follows, leads, opens, sends, ctr, cpc, fetched_at
+ *        shares, follows, leads, opens, sends, video_views, ctr, cpc, fetched_at
  * from creative_daily_metrics
  * where creative_id = :creativeId! and date between :from!::date and :to!::date
  * order by date

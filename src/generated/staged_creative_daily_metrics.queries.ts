@@ -14,7 +14,7 @@ export interface IFoldStagedCreativeDailyMetricsQuery {
   result: IFoldStagedCreativeDailyMetricsResult;
 }
 
-const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select creative_id, date\n    from staged_creative_daily_metrics\n    group by creative_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.creative_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends\n    from staged_creative_daily_metrics s\n    join repeated using (creative_id, date)\n    group by s.creative_id, s.date\n),\nremoved as (\n    delete from staged_creative_daily_metrics s\n    using repeated r\n    where s.creative_id = r.creative_id and s.date = r.date\n)\ninsert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,\n                                           spend, landing_page_clicks, conversions, likes, comments,\n                                           shares, follows, leads, opens, sends)\nselect line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends\nfrom folded                                                                                                                                                                                                                                               "};
+const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select creative_id, date\n    from staged_creative_daily_metrics\n    group by creative_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.creative_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends,\n           (array_agg(s.video_views order by s.line desc) filter (where s.presence & 4096 <> 0))[1] as video_views\n    from staged_creative_daily_metrics s\n    join repeated using (creative_id, date)\n    group by s.creative_id, s.date\n),\nremoved as (\n    delete from staged_creative_daily_metrics s\n    using repeated r\n    where s.creative_id = r.creative_id and s.date = r.date\n)\ninsert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,\n                                           spend, landing_page_clicks, conversions, likes, comments,\n                                           shares, follows, leads, opens, sends, video_views)\nselect line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends, video_views\nfrom folded                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -38,7 +38,8 @@ const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"st
  *            (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,
  *            (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,
  *            (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,
- *            (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends
+ *            (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends,
+ *            (array_agg(s.video_views order by s.line desc) filter (where s.presence & 4096 <> 0))[1] as video_views
  *     from staged_creative_daily_metrics s
  *     join repeated using (creative_id, date)
  *     group by s.creative_id, s.date
@@ -50,9 +51,9 @@ const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"st
  * )
  * insert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,
  *                                            spend, landing_page_clicks, conversions, likes, comments,
- *                                            shares, follows, leads, opens, sends)
+ *                                            shares, follows, leads, opens, sends, video_views)
  * select line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,
- *        conversions, likes, comments, shares, follows, leads, opens, sends
+ *        conversions, likes, comments, shares, follows, leads, opens, sends, video_views
  * from folded                                                                                                                                                                                                                                               
  * ```
  */
@@ -71,7 +72,7 @@ export interface IDiscardUnchangedStagedCreativeDailyMetricsQuery {
   result: IDiscardUnchangedStagedCreativeDailyMetricsResult;
 }
 
-const discardUnchangedStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"delete from staged_creative_daily_metrics s\nusing creative_daily_metrics t\nwhere t.creative_id = s.creative_id and t.date = s.date\n  and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes, t.comments,\n       t.shares, t.follows, t.leads, t.opens, t.sends)\n      is not distinct from\n      (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),\n       coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),\n       coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0), coalesce(s.leads, 0),\n       coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  "};
+const discardUnchangedStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"delete from staged_creative_daily_metrics s\nusing creative_daily_metrics t\nwhere t.creative_id = s.creative_id and t.date = s.date\n  and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes, t.comments,\n       t.shares, t.follows, t.leads, t.opens, t.sends, t.video_views)\n      is not distinct from\n      (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),\n       coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),\n       coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0), coalesce(s.leads, 0),\n       coalesce(s.opens, 0), coalesce(s.sends, 0), coalesce(s.video_views, 0))                                                                                  "};
 
 /**
  * Query generated from SQL:
@@ -80,12 +81,12 @@ const discardUnchangedStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"pa
  * using creative_daily_metrics t
  * where t.creative_id = s.creative_id and t.date = s.date
  *   and (t.impressions, t.clicks, t.spend, t.landing_page_clicks, t.conversions, t.likes, t.comments,
- *        t.shares, t.follows, t.leads, t.opens, t.sends)
+ *        t.shares, t.follows, t.leads, t.opens, t.sends, t.video_views)
  *       is not distinct from
  *       (coalesce(s.impressions, 0), coalesce(s.clicks, 0), coalesce(s.spend, 0),
  *        coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0), coalesce(s.likes, 0),
  *        coalesce(s.comments, 0), coalesce(s.shares, 0), coalesce(s.follows, 0), coalesce(s.leads, 0),
- *        coalesce(s.opens, 0), coalesce(s.sends, 0))                                                                                  
+ *        coalesce(s.opens, 0), coalesce(s.sends, 0), coalesce(s.video_views, 0))                                                                                  
  * ```
  */
 export const discardUnchangedStagedCreativeDailyMetrics = new PreparedQuery<IDiscardUnchangedStagedCreativeDailyMetricsParams,IDiscardUnchangedStagedCreativeDailyMetricsResult>(discardUnchangedStagedCreativeDailyMetricsIR);
@@ -105,7 +106,7 @@ export interface IUpdateFromStagedCreativeDailyMetricsQuery {
   result: IUpdateFromStagedCreativeDailyMetricsResult;
 }
 
-const updateFromStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update creative_daily_metrics as t\n    set impressions         = coalesce(s.impressions, 0),\n        clicks              = coalesce(s.clicks, 0),\n        spend               = coalesce(s.spend, 0),\n        landing_page_clicks = coalesce(s.landing_page_clicks, 0),\n        conversions         = coalesce(s.conversions, 0),\n        likes               = coalesce(s.likes, 0),\n        comments            = coalesce(s.comments, 0),\n        shares              = coalesce(s.shares, 0),\n        follows             = coalesce(s.follows, 0),\n        leads               = coalesce(s.leads, 0),\n        opens               = coalesce(s.opens, 0),\n        sends               = coalesce(s.sends, 0),\n        fetched_at          = now()\n    from staged_creative_daily_metrics s\n    where t.creative_id = s.creative_id and t.date = s.date\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "};
+const updateFromStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    update creative_daily_metrics as t\n    set impressions         = coalesce(s.impressions, 0),\n        clicks              = coalesce(s.clicks, 0),\n        spend               = coalesce(s.spend, 0),\n        landing_page_clicks = coalesce(s.landing_page_clicks, 0),\n        conversions         = coalesce(s.conversions, 0),\n        likes               = coalesce(s.likes, 0),\n        comments            = coalesce(s.comments, 0),\n        shares              = coalesce(s.shares, 0),\n        follows             = coalesce(s.follows, 0),\n        leads               = coalesce(s.leads, 0),\n        opens               = coalesce(s.opens, 0),\n        sends               = coalesce(s.sends, 0),\n        video_views         = coalesce(s.video_views, 0),\n        fetched_at          = now()\n    from staged_creative_daily_metrics s\n    where t.creative_id = s.creative_id and t.date = s.date\n    returning 1\n)\nselect count(*) as \"updated!\"\nfrom written                                                                                                                                                                                                                                                                                                                                                                                                                                                                    "};
 
 /**
  * Query generated from SQL:
@@ -124,6 +125,7 @@ const updateFromStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":
  *         leads               = coalesce(s.leads, 0),
  *         opens               = coalesce(s.opens, 0),
  *         sends               = coalesce(s.sends, 0),
+ *         video_views         = coalesce(s.video_views, 0),
  *         fetched_at          = now()
  *     from staged_creative_daily_metrics s
  *     where t.creative_id = s.creative_id and t.date = s.date
@@ -150,7 +152,7 @@ export interface IInsertStagedCreativeDailyMetricsQuery {
   result: IInsertStagedCreativeDailyMetricsResult;
 }
 
-const insertStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments, shares,\n                                        follows, leads, opens, sends, account_id)\n    select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0),\n           p.account_id\n    from staged_creative_daily_metrics s\n    left join creatives p on p.id = s.creative_id\n    where not exists (select 1 from creative_daily_metrics t\n                      where t.creative_id = s.creative_id\n                        and t.date = s.date)\n    order by s.creative_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
+const insertStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with written as (\n    insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,\n                                        landing_page_clicks, conversions, likes, comments, shares,\n                                        follows, leads, opens, sends, video_views, account_id)\n    select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),\n           coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),\n           coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),\n           coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0),\n           coalesce(s.video_views, 0), p.account_id\n    from staged_creative_daily_metrics s\n    left join creatives p on p.id = s.creative_id\n    where not exists (select 1 from creative_daily_metrics t\n                      where t.creative_id = s.creative_id\n                        and t.date = s.date)\n    order by s.creative_id, s.date\n    returning 1\n)\nselect count(*) as \"inserted!\"\nfrom written"};
 
 /**
  * Query generated from SQL:
@@ -158,12 +160,12 @@ const insertStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"
  * with written as (
  *     insert into creative_daily_metrics (creative_id, date, impressions, clicks, spend,
  *                                         landing_page_clicks, conversions, likes, comments, shares,
- *                                         follows, leads, opens, sends, account_id)
+ *                                         follows, leads, opens, sends, video_views, account_id)
  *     select s.creative_id, s.date, coalesce(s.impressions, 0), coalesce(s.clicks, 0),
  *            coalesce(s.spend, 0), coalesce(s.landing_page_clicks, 0), coalesce(s.conversions, 0),
  *            coalesce(s.likes, 0), coalesce(s.comments, 0), coalesce(s.shares, 0),
  *            coalesce(s.follows, 0), coalesce(s.leads, 0), coalesce(s.opens, 0), coalesce(s.sends, 0),
- *            p.account_id
+ *            coalesce(s.video_views, 0), p.account_id
  *     from staged_creative_daily_metrics s
  *     left join creatives p on p.id = s.creative_id
  *     where not exists (select 1 from creative_daily_metrics t

@@ -235,6 +235,7 @@ function dailyMetrics(e: Json, record: string): DailyMetricValues {
     leads: metricCount(e, 'oneClickLeads', record),
     opens: metricCount(e, 'opens', record),
     sends: metricCount(e, 'sends', record),
+    video_views: metricCount(e, 'videoViews', record),
   };
 }
 

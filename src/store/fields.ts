@@ -74,6 +74,7 @@ export const METRIC_TABLE = [
   { column: 'leads', kind: 'count', linkedin: 'oneClickLeads' },
   { column: 'opens', kind: 'count', linkedin: 'opens' },
   { column: 'sends', kind: 'count', linkedin: 'sends' },
+  { column: 'video_views', kind: 'count', linkedin: 'videoViews' },
 ] as const satisfies readonly FieldSpec[];
 
 /** The TypeScript type of a field's value, by kind. */
