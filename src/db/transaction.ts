@@ -51,6 +51,35 @@ export async function withTransaction<T>(
   }, { attempts: (options.retries ?? 3) + 1 });
 }
 
+/**
+ * Opens a transaction on a client the caller holds, for work that keeps its
+ * connection across steps it orders itself (an ingest stages while it reads, then
+ * merges): the caller ends it with commit() or rollback(). withTransaction is the
+ * way for everything else.
+ */
+export async function begin(client: pg.PoolClient): Promise<Tx> {
+  await client.query('BEGIN');
+  return client as Tx;
+}
+
+/** Commits a transaction opened by begin(). */
+export async function commit(tx: Tx): Promise<void> {
+  await tx.query('COMMIT');
+}
+
+/**
+ * Rolls back whatever transaction the client has open (begin()'s, or none yet: a
+ * no-op); false when the connection itself is broken.
+ */
+export async function rollback(client: pg.PoolClient): Promise<boolean> {
+  try {
+    await client.query('ROLLBACK');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Runs `work` atomically: in the caller's transaction when given a Tx, else in a new one. */
 export function atomically<T>(db: Transactable, work: (tx: Tx) => Promise<T>): Promise<T> {
   return isPool(db) ? withTransaction(db, work) : work(db);

@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import type pg from 'pg';
-import type { Tx } from '../db/transaction.js';
+import { begin, commit, rollback } from '../db/transaction.js';
 import { lockSync, tryLockSync, unlockSync } from '../generated/locks.queries.js';
 import { lockWithTimeout } from '../store/locks.js';
 import { isReferenceKind, type ReferenceKind } from '../store/references.js';
@@ -139,8 +139,8 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
   let committed = false;
 
   try {
-    await data.query('BEGIN');
-    const writer = await StagingWriter.open(data as Tx);
+    const tx = await begin(data);
+    const writer = await StagingWriter.open(tx);
     let bytesRead = 0;
     for await (const batch of readLineBatches(file, {
       maxLineBytes: options.maxLineBytes,
@@ -225,7 +225,7 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
     }
     // A cancel that reached an idle connection was ignored: look again before committing.
     signal?.throwIfAborted();
-    await data.query('COMMIT');
+    await commit(tx);
     // Committed: an interruption from here on stops nothing, and is not what happened.
     signal?.removeEventListener('abort', cancelRunning);
     committed = true;
@@ -332,14 +332,4 @@ function describeFailure(error: unknown, file: string): string {
     return `${file}: ${error.message}`;
   }
   return `${file}: ${String(error)}`;
-}
-
-/** ROLLBACK; false when the connection itself is broken. */
-async function rollback(client: pg.PoolClient): Promise<boolean> {
-  try {
-    await client.query('ROLLBACK');
-    return true;
-  } catch {
-    return false;
-  }
 }

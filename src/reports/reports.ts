@@ -69,7 +69,11 @@ export type DemographicsReportRow = WithExactCounts<IDemographicsReportResult, C
 export type CompareReportRow = WithExactCounts<ICompareReportResult, Counted<'compare'>>;
 export type SyncsReportRow = IListSyncsResult;
 
-/** Each report's fields, in order: the contract of its JSON, CSV and table output. */
+/**
+ * Each report's fields in output order: the contract of its JSON, CSV and table
+ * output. The order is this contract's; the names, and that none is missing, are the
+ * generated query types' (checked below), so the two cannot drift apart.
+ */
 export const REPORT_FIELDS = {
   accounts: ['account_id', 'name', 'currency', 'status', 'impressions', 'clicks', 'spend', 'conversions', 'leads', 'ctr', 'cpc'],
   campaigns: ['campaign_id', 'name', 'status', 'type', 'campaign_group', 'impressions', 'clicks', 'spend', 'landing_page_clicks', 'conversions', 'leads', 'ctr', 'cpc'],
@@ -79,6 +83,14 @@ export const REPORT_FIELDS = {
   compare: ['campaign_id', 'name', 'impressions', 'impressions_prev', 'clicks', 'clicks_prev', 'spend', 'spend_prev', 'ctr', 'ctr_prev', 'cpc', 'cpc_prev'],
   syncs: ['id', 'account_id', 'status', 'trigger', 'started_at', 'finished_at', 'campaigns_fetched', 'creatives_fetched', 'api_calls_made', 'errors'],
 } as const satisfies { [N in ReportName]: ReadonlyArray<keyof ReportRowOf<N>> };
+
+/** True when `List` names every field of `Row` (and, by the `satisfies` above, nothing else). */
+type NamesEveryField<Row, List extends readonly PropertyKey[]> = [Exclude<keyof Row, List[number]>] extends [never] ? true : false;
+// A compile-time check only: a report field the list leaves out fails to compile here.
+const everyReportField: { [N in ReportName]: NamesEveryField<ReportRowOf<N>, (typeof REPORT_FIELDS)[N]> } = {
+  accounts: true, campaigns: true, creatives: true, daily: true, demographics: true, compare: true, syncs: true,
+};
+void everyReportField;
 
 /** A date range, inclusive, 'YYYY-MM-DD'; default: the 30 days ending today (UTC). */
 export interface RangeOptions {
