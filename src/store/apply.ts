@@ -1,7 +1,7 @@
 import type { Transactable, Tx } from '../db/transaction.js';
 import { atomically } from '../db/transaction.js';
 import { lockAccountsForWrite, tryLockAccountsForWrite } from '../generated/locks.queries.js';
-import { LockTimeoutError, UnknownReferenceError } from './errors.js';
+import { UnknownReferenceError } from './errors.js';
 import { lockWithTimeout } from './locks.js';
 import { isReferenceKind, type ReferenceKind } from './references.js';
 import {

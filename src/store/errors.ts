@@ -1,6 +1,6 @@
 import { AdsStoreError } from '../errors.js';
 
-/** The errors of the store's writes. */
+// The errors of the store's writes, apart from apply.ts so that locks.ts can throw them too.
 
 /** A staged row refers to a parent that is neither in the write nor stored. */
 export class UnknownReferenceError extends AdsStoreError {
