@@ -1,18 +1,16 @@
 import { stat } from 'node:fs/promises';
 import type pg from 'pg';
-import { begin, commit, rollback } from '../db/transaction.js';
-import { lockSync, tryLockSync, unlockSync } from '../generated/locks.queries.js';
-import { lockWithTimeout } from '../store/locks.js';
 import { isReferenceKind, type ReferenceKind } from '../store/references.js';
-import { parseExportLine, type SyncLine } from '../linkedin/export.js';
+import { parseExportLine, type ExportRecord, type SyncLine } from '../linkedin/export.js';
 import { InvalidValueError } from '../values.js';
 import { urnOf } from '../linkedin/urn.js';
-import { applyStaged, UnknownReferenceError, type StagedWriteCounts } from '../store/apply.js';
-import { StagingWriter } from '../store/staged.js';
-import { failStaleRunningSyncs, finishSync, recordFailedSync, startSync } from '../store/syncs.js';
+import { UnknownReferenceError, type RejectedReference, type StagedWriteCounts } from '../store/apply.js';
+import type { StagingWriter } from '../store/staged.js';
+import { StagedSync, type SyncOrigin } from '../store/staged-sync.js';
 import { retryOnConflict } from '../db/retry.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from './defaults.js';
 import { readLineBatches, readLines } from './lines.js';
+import { stageRecord } from './stage.js';
 import { AdsStoreError } from '../errors.js';
 import { sqlState } from '../db/sqlstate.js';
 
@@ -108,166 +106,101 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
   });
   if (!found.isFile()) throw new IngestError(`${file}: not a file`, file, null, null);
   if (signal?.aborted) throw new IngestError(`${file}: interrupted`, file, null, signal.reason);
-  let data: pg.PoolClient;
-  try {
-    data = await pool.connect();
-  } catch (error) {
+  const unit = await StagedSync.connect(pool, { signal }).catch((error: Error) => {
     // No connection (pool exhausted, server down): nothing was read or written, and
     // there is no connection to record a sync row with either.
-    throw new IngestError(`${file}: no database connection: ${(error as Error).message}`, file, null, error);
-  }
-  let sync: pg.PoolClient | null = null;
-  let dataBroken = false;
-  let syncLine: SyncLine | undefined;
-  const named = new Set<number>();
-  let lines = 0;
-  let runningId: number | null = null;
-  let lockedValue: string | null = null;
-  const accountIdSoFar = () => syncLine?.accountId ?? (named.size === 1 ? String([...named][0]) : 'all');
-  const skipInvalid = options.skipInvalid ?? false;
-  const rejected: RejectedLine[] = [];
-
-  // On abort, the statements running on this ingest's connections are cancelled
-  // (from a connection of their own): a lock wait or a long merge ends at once.
-  // The cancel is awaited before the failure is recorded: a late one would cancel that.
-  let cancelling: Promise<unknown> = Promise.resolve();
-  const cancelRunning = () => {
-    const pids = [data, sync].map((client) => (client as { processID?: number } | null)?.processID).filter((pid) => pid !== undefined);
-    cancelling = Promise.allSettled(pids.map((pid) => pool.query('select pg_cancel_backend($1)', [pid])));
-  };
-  signal?.addEventListener('abort', cancelRunning, { once: true });
-  let committed = false;
-
+    throw new IngestError(`${file}: no database connection: ${error.message}`, file, null, error);
+  });
+  const read = new FileRead(file);
   try {
-    const tx = await begin(data);
-    const writer = await StagingWriter.open(tx);
-    let bytesRead = 0;
-    for await (const batch of readLineBatches(file, {
-      maxLineBytes: options.maxLineBytes,
-      onBytes: (bytes) => (bytesRead = bytes),
-      tolerant: skipInvalid,
-    })) {
-      for (const line of batch) {
-        lines = line.number;
-        if (signal?.aborted) throw signal.reason;
-        if (line.error) {
-          // Only in tolerant (skipInvalid) mode are unreadable lines yielded.
-          rejected.push({ line: line.number, reason: line.error.message, text: line.text });
-          continue;
-        }
-        if (line.text.trim() === '') continue;
-        const record = `${file}:${line.number}`;
-        let parsed: ReturnType<typeof parseExportLine>;
-        try {
-          parsed = parseExportLine(line.text, record);
-          if (parsed.kind === 'sync' && syncLine) throw new IngestInputError(`${record}: a second sync line (a file has at most one)`);
-        } catch (error) {
-          if (!skipInvalid || !(error instanceof InvalidValueError || error instanceof IngestInputError)) throw error;
-          rejected.push({ line: line.number, reason: error.message, text: line.text });
-          continue;
-        }
-        switch (parsed.kind) {
-          case 'account':
-            named.add(parsed.row.id);
-            writer.addAccount(parsed.row, line.number);
-            break;
-          case 'campaign':
-            if (parsed.row.account_id != null) named.add(parsed.row.account_id);
-            writer.addCampaign(parsed.row, line.number);
-            break;
-          case 'creative':
-            if (parsed.row.account_id != null) named.add(parsed.row.account_id);
-            writer.addCreative(parsed.row, line.number);
-            break;
-          case 'campaign_metric':
-            writer.addCampaignDailyMetric(parsed.row, line.number);
-            break;
-          case 'creative_metric':
-            writer.addCreativeDailyMetric(parsed.row, line.number);
-            break;
-          case 'demographic':
-            named.add(parsed.row.account_id);
-            writer.addAudienceDemographic(parsed.row, line.number);
-            break;
-          case 'sync':
-            syncLine = parsed.sync;
-            break;
-        }
-        if (writer.shouldFlush) await writer.flush();
-        if (options.onProgress && line.number % 10_000 === 0) options.onProgress({ lines, bytes: bytesRead });
-      }
-    }
-    options.onProgress?.({ lines, bytes: bytesRead });
-    await writer.drain();
-    signal?.throwIfAborted();
-
-    const accountId = accountIdSoFar();
-    sync = await pool.connect();
-    await takeSyncLock(sync, accountId, waitTimeoutMs);
-    lockedValue = accountId;
-    await failStaleRunningSyncs(sync, accountId);
-    runningId = (await startSync(sync, { accountId, trigger: syncLine?.trigger ?? null })).id;
-
+    await stageFile(await unit.begin(), read, options);
+    const origin = read.origin();
     let counts: StagedWriteCounts;
     try {
-      counts = await applyStaged(writer, { timeoutMs: waitTimeoutMs }, { rejectUnknownReferences: skipInvalid });
+      counts = await unit.merge(origin, { timeoutMs: waitTimeoutMs, rejectUnknownReferences: options.skipInvalid });
     } catch (error) {
-      if (error instanceof UnknownReferenceError) throw inFileTerms(error, file);
-      throw error;
+      throw error instanceof UnknownReferenceError ? inFileTerms(error, file) : error;
     }
-    if (counts.rejected_references.length > 0) {
-      const texts = await linesOf(file, new Set(counts.rejected_references.map((r) => r.line)), options.maxLineBytes);
-      for (const reference of counts.rejected_references) {
-        const error = inFileTerms(new UnknownReferenceError('', reference.reference, reference.value, reference.line, reference.reference), file);
-        rejected.push({ line: reference.line, reason: error.message, text: texts.get(reference.line) ?? '' });
-      }
-      rejected.sort((a, b) => a.line - b.line);
-    }
-    // A cancel that reached an idle connection was ignored: look again before committing.
-    signal?.throwIfAborted();
-    await commit(tx);
-    // Committed: an interruption from here on stops nothing, and is not what happened.
-    signal?.removeEventListener('abort', cancelRunning);
-    committed = true;
-    await finishSync(sync, {
-      id: runningId,
-      status: 'success',
-      campaignsFetched: counts.campaigns_described,
-      creativesFetched: counts.creatives_described,
-      apiCallsMade: syncLine?.apiCallsMade ?? 0,
+    await read.rejectReferences(counts.rejected_references, options.maxLineBytes);
+    const { rejected } = read;
+    const syncId = await unit.commit(counts, {
+      ...origin,
       errors: rejected.length === 0 ? null : `${rejected.length} invalid line${rejected.length === 1 ? '' : 's'} skipped (--skip-invalid), the first: ${rejected[0]!.reason}`,
     });
-    return { file, syncId: runningId, accountId, lines, counts, rejected };
+    return { file, syncId, accountId: origin.accountId, lines: read.lines, counts, rejected };
   } catch (error) {
-    await cancelling;
-    dataBroken = !(await rollback(data));
-    const stopped = signal?.aborted === true && !committed;
+    const stopped = unit.interrupted;
     const message = stopped ? `${file}: interrupted` : describeFailure(error, file);
-    let syncId: number | null = runningId;
-    try {
-      // The failure is recorded on the sync connection, else on the data connection
-      // when it still works (the pool may have no other to give).
-      const recorder = sync ?? (dataBroken ? (sync = await pool.connect()) : data);
-      if (runningId !== null) {
-        await finishSync(recorder, { id: runningId, status: 'failed', apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message });
-      } else {
-        syncId = (await recordFailedSync(recorder, { accountId: accountIdSoFar(), trigger: syncLine?.trigger ?? null, apiCallsMade: syncLine?.apiCallsMade ?? 0, errors: message })).id;
-      }
-    } catch {
-      // The database itself is unreachable: the error below still says what failed.
-    }
-    throw new IngestError(message, file, syncId, stopped ? signal.reason : error);
+    const syncId = await unit.fail(read.origin(), message);
+    throw new IngestError(message, file, syncId, stopped ? signal!.reason : error);
   } finally {
-    signal?.removeEventListener('abort', cancelRunning);
-    data.release(dataBroken);
-    if (sync) {
-      let syncBroken = false;
-      if (lockedValue !== null) {
-        syncBroken = !(await unlockSync.run({ accountId: lockedValue }, sync).then(() => true, () => false));
+    await unit.close();
+  }
+}
+
+/** What reading a file found so far: its sync line, the accounts it names, its lines left out. */
+class FileRead {
+  syncLine: SyncLine | undefined;
+  readonly named = new Set<number>();
+  readonly rejected: RejectedLine[] = [];
+  lines = 0;
+
+  constructor(readonly file: string) {}
+
+  /** The sync_log origin: the sync line's account_id, else the one account the file names, else "all". */
+  origin(): SyncOrigin {
+    const accountId = this.syncLine?.accountId ?? (this.named.size === 1 ? String([...this.named][0]) : 'all');
+    return { accountId, trigger: this.syncLine?.trigger ?? null, apiCallsMade: this.syncLine?.apiCallsMade ?? 0 };
+  }
+
+  /** Adds the lines whose references the merge rejected (skipInvalid), with their text read again. */
+  async rejectReferences(references: readonly RejectedReference[], maxLineBytes: number | undefined): Promise<void> {
+    if (references.length === 0) return;
+    const texts = await linesOf(this.file, new Set(references.map((r) => r.line)), maxLineBytes);
+    for (const reference of references) {
+      const error = inFileTerms(new UnknownReferenceError('', reference.reference, reference.value, reference.line, reference.reference), this.file);
+      this.rejected.push({ line: reference.line, reason: error.message, text: texts.get(reference.line) ?? '' });
+    }
+    this.rejected.sort((a, b) => a.line - b.line);
+  }
+}
+
+/** Reads the file's lines into the staging writer, checking each; with skipInvalid, bad lines are set aside. */
+async function stageFile(writer: StagingWriter, read: FileRead, options: IngestOptions): Promise<void> {
+  const { file } = read;
+  const skipInvalid = options.skipInvalid ?? false;
+  let bytesRead = 0;
+  for await (const batch of readLineBatches(file, {
+    maxLineBytes: options.maxLineBytes,
+    onBytes: (bytes) => (bytesRead = bytes),
+    tolerant: skipInvalid,
+  })) {
+    for (const line of batch) {
+      read.lines = line.number;
+      options.signal?.throwIfAborted();
+      if (line.error) {
+        // Only in tolerant (skipInvalid) mode are unreadable lines yielded.
+        read.rejected.push({ line: line.number, reason: line.error.message, text: line.text });
+        continue;
       }
-      sync.release(syncBroken);
+      if (line.text.trim() === '') continue;
+      const record = `${file}:${line.number}`;
+      let parsed: ExportRecord;
+      try {
+        parsed = parseExportLine(line.text, record);
+        if (parsed.kind === 'sync' && read.syncLine) throw new IngestInputError(`${record}: a second sync line (a file has at most one)`);
+      } catch (error) {
+        if (!skipInvalid || !(error instanceof InvalidValueError || error instanceof IngestInputError)) throw error;
+        read.rejected.push({ line: line.number, reason: error.message, text: line.text });
+        continue;
+      }
+      if (parsed.kind === 'sync') read.syncLine = parsed.sync;
+      else stageRecord(writer, parsed, line.number, read.named);
+      if (writer.shouldFlush) await writer.flush();
+      if (options.onProgress && line.number % 10_000 === 0) options.onProgress({ lines: read.lines, bytes: bytesRead });
     }
   }
+  options.onProgress?.({ lines: read.lines, bytes: bytesRead });
 }
 
 /** Ingests the files in order, each on its own; resolves to each one's result or error. */
@@ -301,17 +234,6 @@ async function linesOf(file: string, wanted: Set<number>, maxLineBytes: number |
     if (texts.size === wanted.size) break;
   }
   return texts;
-}
-
-async function takeSyncLock(client: pg.PoolClient, accountId: string, timeoutMs: number): Promise<void> {
-  const what = `sync of account ${accountId}`;
-  await lockWithTimeout(client, {
-    what,
-    timeoutMs,
-    scope: 'session', // no transaction is open on this connection
-    wait: () => lockSync.run({ accountId }, client),
-    tryLock: async () => ((await tryLockSync.run({ accountId }, client))[0]?.locked ? null : what),
-  });
 }
 
 function inFileTerms(error: UnknownReferenceError, file: string): UnknownReferenceError {
