@@ -355,6 +355,75 @@ CREATE FUNCTION public.report_week(day date) RETURNS date
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (GREATEST(date_trunc('week'::text, (day)::timestamp without time zone), date_trunc('month'::text, (day)::timestamp without time zone)))::date;
 
+CREATE FUNCTION public.report_week_end(day date) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (LEAST((date_trunc('week'::text, (day)::timestamp without time zone) + '7 days'::interval), (date_trunc('month'::text, (day)::timestamp without time zone) + '1 mon'::interval)))::date;
+
+CREATE FUNCTION public.report_range_parts(first_day date, last_day date, OUT head_to date, OUT head_weeks_from date, OUT head_weeks_to date, OUT months_from date, OUT months_to date, OUT tail_weeks_from date, OUT tail_weeks_to date, OUT tail_from date) RETURNS record
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    BEGIN ATOMIC
+ SELECT
+         CASE
+             WHEN (h.weeks_from < h.weeks_to) THEN (h.weeks_from - 1)
+             WHEN m.whole THEN (m.first_month - 1)
+             ELSE report_range_parts.last_day
+         END AS last_day,
+         CASE
+             WHEN (h.weeks_from < h.weeks_to) THEN h.weeks_from
+             ELSE (report_range_parts.last_day + 1)
+         END AS "case",
+         CASE
+             WHEN (h.weeks_from < h.weeks_to) THEN h.weeks_to
+             ELSE (report_range_parts.last_day + 1)
+         END AS "case",
+         CASE
+             WHEN m.whole THEN m.first_month
+             ELSE (report_range_parts.last_day + 1)
+         END AS "case",
+         CASE
+             WHEN m.whole THEN m.end_month
+             ELSE (report_range_parts.last_day + 1)
+         END AS "case",
+         CASE
+             WHEN (t.weeks_from < t.weeks_to) THEN t.weeks_from
+             ELSE (report_range_parts.last_day + 1)
+         END AS "case",
+         CASE
+             WHEN (t.weeks_from < t.weeks_to) THEN t.weeks_to
+             ELSE (report_range_parts.last_day + 1)
+         END AS "case",
+         CASE
+             WHEN (t.weeks_from < t.weeks_to) THEN t.weeks_to
+             WHEN m.whole THEN m.end_month
+             WHEN (h.weeks_from < h.weeks_to) THEN h.weeks_to
+             ELSE (report_range_parts.last_day + 1)
+         END AS "case"
+    FROM ((( SELECT b.first_month,
+             b.end_month,
+             (b.first_month < b.end_month) AS whole
+            FROM ( SELECT
+                         CASE
+                             WHEN (EXTRACT(day FROM report_range_parts.first_day) = (1)::numeric) THEN report_range_parts.first_day
+                             ELSE ((date_trunc('month'::text, (report_range_parts.first_day)::timestamp without time zone) + '1 mon'::interval))::date
+                         END AS first_month,
+                     (date_trunc('month'::text, ((report_range_parts.last_day + 1))::timestamp without time zone))::date AS end_month) b) m
+      CROSS JOIN LATERAL ( SELECT
+                 CASE
+                     WHEN (public.report_week(report_range_parts.first_day) = report_range_parts.first_day) THEN report_range_parts.first_day
+                     ELSE public.report_week_end(report_range_parts.first_day)
+                 END AS weeks_from,
+             public.report_week(
+                 CASE
+                     WHEN m.whole THEN m.first_month
+                     ELSE (report_range_parts.last_day + 1)
+                 END) AS weeks_to) h)
+      CROSS JOIN LATERAL ( SELECT m.end_month AS weeks_from,
+                 CASE
+                     WHEN m.whole THEN public.report_week((report_range_parts.last_day + 1))
+                     ELSE m.end_month
+                 END AS weeks_to) t);
+END;
+
 CREATE TABLE public.account_daily_metrics (
     account_id bigint NOT NULL,
     date date NOT NULL,

@@ -8,9 +8,18 @@
    months from the monthly ones, whole weeks (report_week(): Monday-first weeks
    clipped to their month) from the weekly ones, and only the days before the first
    and after the last whole week (from..headTo, tailFrom..to) from the daily tables.
-   The caller splits the range (src/reports/reports.ts splitRangeByWeeks). Each part
+   The parts come from report_range_parts() (ReportRangeParts below, asked first by
+   src/reports/reports.ts), the one definition of the split. Each part
    starts with a test of its bounds alone, which the planner evaluates once: an
    empty part costs no index probe at all. */
+
+/* A range's parts as the statements below read them: edge days, whole weeks, whole
+   months, whole weeks, edge days (migrations/…report-range-parts.sql). */
+/* @name ReportRangeParts */
+select head_to as "headTo!", head_weeks_from as "headWeeksFrom!", head_weeks_to as "headWeeksTo!",
+       months_from as "monthsFrom!", months_to as "monthsTo!",
+       tail_weeks_from as "tailWeeksFrom!", tail_weeks_to as "tailWeeksTo!", tail_from as "tailFrom!"
+from report_range_parts(:from!::date, :to!::date);
 
 /* One row per account (every account), ordered by spend descending, then id. */
 /* @name AccountsReport */
@@ -35,7 +44,7 @@ order by "spend!" desc, a.id;
 /* One row per campaign of the account, ordered by spend descending, then id.
    Each campaign's sums come from index range scans of its own rows (LATERAL):
    the planner otherwise hashes the whole monthly rollup. The range is split like
-   the creatives' (splitRangeByWeeks): edge days, weeks, months, weeks, edge days
+   the creatives' (report_range_parts()): edge days, weeks, months, weeks, edge days
    (campaign_weekly_metrics: migrations/…campaign-week-rollups.sql). */
 /* @name CampaignsReport */
 select c.id as "campaign_id!", c.name, c.status, c.type, c.campaign_group,
@@ -76,7 +85,7 @@ order by "spend!" desc, c.id;
 
 /* One row per creative of the account, or of one of its campaigns when
    campaignId is given; ordered by spend descending, then creative id as text.
-   Split finer than the campaigns (splitRangeByWeeks): days, weeks, months, weeks,
+   Split finer than the campaigns (report_range_parts()): days, weeks, months, weeks,
    days, every part read for the whole account at once as a contiguous range of an
    (account_id, period) index that includes the sums: creative_daily_metrics for the
    edge days (migrations/…creative-days-by-account.sql), creative_weekly_metrics and

@@ -54,9 +54,9 @@ Ranges.before(async ({ pool }) => {
   });
 });
 
-Ranges('splitRangeByWeeks covers each day of a range exactly once, with at most twelve days left to the daily rows', () => {
+Ranges('report_range_parts() covers each day of a range exactly once, with at most twelve days left to the daily rows', async ({ pool }) => {
   for (const range of ranges()) {
-    const parts = splitRangeByWeeks(range);
+    const parts = await splitRangeByWeeks(pool, range);
     const covered: string[] = [];
     const days = (from: string, toExclusive: string, into = covered) => {
       for (let t = Date.parse(from); t < Date.parse(toExclusive); t += DAY_MS) into.push(new Date(t).toISOString().slice(0, 10));

@@ -1,7 +1,7 @@
 import * as assert from 'uvu/assert';
 import { writeBatch } from '../src/store/apply.js';
 import { finishSync, startSync } from '../src/store/syncs.js';
-import { ReportError, reportRange, runReport, splitRange, REPORT_FIELDS } from '../src/reports/reports.js';
+import { ReportError, reportRange, runReport, splitRangeByWeeks, REPORT_FIELDS } from '../src/reports/reports.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
 
 const Reports = databaseSuite('reports');
@@ -163,11 +163,18 @@ Reports('ranges over whole months read the monthly rollups and the edge days, an
   assert.equal([compare!.impressions, compare!.impressions_prev], [13999n, 500n]);
 });
 
-Reports('splitRange: whole months, head and tail', () => {
-  assert.equal(splitRange({ from: '2024-02-29', to: '2024-04-01' }), { from: '2024-02-29', to: '2024-04-01', monthsFrom: '2024-03-01', monthsTo: '2024-04-01', headTo: '2024-02-29', tailFrom: '2024-04-01' });
-  assert.equal(splitRange({ from: '2024-03-01', to: '2024-03-31' }), { from: '2024-03-01', to: '2024-03-31', monthsFrom: '2024-03-01', monthsTo: '2024-04-01', headTo: '2024-02-29', tailFrom: '2024-04-01' });
-  assert.equal(splitRange({ from: '2024-03-05', to: '2024-03-20' }), { from: '2024-03-05', to: '2024-03-20', monthsFrom: '2024-04-01', monthsTo: '2024-04-01', headTo: '2024-03-20', tailFrom: '2024-03-21' });
-  assert.equal(splitRange({ from: '2024-12-15', to: '2025-02-10' }), { from: '2024-12-15', to: '2025-02-10', monthsFrom: '2025-01-01', monthsTo: '2025-02-01', headTo: '2024-12-31', tailFrom: '2025-02-01' });
+Reports('report_range_parts(): whole months, whole weeks, edge days', async ({ pool }) => {
+  const split = async (from: string, to: string) => {
+    const p = await splitRangeByWeeks(pool, { from, to });
+    return [p.headTo, p.headWeeksFrom, p.headWeeksTo, p.monthsFrom, p.monthsTo, p.tailWeeksFrom, p.tailWeeksTo, p.tailFrom];
+  };
+  // A leap day, then March whole, then one day of April (a Monday: no whole week).
+  assert.equal(await split('2024-02-29', '2024-04-01'), ['2024-02-29', '2024-04-02', '2024-04-02', '2024-03-01', '2024-04-01', '2024-04-02', '2024-04-02', '2024-04-01']);
+  assert.equal(await split('2024-03-01', '2024-03-31'), ['2024-02-29', '2024-04-01', '2024-04-01', '2024-03-01', '2024-04-01', '2024-04-01', '2024-04-01', '2024-04-01']);
+  // No whole month: days, the Mondays' weeks, days.
+  assert.equal(await split('2024-03-05', '2024-03-20'), ['2024-03-10', '2024-03-11', '2024-03-18', '2024-03-21', '2024-03-21', '2024-03-21', '2024-03-21', '2024-03-18']);
+  // Across a year's end: December's last week part (the 30th, a Monday, and the 31st), January, February's first week part.
+  assert.equal(await split('2024-12-15', '2025-02-10'), ['2024-12-15', '2024-12-16', '2025-01-01', '2025-01-01', '2025-02-01', '2025-02-01', '2025-02-10', '2025-02-10']);
 });
 
 Reports('the default range is the 30 days ending today (UTC)', () => {

@@ -1,6 +1,6 @@
 import type { PreparedQuery } from '@pgtyped/runtime';
 import type pg from 'pg';
-import type { Queryable } from '../db/queryable.js';
+import { one, type Queryable } from '../db/queryable.js';
 import { parseInt8, typeParsers } from '../db/types.js';
 import { getAccountById } from '../generated/ad_accounts.queries.js';
 import { getCampaignById } from '../generated/campaigns.queries.js';
@@ -12,6 +12,7 @@ import {
   creativesReport,
   dailyReport,
   demographicsReport,
+  reportRangeParts,
   type IAccountsReportResult,
   type ICampaignsReportResult,
   type ICompareReportResult,
@@ -158,74 +159,12 @@ export function reportRange(options: Pick<ReportOptions, 'from' | 'to' | 'today'
 }
 
 /**
- * A range split for the rollups: whole calendar months (monthsFrom inclusive,
- * monthsTo exclusive, both first days of months), the days before them
- * (from..headTo) and the days after them (tailFrom..to). Without a whole month the
- * range is all head, the months and the tail empty.
+ * The range with its parts for the rollups (edge days, whole weeks, whole months,
+ * whole weeks, edge days), as report_range_parts() in the database defines them:
+ * the rule lives there only, beside report_week(), the weekly rollups' key.
  */
-export function splitRange(range: { from: string; to: string }) {
-  const { from, to } = range;
-  const firstOfMonth = (date: string) => `${date.slice(0, 7)}-01`;
-  const monthsFrom = from.endsWith('-01') ? from : firstOfMonth(addMonths(from, 1));
-  const monthsTo = firstOfMonth(addDays(to, 1));
-  if (monthsFrom >= monthsTo) return { from, to, monthsFrom, monthsTo: monthsFrom, headTo: to, tailFrom: addDays(to, 1) };
-  return { from, to, monthsFrom, monthsTo, headTo: addDays(monthsFrom, -1), tailFrom: monthsTo };
-}
-
-/**
- * splitRange, with the partial months at the ends split again into whole weeks
- * (report_week(): Monday-first weeks clipped to their month, named by their first
- * day) for the reports that have weekly rollups: days from..headTo, weeks
- * [headWeeksFrom, headWeeksTo), months, weeks [tailWeeksFrom, tailWeeksTo), days
- * tailFrom..to. At most twelve days remain for the daily rows. Empty parts have from ≥ to.
- */
-export function splitRangeByWeeks(range: { from: string; to: string }) {
-  const { from, to } = range;
-  const months = splitRange(range);
-  const monthsExist = months.monthsFrom < months.monthsTo;
-  // Without a whole month the range is days, whole weeks, days (all head); with them,
-  // the head ends and the tail starts on a month boundary, which is a week boundary.
-  const head = weeksWithin(from, monthsExist ? months.headTo : to);
-  const tail = monthsExist ? weeksWithin(months.tailFrom, to) : undefined;
-  const empty = addDays(to, 1); // an empty part: [empty, empty)
-  return {
-    from,
-    to,
-    headTo: head ? addDays(head.weeksFrom, -1) : monthsExist ? months.headTo : to,
-    headWeeksFrom: head?.weeksFrom ?? empty,
-    headWeeksTo: head?.weeksTo ?? empty,
-    monthsFrom: monthsExist ? months.monthsFrom : empty,
-    monthsTo: monthsExist ? months.monthsTo : empty,
-    tailWeeksFrom: tail?.weeksFrom ?? empty,
-    tailWeeksTo: tail?.weeksTo ?? empty,
-    tailFrom: tail ? tail.weeksTo : !monthsExist && head ? head.weeksTo : monthsExist ? months.tailFrom : empty,
-  };
-}
-
-/** The whole weeks [weeksFrom, weeksTo) within from..to (inclusive), if any. */
-function weeksWithin(from: string, to: string): { weeksFrom: string; weeksTo: string } | undefined {
-  const first = nextWeekBoundary(from);
-  const last = previousWeekBoundary(addDays(to, 1));
-  return first < last ? { weeksFrom: first, weeksTo: last } : undefined;
-}
-
-const weekday = (date: string) => (new Date(`${date}T00:00:00Z`).getUTCDay() + 6) % 7; // Monday 0
-/** The first week boundary (a Monday or a month's first day) at or after date. */
-function nextWeekBoundary(date: string): string {
-  const monday = addDays(date, (7 - weekday(date)) % 7);
-  const month = date.endsWith('-01') ? date : addMonths(date, 1);
-  return monday < month ? monday : month;
-}
-/** The last week boundary at or before date. */
-function previousWeekBoundary(date: string): string {
-  const monday = addDays(date, -weekday(date));
-  const month = `${date.slice(0, 7)}-01`;
-  return monday > month ? monday : month;
-}
-
-function addMonths(date: string, months: number): string {
-  const d = new Date(`${date}T00:00:00Z`);
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1)).toISOString().slice(0, 10);
+export async function splitRangeByWeeks(db: Queryable, range: { from: string; to: string }) {
+  return { ...range, ...one(await reportRangeParts.run(range, db)) };
 }
 
 function date(value: string, name: string): string {
@@ -251,7 +190,7 @@ export const reports = {
   /** One row per campaign of the account (zeros included), by spend descending. */
   campaigns: async (db: Queryable, options: AccountRangeOptions): Promise<CampaignsReportRow[]> => {
     const accountId = accountIdOf(options.accountId);
-    return orNoAccount(db, accountId, await run(db, 'campaigns', campaignsReport, { accountId, ...splitRangeByWeeks(reportRange(options)) }));
+    return orNoAccount(db, accountId, await run(db, 'campaigns', campaignsReport, { accountId, ...(await splitRangeByWeeks(db, reportRange(options))) }));
   },
 
   /** One row per creative of the account, or of one of its campaigns, by spend descending. */
@@ -259,7 +198,7 @@ export const reports = {
     const accountId = accountIdOf(options.accountId);
     const range = reportRange(options);
     const campaignId = options.campaignId === undefined ? null : await existingCampaign(db, options.campaignId, accountId);
-    return orNoAccount(db, accountId, await run(db, 'creatives', creativesReport, { accountId, campaignId, ...splitRangeByWeeks(range) }));
+    return orNoAccount(db, accountId, await run(db, 'creatives', creativesReport, { accountId, campaignId, ...(await splitRangeByWeeks(db, range)) }));
   },
 
   /** One row per day of the range, no gaps, for the account or one of its campaigns. */
@@ -278,7 +217,7 @@ export const reports = {
     const accountId = accountIdOf(options.accountId);
     const range = reportRange(options);
     const pivotType = pivotOf(options.pivot);
-    return orNoAccount(db, accountId, await run(db, 'demographics', demographicsReport, { accountId, pivotType, ...splitRangeByWeeks(range) }));
+    return orNoAccount(db, accountId, await run(db, 'demographics', demographicsReport, { accountId, pivotType, ...(await splitRangeByWeeks(db, range)) }));
   },
 
   /** One row per campaign: the range against the equally long range just before it. */
@@ -286,9 +225,9 @@ export const reports = {
     const accountId = accountIdOf(options.accountId);
     const range = reportRange(options);
     const days = Math.round((Date.parse(range.to) - Date.parse(range.from)) / DAY_MS) + 1;
-    const previous = splitRangeByWeeks({ from: addDays(range.from, -days), to: addDays(range.from, -1) });
+    const previous = await splitRangeByWeeks(db, { from: addDays(range.from, -days), to: addDays(range.from, -1) });
     const prev = Object.fromEntries(Object.entries(previous).map(([key, value]) => [`prev${key[0]!.toUpperCase()}${key.slice(1)}`, value])) as PrevParts;
-    return orNoAccount(db, accountId, await run(db, 'compare', compareReport, { accountId, ...splitRangeByWeeks(range), ...prev }));
+    return orNoAccount(db, accountId, await run(db, 'compare', compareReport, { accountId, ...(await splitRangeByWeeks(db, range)), ...prev }));
   },
 
   /** sync_log rows, newest first. */
@@ -360,7 +299,7 @@ async function run<N extends ReportName, Params, Result>(
 }
 
 /** splitRangeByWeeks's parts of the previous range, named prevFrom, prevHeadTo, … */
-type PrevParts = { [K in keyof ReturnType<typeof splitRangeByWeeks> as `prev${Capitalize<K>}`]: string };
+type PrevParts = { [K in keyof Awaited<ReturnType<typeof splitRangeByWeeks>> as `prev${Capitalize<K>}`]: string };
 
 function accountIdOf(value: number | string | undefined): number {
   if (value === undefined) throw new ReportError('this report needs an account (accountId)');
