@@ -1,8 +1,8 @@
 -- Up Migration
 
 -- The seven tables of the LinkedIn Ads store. Table, column, primary-key and
--- foreign-key names are the module specification's (shared/spec/models.md);
--- the types are the ones PostgreSQL should hold them in (README: "Type mapping").
+-- foreign-key names are the module specification's (README: "Type mapping");
+-- the types are the ones PostgreSQL should hold them in.
 --
 -- Every foreign key is DEFERRABLE INITIALLY DEFERRED: an ingest writes parents
 -- and children in one transaction in whatever order the export lists them, and

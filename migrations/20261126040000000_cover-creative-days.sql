@@ -3,9 +3,8 @@
 -- The creatives report sums each creative's days of a range, and a creative's
 -- days lie on as many heap pages as there are days (rows arrive day by day). The
 -- primary key carries the summed columns (INCLUDE), so those sums are index-only
--- scans of one contiguous run of index entries per creative: p95 of the 30-day
--- creatives report went from 92 ms to the figure in the README (10 million
--- creative-days, PostgreSQL 15). The key itself is unchanged: (creative_id, date).
+-- scans of one contiguous run of index entries per creative (measured in
+-- docs/benchmarks.md). The key itself is unchanged: (creative_id, date).
 --
 -- Lock cost: rebuilding the index holds an ACCESS EXCLUSIVE lock on
 -- creative_daily_metrics for the length of the build (about a minute per 10 million

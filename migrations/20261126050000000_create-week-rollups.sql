@@ -18,8 +18,8 @@
 --
 -- The creative rollups also carry the creative's account_id, indexed by (account,
 -- period) with the sums included: the creatives report reads an account's weeks and
--- months as a few contiguous index ranges instead of one probe per creative (1,650
--- creatives: 32 ms, mostly per-creative overhead, before). A trigger on creatives
+-- months as a few contiguous index ranges instead of one probe per creative (whose
+-- per-creative overhead dominated). A trigger on creatives
 -- keeps that account_id current (creatives stored after their days, or moved).
 
 create function report_week(day date) returns date

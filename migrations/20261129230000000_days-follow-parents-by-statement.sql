@@ -3,8 +3,7 @@
 -- Days keep their parent's account by statement-level triggers instead of a
 -- composite foreign key, and each rollup is maintained in one pass over the changed
 -- rows. Why: the composite key's per-row check cost more than the rest of a bulk
--- write together (COPY of 500,000 campaign days: ~12 s with it alone, ~8 s with the
--- specification's key alone), and the BEFORE row triggers that filled a missing
+-- write together (docs/benchmarks.md), and the BEFORE row triggers that filled a missing
 -- account kept COPY from batching its inserts. The deltas still come from the
 -- changed rows alone; what changes is how a day's account_id is kept equal to its
 -- parent's. docs/architecture.md ("Why the account rollup is exact") gives the

@@ -8,7 +8,7 @@ import { runReport } from '../src/reports/reports.js';
 import { writeBatch } from '../src/store/apply.js';
 import { failLoudly, freshDatabase, tableChecksums, type TestDatabase } from './helpers/database.js';
 
-// The specification's tables (shared/spec/models.md) with the PostgreSQL types
+// The specification's tables (the module specification, README "Type mapping") with the PostgreSQL types
 // chosen for them (README, "Type mapping"): every column, in order.
 const SPEC: Record<string, Record<string, string>> = {
   ad_accounts: {

@@ -17,7 +17,7 @@ import { checkUrn, urnId } from './urn.js';
 
 /**
  * LinkedIn Marketing API elements (versioned /rest/ shapes, see
- * shared/reference/linkedin-api.md) mapped to the store's rows. Pure: no database.
+ * docs/export-format.md) mapped to the store's rows. Pure: no database.
  * A field absent from the element is absent (undefined) in the row, so the store
  * keeps what it knew; a field present with null is null, so the store clears it.
  * Every problem throws InvalidValueError naming the record, the field path and the value.
