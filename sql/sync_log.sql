@@ -58,3 +58,13 @@ insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, 
 values (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)
 returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
           creatives_fetched, api_calls_made, errors;
+
+/* The newest successful sync of one account_id value, or no row: where an
+   incremental sync starts from (minus its lookback). */
+/* @name GetLastSuccessfulSync */
+select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+       creatives_fetched, api_calls_made, errors
+from sync_log
+where account_id = :accountId! and status = 'success'
+order by started_at desc, id desc
+limit 1;

@@ -23,7 +23,12 @@ export type AdsStoreErrorCode =
   | 'REPORT_INVALID'
   | 'CARDINALITY'
   | 'EMBEDDED_UNAVAILABLE'
-  | 'INTERRUPTED';
+  | 'INTERRUPTED'
+  | 'LINKEDIN_API'
+  | 'LINKEDIN_API_VERSION'
+  | 'LINKEDIN_DAILY_QUOTA'
+  | 'LINKEDIN_AUTH'
+  | 'SYNC_FAILED';
 
 /** True for an error of this library (whatever realm or copy of the package threw it). */
 export function isAdsStoreError(error: unknown): error is AdsStoreError {

@@ -55,3 +55,14 @@ export {
 export { accountPage, money, type AccountPage } from './reports/html.js';
 export { writeSample, type SampleOptions, type SampleSummary } from './sample/sample.js';
 export { migrationStatus, type MigrationState } from './db/migrate.js';
+export {
+  syncAccounts,
+  SyncError,
+  DEFAULT_LOOKBACK_DAYS,
+  type SyncOptions,
+  type AccountSyncResult,
+  type AccountSyncEvent,
+} from './sync/sync.js';
+export { credentialsFromEnv, type LinkedInCredentials } from './linkedin/api/auth.js';
+export { DEFAULT_API_VERSION, DEFAULT_API_BASE_URL } from './linkedin/api/client.js';
+export { LinkedInApiError, ApiVersionError, DailyQuotaError, LinkedInAuthError } from './linkedin/api/errors.js';

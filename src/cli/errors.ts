@@ -1,3 +1,4 @@
+import { ApiVersionError } from '../linkedin/api/errors.js';
 import { LockTimeoutError } from '../store/apply.js';
 
 /**
@@ -8,5 +9,8 @@ export function cliMessage(error: Error): string {
   const lock = [error, error.cause].find((e): e is LockTimeoutError => e instanceof LockTimeoutError);
   if (lock?.waitedMs === 'no-wait') return error.message.replace('(not waiting)', '(not waiting: --no-wait)');
   if (lock) return `${error.message} (--wait-timeout SECONDS waits longer)`;
+  if (error instanceof ApiVersionError) {
+    return `LinkedIn API version ${error.version} is not served (426 NONEXISTENT_VERSION): set --api-version or LINKEDIN_API_VERSION to a current version (YYYYMM)`;
+  }
   return error.message;
 }

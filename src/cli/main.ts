@@ -7,6 +7,7 @@ import { ingestCommand } from './commands/ingest.js';
 import { migrateCommand } from './commands/migrate.js';
 import { reportCommand } from './commands/report.js';
 import { sampleCommand } from './commands/sample.js';
+import { syncCommand } from './commands/sync.js';
 
 /**
  * The ads-store command line (commander). Exit status: 0 success, 1 failure, 2 usage
@@ -32,7 +33,7 @@ working directory (ADS_STORE_HOME), started when a command needs it and stopped 
 
 Exit status: 0 success, 1 failure, 2 usage error.`,
     );
-  for (const command of [migrateCommand(), sampleCommand(), ingestCommand(), reportCommand(), demoCommand(), dbCommand()]) {
+  for (const command of [migrateCommand(), sampleCommand(), ingestCommand(), syncCommand(), reportCommand(), demoCommand(), dbCommand()]) {
     root.addCommand(command);
   }
   // Every command: usage errors are CommanderErrors (exit 2 below), not process.exit(1).

@@ -272,7 +272,7 @@ export interface IInsertFailedSyncQuery {
   result: IInsertFailedSyncResult;
 }
 
-const insertFailedSyncIR: any = {"usedParamSet":{"accountId":true,"trigger":true,"apiCallsMade":true,"errors":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":96,"b":106}]},{"name":"trigger","required":false,"transform":{"type":"scalar"},"locs":[{"a":119,"b":126}]},{"name":"apiCallsMade","required":true,"transform":{"type":"scalar"},"locs":[{"a":136,"b":149}]},{"name":"errors","required":true,"transform":{"type":"scalar"},"locs":[{"a":152,"b":159}]}],"statement":"insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)\nvalues (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)\nreturning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n          creatives_fetched, api_calls_made, errors"};
+const insertFailedSyncIR: any = {"usedParamSet":{"accountId":true,"trigger":true,"apiCallsMade":true,"errors":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":96,"b":106}]},{"name":"trigger","required":false,"transform":{"type":"scalar"},"locs":[{"a":119,"b":126}]},{"name":"apiCallsMade","required":true,"transform":{"type":"scalar"},"locs":[{"a":136,"b":149}]},{"name":"errors","required":true,"transform":{"type":"scalar"},"locs":[{"a":152,"b":159}]}],"statement":"insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)\nvalues (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)\nreturning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n          creatives_fetched, api_calls_made, errors                                                                                                                                   "};
 
 /**
  * Query generated from SQL:
@@ -280,9 +280,50 @@ const insertFailedSyncIR: any = {"usedParamSet":{"accountId":true,"trigger":true
  * insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)
  * values (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)
  * returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
- *           creatives_fetched, api_calls_made, errors
+ *           creatives_fetched, api_calls_made, errors                                                                                                                                   
  * ```
  */
 export const insertFailedSync = new PreparedQuery<IInsertFailedSyncParams,IInsertFailedSyncResult>(insertFailedSyncIR);
+
+
+/** 'GetLastSuccessfulSync' parameters type */
+export interface IGetLastSuccessfulSyncParams {
+  accountId: string;
+}
+
+/** 'GetLastSuccessfulSync' return type */
+export interface IGetLastSuccessfulSyncResult {
+  account_id: string;
+  api_calls_made: number;
+  campaigns_fetched: number;
+  creatives_fetched: number;
+  errors: string | null;
+  finished_at: Date | null;
+  id: number;
+  started_at: Date;
+  status: string;
+  trigger: string | null;
+}
+
+/** 'GetLastSuccessfulSync' query type */
+export interface IGetLastSuccessfulSyncQuery {
+  params: IGetLastSuccessfulSyncParams;
+  result: IGetLastSuccessfulSyncResult;
+}
+
+const getLastSuccessfulSyncIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":166,"b":176}]}],"statement":"select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n       creatives_fetched, api_calls_made, errors\nfrom sync_log\nwhere account_id = :accountId! and status = 'success'\norder by started_at desc, id desc\nlimit 1"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
+ *        creatives_fetched, api_calls_made, errors
+ * from sync_log
+ * where account_id = :accountId! and status = 'success'
+ * order by started_at desc, id desc
+ * limit 1
+ * ```
+ */
+export const getLastSuccessfulSync = new PreparedQuery<IGetLastSuccessfulSyncParams,IGetLastSuccessfulSyncResult>(getLastSuccessfulSyncIR);
 
 

@@ -36,6 +36,11 @@ export function parseExportLine(text: string, record: string): ExportRecord {
   } catch (error) {
     throw new InvalidValueError(record, 'line', undefined, `is not valid JSON (${(error as Error).message})`);
   }
+  return mapExportEnvelope(envelope, record);
+}
+
+/** Maps one envelope (a parsed line, or one a sync built); throws InvalidValueError naming `record` and the field. */
+export function mapExportEnvelope(envelope: unknown, record: string): ExportRecord {
   if (!isObject(envelope)) throw new InvalidValueError(record, 'line', envelope, 'is not a JSON object');
   // Runs once per line: plain loops, no per-line closures or Sets.
   const present: ElementKey[] = [];

@@ -4,6 +4,7 @@ import {
   failStaleRunningSync as failStaleRunningSyncQuery,
   finishSync as finishSyncQuery,
   getRunningSync,
+  getLastSuccessfulSync as getLastSuccessfulSyncQuery,
   insertFailedSync,
   getSyncById,
   listSyncs as listSyncsQuery,
@@ -97,6 +98,11 @@ export async function getSync(db: Queryable, id: number): Promise<SyncRun | null
 /** The running sync of this account_id value ('all' included), or null. */
 export async function getRunningSyncFor(db: Queryable, accountId: string): Promise<SyncRun | null> {
   return maybeOne(await getRunningSync.run({ accountId }, db));
+}
+
+/** The newest successful sync of this account_id value, or null. */
+export async function getLastSuccessfulSync(db: Queryable, accountId: string): Promise<SyncRun | null> {
+  return maybeOne(await getLastSuccessfulSyncQuery.run({ accountId }, db));
 }
 
 /** Syncs newest first, at most `limit` (default 20), of one account_id value or of all. */

@@ -3,6 +3,7 @@ import { createPool } from '../../db/pool.js';
 import { redactSecrets } from '../../db/urls.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../../ingest/defaults.js';
 import { IngestError, ingestFile, type IngestResult } from '../../ingest/ingest.js';
+import type { StagedWriteCounts } from '../../store/apply.js';
 import { withCliDatabase } from '../database.js';
 import { interrupted, stoppable, throwIfInterrupted } from '../interrupt.js';
 import { fileProgress } from '../progress.js';
@@ -47,7 +48,7 @@ export async function ingestAll(url: string, files: readonly string[], options: 
         continue;
       }
       progress.stop();
-      process.stdout.write(`${result.file}: ${result.lines} lines, sync ${result.syncId} (${result.accountId}): ${writtenPerTable(result)}\n`);
+      process.stdout.write(`${result.file}: ${result.lines} lines, sync ${result.syncId} (${result.accountId}): ${writtenPerTable(result.counts)}\n`);
       if (options.skipInvalid) {
         const target = options.rejects ?? `${file}.rejects.ndjson`;
         // One JSON object per rejected line; several inputs with one --rejects append to it.
@@ -64,9 +65,9 @@ export async function ingestAll(url: string, files: readonly string[], options: 
   return failed;
 }
 
-/** "table +inserted ~updated" for every table the ingest wrote. */
-export function writtenPerTable(result: IngestResult): string {
-  return Object.entries(result.counts)
+/** "table +inserted ~updated" for every table a write touched. */
+export function writtenPerTable(counts: StagedWriteCounts): string {
+  return Object.entries(counts)
     .filter(([, value]) => typeof value === 'object' && value !== null && !Array.isArray(value))
     .map(([table, value]) => `${table} +${(value as { inserted: number }).inserted} ~${(value as { updated: number }).updated}`)
     .join(', ');

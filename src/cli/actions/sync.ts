@@ -1,0 +1,94 @@
+import cliProgress from 'cli-progress';
+import { createPool } from '../../db/pool.js';
+import { redactSecrets } from '../../db/urls.js';
+import { DEFAULT_WAIT_TIMEOUT_MS } from '../../ingest/defaults.js';
+import { syncAccounts, type AccountSyncEvent, type AccountSyncResult, type SyncOptions } from '../../sync/sync.js';
+import type { SyncCommandOptions } from '../commands/sync.js';
+import { withCliDatabase } from '../database.js';
+import { cliMessage } from '../errors.js';
+import { interrupted, stoppable, throwIfInterrupted } from '../interrupt.js';
+import { writtenPerTable } from './ingest.js';
+
+export async function syncAction(options: SyncCommandOptions): Promise<void> {
+  const run = async (url: string | null) => stoppable(() => syncAll(url, options));
+  const failed = options.store ? await withCliDatabase({}, ({ url }) => run(url)) : await run(null);
+  throwIfInterrupted();
+  if (failed > 0) process.exitCode = 1;
+}
+
+/** Syncs with a progress bar per account; prints a line per account; resolves to the number that failed. */
+async function syncAll(url: string | null, options: SyncCommandOptions): Promise<number> {
+  const pool = url ? createPool(url, { max: 12 }) : null;
+  const progress = syncProgress();
+  const syncOptions: SyncOptions = {
+    accounts: options.account,
+    from: options.from,
+    to: options.to,
+    lookbackDays: options.lookback,
+    pivots: options.pivots,
+    trigger: options.trigger ?? null,
+    store: options.store,
+    out: options.out,
+    apiVersion: options.apiVersion,
+    baseUrl: process.env['LINKEDIN_API_BASE_URL'] || undefined,
+    tokenUrl: process.env['LINKEDIN_OAUTH_TOKEN_URL'] || undefined,
+    concurrency: options.concurrency,
+    waitTimeoutMs: options.wait === false ? 0 : Math.round((options.waitTimeout ?? DEFAULT_WAIT_TIMEOUT_MS / 1000) * 1000),
+    signal: interrupted,
+    onProgress: (p) => progress.update(p.accountId, p.done, p.planned),
+    onAccount: (event) => progress.account(event),
+  };
+  try {
+    const results = await syncAccounts(pool, syncOptions);
+    progress.stop();
+    for (const result of results) process.stdout.write(`${describe(result)}\n`);
+    return results.filter((result) => result.status === 'failed').length;
+  } finally {
+    progress.stop();
+    await pool?.end();
+  }
+}
+
+function describe(result: AccountSyncResult): string {
+  const head = `account ${result.accountId} ${result.from}..${result.to}`;
+  const calls = `${result.apiCallsMade} request${result.apiCallsMade === 1 ? '' : 's'}`;
+  if (result.status === 'failed') {
+    const message = cliMessage(result.error!);
+    return `${head}: failed after ${calls}${result.syncId === null ? '' : `, sync ${result.syncId}`}: ${redactSecrets(message)}`;
+  }
+  const written = result.counts ? `: ${writtenPerTable(result.counts)}` : '';
+  return `${head}: ${result.campaignsFetched} campaigns, ${result.creativesFetched} creatives, ${calls}${result.syncId === null ? '' : `, sync ${result.syncId}`}${written}`;
+}
+
+/**
+ * Progress on stderr: on a terminal a bar per account (requests answered of those
+ * planned so far, which grows as pages and windows are found); otherwise a line per
+ * account as it starts and ends, so logs stay readable.
+ */
+function syncProgress(stream: NodeJS.WriteStream = process.stderr) {
+  const tty = stream.isTTY === true;
+  const multi = tty ? new cliProgress.MultiBar({ stream, format: 'account {account} [{bar}] {value}/{total} requests', hideCursor: true, clearOnComplete: false }, cliProgress.Presets.shades_classic) : null;
+  const bars = new Map<number, cliProgress.SingleBar>();
+  let stopped = false;
+  return {
+    account(event: AccountSyncEvent) {
+      if (event.state === 'started') {
+        if (multi) bars.set(event.accountId, multi.create(1, 0, { account: event.accountId }));
+        else stream.write(`account ${event.accountId}: syncing ${event.from}..${event.to}\n`);
+      } else if (!multi) {
+        stream.write(`account ${event.accountId}: ${event.result.status} (${event.result.apiCallsMade} requests)\n`);
+      }
+    },
+    update(accountId: number, done: number, planned: number) {
+      const bar = bars.get(accountId);
+      if (!bar) return;
+      bar.setTotal(Math.max(1, planned));
+      bar.update(done);
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      multi?.stop();
+    },
+  };
+}

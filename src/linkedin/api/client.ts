@@ -1,0 +1,185 @@
+import ky, { HTTPError, type KyInstance } from 'ky';
+import pLimit, { type LimitFunction } from 'p-limit';
+import { AccessTokens, DEFAULT_TOKEN_URL, type LinkedInCredentials } from './auth.js';
+import { ApiVersionError, DailyQuotaError, LinkedInApiError } from './errors.js';
+import { queryString, type QueryValue } from './restli.js';
+
+/** The versioned REST API. */
+export const DEFAULT_API_BASE_URL = 'https://api.linkedin.com/rest/';
+/**
+ * The pinned LinkedIn-Version: monthly versions are served about a year, so this
+ * moves with releases of this package (202601 is served until January 2027).
+ */
+export const DEFAULT_API_VERSION = '202601';
+/** Requests in flight at once, across every account of a sync. */
+export const DEFAULT_CONCURRENCY = 3;
+/** A query longer than this goes by query tunneling (LinkedIn's own clients switch at ~4 KB). */
+export const MAX_QUERY_LENGTH = 4096;
+
+export interface LinkedInClientOptions {
+  credentials: LinkedInCredentials;
+  /** Default DEFAULT_API_BASE_URL. */
+  baseUrl?: string | undefined;
+  /** The OAuth token endpoint for refresh grants (default LinkedIn's). */
+  tokenUrl?: string | undefined;
+  /** LinkedIn-Version, YYYYMM (default DEFAULT_API_VERSION). */
+  apiVersion?: string | undefined;
+  /** Requests in flight at once (default 3). */
+  concurrency?: number | undefined;
+  /** Retries of a 429 (not the daily limit), a 5xx or a network error (default 5). */
+  retries?: number | undefined;
+  /** The first backoff delay; each next one doubles, with full jitter (default 1 s). */
+  retryDelayMs?: number | undefined;
+  /** The longest wait for one retry, Retry-After included (default 60 s). */
+  maxRetryDelayMs?: number | undefined;
+  /** Give up on one attempt after this long (default 120 s). */
+  timeoutMs?: number | undefined;
+  /** Stops every request (Ctrl-C). */
+  signal?: AbortSignal | undefined;
+}
+
+/** Where the requests of one unit of work (an account) are counted. */
+export interface RequestCounter {
+  calls: number;
+}
+
+export interface GetOptions {
+  /** Sends `X-RestLi-Method: FINDER` (the creatives finder requires it). */
+  finder?: boolean | undefined;
+  counter?: RequestCounter | undefined;
+}
+
+/**
+ * A client of LinkedIn's versioned REST API: the headers every call needs, bounded
+ * concurrency, retries that honour Retry-After and back off with jitter (ky), a
+ * token refresh on 401, query tunneling for long queries, and errors that say what
+ * to change. Every HTTP request it really makes (retries and refreshes included)
+ * is counted.
+ */
+export class LinkedInClient {
+  /** Every HTTP request made so far. */
+  requestsMade = 0;
+  readonly apiVersion: string;
+  private readonly baseUrl: string;
+  private readonly limit: LimitFunction;
+  private readonly http: KyInstance;
+  private readonly tokens: AccessTokens;
+  private quotaSpentUntil: Date | null = null;
+
+  constructor(private readonly options: LinkedInClientOptions) {
+    this.baseUrl = options.baseUrl ?? DEFAULT_API_BASE_URL;
+    if (!this.baseUrl.endsWith('/')) this.baseUrl += '/';
+    this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
+    if (!/^\d{6}$/.test(this.apiVersion)) throw new ApiVersionError(this.apiVersion);
+    this.limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+    const base = options.retryDelayMs ?? 1000;
+    const longest = options.maxRetryDelayMs ?? 60_000;
+    this.http = ky.create({
+      timeout: options.timeoutMs ?? 120_000,
+      ...(options.signal && { signal: options.signal }),
+      retry: {
+        limit: options.retries ?? 5,
+        methods: ['get', 'post'], // a tunneled POST is a read
+        statusCodes: [429, 500, 502, 503, 504],
+        afterStatusCodes: [429, 503],
+        maxRetryAfter: longest,
+        backoffLimit: longest,
+        delay: (attempt) => base * 2 ** (attempt - 1),
+        jitter: true,
+        // The daily limit resets at 00:00 UTC: a retry before then is a wasted call.
+        shouldRetry: async ({ error }) => (error instanceof HTTPError && (await isDailyQuota(error.response)) ? false : undefined),
+      },
+    });
+    this.tokens = new AccessTokens(options.credentials, options.tokenUrl ?? DEFAULT_TOKEN_URL, (url, form) =>
+      this.http.post(url, { body: form, throwHttpErrors: false, fetch: this.countedFetch(undefined) }),
+    );
+  }
+
+  /**
+   * GET `path` (relative to the base URL) with the query; resolves to the parsed JSON
+   * body. Throws LinkedInApiError (status and LinkedIn's message), ApiVersionError
+   * (426), DailyQuotaError, LinkedInAuthError.
+   */
+  async get<T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, options: GetOptions = {}): Promise<T> {
+    return this.limit(() => this.send<T>(path, queryString(query), options));
+  }
+
+  private async send<T>(path: string, query: string, options: GetOptions): Promise<T> {
+    let tunnel = query.length > MAX_QUERY_LENGTH;
+    let token = await this.tokens.current();
+    let renewed = false;
+    for (;;) {
+      if (this.quotaSpentUntil && this.quotaSpentUntil > new Date()) throw new DailyQuotaError(this.quotaSpentUntil);
+      const response = await this.attempt(path, query, token, tunnel, options);
+      if (response.ok) return (await response.json()) as T;
+      if (response.status === 401 && !renewed) {
+        token = await this.tokens.renew(token);
+        renewed = true;
+        continue;
+      }
+      if (response.status === 414 && !tunnel) {
+        tunnel = true;
+        continue;
+      }
+      throw await this.failure(path, response);
+    }
+  }
+
+  private async attempt(path: string, query: string, token: string, tunnel: boolean, options: GetOptions): Promise<Response> {
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${token}`,
+      'LinkedIn-Version': this.apiVersion,
+      'X-Restli-Protocol-Version': '2.0.0',
+    };
+    if (options.finder) headers['X-RestLi-Method'] = 'FINDER';
+    const fetch = this.countedFetch(options.counter);
+    try {
+      if (!tunnel) return await this.http.get(`${this.baseUrl}${path}${query ? `?${query}` : ''}`, { headers, fetch, throwHttpErrors: retryable });
+      // Query tunneling: the query as a form body of a POST that says it is a GET.
+      headers['X-HTTP-Method-Override'] = 'GET';
+      headers['Content-Type'] = 'application/x-www-form-urlencoded';
+      return await this.http.post(`${this.baseUrl}${path}`, { headers, body: query, fetch, throwHttpErrors: retryable });
+    } catch (error) {
+      if (this.options.signal?.aborted) throw this.options.signal.reason;
+      // A 429 or 5xx still failing after its retries (or a daily-limit 429, not retried).
+      if (error instanceof HTTPError) return error.response;
+      // Retries exhausted on a network error or timeout (no response at all).
+      throw new LinkedInApiError(`GET ${path}: no response from LinkedIn (${(error as Error).message})`, 0, null, { cause: error });
+    }
+  }
+
+  /** fetch, counting each request on the client and on the unit of work. */
+  private countedFetch(counter: RequestCounter | undefined): typeof fetch {
+    return (input, init) => {
+      this.requestsMade += 1;
+      if (counter) counter.calls += 1;
+      return fetch(input, init);
+    };
+  }
+
+  private async failure(path: string, response: Response): Promise<Error> {
+    if (response.status === 426) return new ApiVersionError(this.apiVersion);
+    if (response.status === 429 && (await isDailyQuota(response))) {
+      this.quotaSpentUntil = nextUtcMidnight();
+      return new DailyQuotaError(this.quotaSpentUntil);
+    }
+    const body = (await response.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
+    const apiCode = typeof body?.code === 'string' ? body.code : null;
+    const said = typeof body?.message === 'string' ? `: ${body.message}` : '';
+    return new LinkedInApiError(`GET ${path}: ${response.status}${apiCode ? ` ${apiCode}` : ''}${said}`, response.status, apiCode);
+  }
+}
+
+/** Statuses ky retries (it retries only what it throws); every other one is answered as it is. */
+const retryable = (status: number) => status === 429 || status >= 500;
+
+/** A 429 that names the DAY limit (application or member): no retry helps before 00:00 UTC. */
+async function isDailyQuota(response: Response): Promise<boolean> {
+  if (response.status !== 429) return false;
+  const text = await response.clone().text().catch(() => '');
+  return /\bDAY limit\b/i.test(text);
+}
+
+function nextUtcMidnight(now = new Date()): Date {
+  return new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1));
+}

@@ -1,0 +1,261 @@
+import { METRIC_TABLE } from '../../store/fields.js';
+import { urnOf } from '../urn.js';
+import type { LinkedInClient, RequestCounter } from './client.js';
+import { LinkedInApiError } from './errors.js';
+import { restliDateRange, restliList, restliValue, Restli, type QueryValue } from './restli.js';
+
+/** One line of the export format (src/linkedin/export.ts): an API element in its envelope. */
+export type Envelope =
+  | { adAccount: unknown }
+  | { adCampaign: unknown }
+  | { creative: unknown }
+  | { adAnalytics: unknown; pivot: string; account?: string };
+
+/** Every campaign status: the search finder leaves out those it is not given. */
+export const CAMPAIGN_STATUSES = ['ACTIVE', 'PAUSED', 'ARCHIVED', 'COMPLETED', 'CANCELED', 'DRAFT', 'PENDING_DELETION', 'REMOVED'] as const;
+
+/** The demographic pivots the store keeps (audience_demographics.pivot_type). */
+export const DEFAULT_PIVOTS = [
+  'MEMBER_COMPANY_SIZE',
+  'MEMBER_COUNTRY_V2',
+  'MEMBER_INDUSTRY',
+  'MEMBER_JOB_FUNCTION',
+  'MEMBER_JOB_TITLE',
+  'MEMBER_REGION_V2',
+  'MEMBER_SENIORITY',
+  'MEMBER_COMPANY',
+] as const;
+
+/** adAnalytics stops at this many elements without saying so. */
+export const ANALYTICS_ELEMENT_CAP = 15_000;
+/** Fields per analytics request, dateRange and pivotValues included: more is a 400. */
+export const MAX_FIELDS_PER_REQUEST = 20;
+
+/** The metrics the store keeps, by their API names: one list, the metrics' field table. */
+const DAILY_METRICS: readonly string[] = METRIC_TABLE.map((field) => field.linkedin);
+/** A demographic row keeps its impressions and clicks (src/linkedin/elements.ts mapAnalytics). */
+const DEMOGRAPHIC_METRICS = ['impressions', 'clicks'] as const;
+/** Always requested: how chunks of one element are matched up. */
+const KEY_FIELDS = ['dateRange', 'pivotValues'] as const;
+
+const PAGE_SIZE = { campaigns: 500, creatives: 100 } as const;
+
+export interface PullOptions {
+  /** Inclusive days, YYYY-MM-DD. */
+  from: string;
+  to: string;
+  /** MEMBER_* pivots to fetch monthly; default DEFAULT_PIVOTS. */
+  pivots?: readonly string[] | undefined;
+  /** Lower than 20 only to exercise chunking against a stricter server. */
+  maxFieldsPerRequest?: number | undefined;
+  /** Lower than 15,000 only to exercise window splitting against a smaller server cap. */
+  elementCap?: number | undefined;
+}
+
+export interface PullProgress {
+  /** Requests answered so far for this account. */
+  done: number;
+  /** Requests known to be needed so far (grows as pages and windows are discovered). */
+  planned: number;
+}
+
+export interface PullResult {
+  campaigns: number;
+  creatives: number;
+}
+
+type Elements = { elements?: unknown[]; metadata?: { nextPageToken?: unknown } };
+
+/**
+ * Fetches one account: its element first (an account the token cannot read is an
+ * error here, never an empty success), then its campaigns of every status and its
+ * creatives (paged), each pivot's daily analytics for the whole account at once, and
+ * the demographic pivots monthly. Hands each response's elements to `emit` as export
+ * envelopes, in the order they arrive; `emit` is awaited (it stages them).
+ */
+export async function pullAccount(
+  client: LinkedInClient,
+  accountId: number,
+  options: PullOptions,
+  emit: (envelopes: Envelope[]) => Promise<void>,
+  hooks: { counter?: RequestCounter | undefined; onProgress?: ((progress: PullProgress) => void) | undefined } = {},
+): Promise<PullResult> {
+  const pivots = options.pivots ?? DEFAULT_PIVOTS;
+  const progress: PullProgress = { done: 0, planned: 3 + pivots.length };
+  const plan = (requests: number) => {
+    progress.planned += requests;
+    hooks.onProgress?.({ ...progress });
+  };
+  const get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, finder = false): Promise<T> => {
+    const body = await client.get<T>(path, query, { finder, counter: hooks.counter });
+    progress.done += 1;
+    progress.planned = Math.max(progress.planned, progress.done);
+    hooks.onProgress?.({ ...progress });
+    return body;
+  };
+  const accountUrn = urnOf('sponsoredAccount', String(accountId));
+  const analytics = new AnalyticsFetcher(get, accountUrn, options, plan, emit);
+
+  const account = await get<unknown>(`adAccounts/${accountId}`, []).catch((error: unknown) => {
+    if (error instanceof LinkedInApiError && (error.status === 403 || error.status === 404)) {
+      throw new LinkedInApiError(`the token cannot read this account (${error.status}${error.apiCode ? ` ${error.apiCode}` : ''})`, error.status, error.apiCode, { cause: error });
+    }
+    throw error;
+  });
+  await emit([{ adAccount: account }]);
+
+  const pages = async (kind: 'campaigns' | 'creatives'): Promise<number> => {
+    const path = kind === 'campaigns' ? `adAccounts/${accountId}/adCampaigns` : `adAccounts/${accountId}/creatives`;
+    const finder: Array<[string, QueryValue]> =
+      kind === 'campaigns'
+        ? [['q', 'search'], ['search', new Restli(`(status:(values:List(${CAMPAIGN_STATUSES.join(',')})))`)]]
+        : [['q', 'criteria']];
+    let count = 0;
+    let token: string | undefined;
+    for (let page = 0; ; page++) {
+      if (page > 0) plan(1);
+      const query: Array<[string, QueryValue]> = [...finder, ['pageSize', PAGE_SIZE[kind]]];
+      if (token !== undefined) query.push(['pageToken', token]);
+      const body = await get<Elements>(path, query, kind === 'creatives');
+      const elements = body.elements ?? [];
+      count += elements.length;
+      await emit(elements.map((element) => (kind === 'campaigns' ? { adCampaign: element } : { creative: element })));
+      const next = body.metadata?.nextPageToken;
+      if (typeof next !== 'string' || next === '') return count;
+      token = next;
+    }
+  };
+
+  const [campaigns, creatives] = await Promise.all([
+    pages('campaigns').then(async (count) => (await analytics.daily('CAMPAIGN', count), count)),
+    pages('creatives').then(async (count) => (await analytics.daily('CREATIVE', count), count)),
+    ...pivots.map((pivot) => analytics.monthly(pivot)),
+  ]);
+  return { campaigns: campaigns as number, creatives: creatives as number };
+}
+
+type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, finder?: boolean) => Promise<T>;
+type AnalyticsElement = Record<string, unknown> & { pivotValues?: unknown; dateRange?: unknown };
+
+/** adAnalytics for one account: windows sized under the element cap, metrics chunked under the field cap. */
+class AnalyticsFetcher {
+  private readonly cap: number;
+  private readonly metricsPerRequest: number;
+
+  constructor(
+    private readonly get: Get,
+    private readonly accountUrn: string,
+    private readonly options: PullOptions,
+    private readonly plan: (requests: number) => void,
+    private readonly emit: (envelopes: Envelope[]) => Promise<void>,
+  ) {
+    this.cap = options.elementCap ?? ANALYTICS_ELEMENT_CAP;
+    this.metricsPerRequest = (options.maxFieldsPerRequest ?? MAX_FIELDS_PER_REQUEST) - KEY_FIELDS.length;
+    if (this.metricsPerRequest < 1) throw new RangeError('maxFieldsPerRequest leaves no room for a metric');
+  }
+
+  /**
+   * The daily rows of every campaign (or creative) of the account. At most one row
+   * per entity and day: windows of cap / entities days stay under the cap.
+   */
+  async daily(pivot: 'CAMPAIGN' | 'CREATIVE', entities: number): Promise<void> {
+    if (entities === 0) return;
+    const windowDays = Math.max(1, Math.floor(this.cap / entities));
+    const windows = splitDays(this.options.from, this.options.to, windowDays);
+    const chunks = chunk(DAILY_METRICS, this.metricsPerRequest);
+    this.plan(windows.length * chunks.length - 1); // one request of this pivot was planned from the start
+    await Promise.all(windows.map((window) => this.window(pivot, 'DAILY', window, chunks)));
+  }
+
+  /**
+   * The monthly rows of one MEMBER_* pivot for the account, from the first day of
+   * the range's first month: a row is keyed by its first day, so a month fetched
+   * again replaces its row instead of adding a clipped one beside it.
+   */
+  async monthly(pivot: string): Promise<void> {
+    const chunks = chunk(DEMOGRAPHIC_METRICS, this.metricsPerRequest);
+    this.plan(chunks.length - 1);
+    await this.window(pivot, 'MONTHLY', { from: `${this.options.from.slice(0, 7)}-01`, to: this.options.to }, chunks, this.accountUrn);
+  }
+
+  /**
+   * One window, every chunk of fields, merged per (pivot value, date range). A chunk
+   * that comes back holding exactly the cap may have been cut: the window is split in
+   * two and fetched again.
+   */
+  private async window(
+    pivot: string,
+    granularity: 'DAILY' | 'MONTHLY',
+    window: { from: string; to: string },
+    chunks: ReadonlyArray<readonly string[]>,
+    account?: string,
+  ): Promise<void> {
+    const responses = await Promise.all(
+      chunks.map((fields) =>
+        this.get<Elements>('adAnalytics', [
+          ['q', 'analytics'],
+          ['pivot', restliValue(pivot)],
+          ['timeGranularity', restliValue(granularity)],
+          ['dateRange', restliDateRange(window.from, window.to)],
+          ['accounts', restliList([this.accountUrn])],
+          ['fields', new Restli([...KEY_FIELDS, ...fields].join(','))], // field names: identifiers, commas unencoded
+        ]),
+      ),
+    );
+    if (responses.some((body) => (body.elements?.length ?? 0) >= this.cap)) {
+      const halves = granularity === 'MONTHLY' ? halveMonths(window) : halve(window);
+      if (!halves) {
+        throw new LinkedInApiError(`adAnalytics ${pivot} ${window.from}: one day of the account holds ${this.cap} elements or more, more than one request can return`, 0);
+      }
+      this.plan(2 * chunks.length);
+      await Promise.all(halves.map((half) => this.window(pivot, granularity, half, chunks, account)));
+      return;
+    }
+    const merged = new Map<string, AnalyticsElement>();
+    for (const body of responses) {
+      for (const element of (body.elements ?? []) as AnalyticsElement[]) {
+        const key = JSON.stringify([element.pivotValues, element.dateRange]);
+        const known = merged.get(key);
+        if (known) Object.assign(known, element);
+        else merged.set(key, { ...element });
+      }
+    }
+    await this.emit([...merged.values()].map((element) => (account ? { adAnalytics: element, pivot, account } : { adAnalytics: element, pivot })));
+  }
+}
+
+const DAY_MS = 86_400_000;
+const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
+const dayOf = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** from..to in consecutive windows of at most `days` days. */
+export function splitDays(from: string, to: string, days: number): Array<{ from: string; to: string }> {
+  const windows: Array<{ from: string; to: string }> = [];
+  for (let start = dayNumber(from); start <= dayNumber(to); start += days) {
+    windows.push({ from: dayOf(start), to: dayOf(Math.min(start + days - 1, dayNumber(to))) });
+  }
+  return windows;
+}
+
+function halve(window: { from: string; to: string }): [{ from: string; to: string }, { from: string; to: string }] | null {
+  const first = dayNumber(window.from);
+  const last = dayNumber(window.to);
+  if (first === last) return null;
+  const middle = Math.floor((first + last) / 2);
+  return [{ from: window.from, to: dayOf(middle) }, { from: dayOf(middle + 1), to: window.to }];
+}
+
+/** A window of whole months split between months (a monthly row must not be clipped twice). */
+function halveMonths(window: { from: string; to: string }): [{ from: string; to: string }, { from: string; to: string }] | null {
+  const months = (Number(window.to.slice(0, 4)) - Number(window.from.slice(0, 4))) * 12 + Number(window.to.slice(5, 7)) - Number(window.from.slice(5, 7));
+  if (months === 0) return null;
+  const first = new Date(Date.UTC(Number(window.from.slice(0, 4)), Number(window.from.slice(5, 7)) - 1 + Math.ceil(months / 2), 1));
+  const start = first.toISOString().slice(0, 10);
+  return [{ from: window.from, to: dayOf(dayNumber(start) - 1) }, { from: start, to: window.to }];
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}

@@ -1,0 +1,277 @@
+import { createReadStream, createWriteStream } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { once } from 'node:events';
+import { Readable, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip } from 'node:zlib';
+import type pg from 'pg';
+import pLimit from 'p-limit';
+import { AdsStoreError } from '../errors.js';
+import { DEFAULT_WAIT_TIMEOUT_MS } from '../ingest/defaults.js';
+import { stageRecord } from '../ingest/stage.js';
+import { credentialsFromEnv, secretsOf, type LinkedInCredentials } from '../linkedin/api/auth.js';
+import { DEFAULT_CONCURRENCY, LinkedInClient, type RequestCounter } from '../linkedin/api/client.js';
+import { pullAccount, type Envelope, type PullProgress } from '../linkedin/api/pull.js';
+import { mapExportEnvelope } from '../linkedin/export.js';
+import type { StagedWriteCounts } from '../store/apply.js';
+import { StagedSync, type SyncOrigin } from '../store/staged-sync.js';
+import { getLastSuccessfulSync } from '../store/syncs.js';
+import { InvalidValueError } from '../values.js';
+import { listReadableAccounts } from './accounts.js';
+
+/** Days fetched again before the last successful sync: LinkedIn restates conversions for ~30 days. */
+export const DEFAULT_LOOKBACK_DAYS = 30;
+/** Days a first sync of an account fetches when no start is given. */
+export const DEFAULT_FIRST_SYNC_DAYS = 365;
+
+export interface SyncOptions {
+  /** Default: from the environment (credentialsFromEnv). */
+  credentials?: LinkedInCredentials | undefined;
+  /** Accounts to sync; default every account the token can read. */
+  accounts?: readonly number[] | undefined;
+  /** First day to fetch (YYYY-MM-DD); default the last successful sync minus lookbackDays. */
+  from?: string | undefined;
+  /** Last day to fetch; default yesterday (UTC). */
+  to?: string | undefined;
+  lookbackDays?: number | undefined;
+  /** MEMBER_* pivots (default the eight the store keeps). */
+  pivots?: readonly string[] | undefined;
+  /** sync_log.trigger of each account's row. */
+  trigger?: string | null | undefined;
+  /** Store what is fetched (default true). */
+  store?: boolean | undefined;
+  /** Also write what was fetched, as the export format `ingest` reads (gzip when it ends in .gz). */
+  out?: string | undefined;
+  apiVersion?: string | undefined;
+  /** Default https://api.linkedin.com/rest/. */
+  baseUrl?: string | undefined;
+  tokenUrl?: string | undefined;
+  /** Requests in flight at once (default 3). */
+  concurrency?: number | undefined;
+  retries?: number | undefined;
+  retryDelayMs?: number | undefined;
+  maxRetryDelayMs?: number | undefined;
+  /** Lower only against a test server that enforces lower limits. */
+  maxFieldsPerRequest?: number | undefined;
+  elementCap?: number | undefined;
+  /** How long to wait for another sync or ingest of the same account (default 300 s). */
+  waitTimeoutMs?: number | undefined;
+  /** Stops the sync (Ctrl-C): accounts done stay committed, the running ones roll back. */
+  signal?: AbortSignal | undefined;
+  onProgress?: ((progress: { accountId: number } & PullProgress) => void) | undefined;
+  /** Told when an account starts (its range) and ends. */
+  onAccount?: ((event: AccountSyncEvent) => void) | undefined;
+  /** The day "yesterday" is counted from (YYYY-MM-DD, UTC); default today. */
+  today?: string | undefined;
+}
+
+export type AccountSyncEvent =
+  | { accountId: number; state: 'started'; from: string; to: string }
+  | { accountId: number; state: 'finished'; result: AccountSyncResult };
+
+export interface AccountSyncResult {
+  accountId: number;
+  status: 'success' | 'failed';
+  /** Its sync_log row (null when nothing was stored, or the database was unreachable). */
+  syncId: number | null;
+  from: string;
+  to: string;
+  /** HTTP requests made for this account, retries and token refreshes included. */
+  apiCallsMade: number;
+  campaignsFetched: number;
+  creativesFetched: number;
+  /** What the merge wrote (absent when not stored or failed). */
+  counts?: StagedWriteCounts | undefined;
+  /** Why it failed; its message never contains a token or secret. */
+  error?: Error | undefined;
+}
+
+/** A sync that could not start at all (bad options, no credentials, the account list unreadable). */
+export class SyncError extends AdsStoreError {
+  readonly code = 'SYNC_FAILED';
+}
+
+/**
+ * Fetches each account from the LinkedIn Marketing API and stores it through the
+ * ingest's write path (the same mapping, staging and merge): one transaction and one
+ * sync_log row per account, so one account failing leaves the others stored.
+ * Resolves to each account's result, in the order of `accounts`. Throws SyncError
+ * only when the sync cannot start.
+ */
+export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = {}): Promise<AccountSyncResult[]> {
+  const store = options.store ?? true;
+  if (store && !pool) throw new SyncError('storing a sync needs a database (pool)');
+  if (!pool && options.from === undefined) throw new SyncError('a sync without a database needs a first day (from): there is no last sync to start from');
+  const credentials = options.credentials ?? credentialsFromEnv();
+  const redact = redactor(secretsOf(credentials));
+  const client = new LinkedInClient({
+    credentials,
+    baseUrl: options.baseUrl,
+    tokenUrl: options.tokenUrl,
+    apiVersion: options.apiVersion,
+    concurrency: options.concurrency,
+    retries: options.retries,
+    retryDelayMs: options.retryDelayMs,
+    maxRetryDelayMs: options.maxRetryDelayMs,
+    signal: options.signal,
+  });
+  const today = options.today ?? new Date().toISOString().slice(0, 10);
+  const yesterday = addDays(today, -1);
+  const to = options.to === undefined ? yesterday : checkDay(options.to, 'to');
+  if (options.from !== undefined && checkDay(options.from, 'from') > to) throw new SyncError(`from ${options.from} is after to ${to}`);
+
+  const accounts = options.accounts ?? (await listReadableAccounts(client).catch((error: Error) => {
+    throw new SyncError(`could not list the accounts the token can read: ${redact(error.message)}`, { cause: error });
+  }));
+  const archive = options.out ? new Archive(options.out) : null;
+  // Accounts overlap so that one's paging and merge hide behind another's requests;
+  // each holds at most two connections.
+  const perAccount = pLimit(Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY));
+  const results = await Promise.all(
+    accounts.map((accountId) =>
+      perAccount(async (): Promise<AccountSyncResult | null> => {
+        if (options.signal?.aborted) return null; // not started: nothing to record
+        const from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, yesterday));
+        options.onAccount?.({ accountId, state: 'started', from, to });
+        const result = await syncAccount(pool, client, accountId, { ...options, from, to }, archive, redact);
+        options.onAccount?.({ accountId, state: 'finished', result });
+        return result;
+      }),
+    ),
+  );
+  const done = results.filter((result): result is AccountSyncResult => result !== null);
+  if (archive) await archive.finish(done, options.trigger ?? null);
+  return done;
+}
+
+async function syncAccount(
+  pool: pg.Pool | null,
+  client: LinkedInClient,
+  accountId: number,
+  options: SyncOptions & { from: string; to: string },
+  archive: Archive | null,
+  redact: (text: string) => string,
+): Promise<AccountSyncResult> {
+  const counter: RequestCounter = { calls: 0 };
+  const result: AccountSyncResult = { accountId, status: 'failed', syncId: null, from: options.from, to: options.to, apiCallsMade: 0, campaignsFetched: 0, creativesFetched: 0 };
+  const origin = (): SyncOrigin => ({ accountId: String(accountId), trigger: options.trigger ?? null, apiCallsMade: counter.calls });
+  const part = archive?.part(accountId);
+  const unit = pool && (options.store ?? true) ? await StagedSync.connect(pool, { signal: options.signal }) : null;
+  try {
+    const writer = unit ? await unit.begin() : null;
+    const named = new Set<number>();
+    let element = 0;
+    let flushing: Promise<void> = Promise.resolve();
+    const emit = async (envelopes: Envelope[]) => {
+      for (const envelope of envelopes) {
+        element += 1;
+        part?.write(`${JSON.stringify(envelope)}\n`);
+        if (!writer) continue;
+        const record = mapExportEnvelope(envelope, `LinkedIn account ${accountId}, element ${element}`);
+        if (record.kind !== 'sync') stageRecord(writer, record, element, named);
+      }
+      // One flush at a time: responses arrive concurrently.
+      if (writer?.shouldFlush) await (flushing = flushing.then(() => writer.flush()));
+      if (part && part.writableNeedDrain) await once(part, 'drain');
+    };
+    const pulled = await pullAccount(client, accountId, { from: options.from, to: options.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
+      counter,
+      onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
+    });
+    result.campaignsFetched = pulled.campaigns;
+    result.creativesFetched = pulled.creatives;
+    if (unit) {
+      await flushing;
+      const counts = await unit.merge(origin(), { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true });
+      const rejected = counts.rejected_references.length;
+      result.counts = counts;
+      result.syncId = await unit.commit(counts, {
+        ...origin(),
+        // Analytics of a campaign or creative the API did not list (deleted since) cannot be stored.
+        errors: rejected === 0 ? null : `${rejected} analytics row${rejected === 1 ? '' : 's'} of campaigns or creatives the API did not list were left out, the first: ${counts.rejected_references[0]!.reference} ${counts.rejected_references[0]!.value}`,
+      });
+    }
+    await part?.keep();
+    result.status = 'success';
+  } catch (error) {
+    const stopped = options.signal?.aborted === true;
+    const message = stopped ? 'interrupted' : redact(error instanceof Error ? error.message : String(error));
+    result.error = stopped ? (options.signal!.reason as Error) : error instanceof AdsStoreError ? error : new SyncError(message, { cause: error });
+    if (unit) result.syncId = await unit.fail(origin(), message);
+    await part?.discard();
+  } finally {
+    result.apiCallsMade = counter.calls;
+    await unit?.close();
+  }
+  return result;
+}
+
+/** The first day of an incremental sync: the last successful one's day minus the lookback, else a year back. */
+async function incrementalStart(pool: pg.Pool, accountId: number, lookbackDays: number, yesterday: string): Promise<string> {
+  const last = await getLastSuccessfulSync(pool, String(accountId));
+  if (!last) return addDays(yesterday, 1 - DEFAULT_FIRST_SYNC_DAYS);
+  const start = addDays(last.started_at.toISOString().slice(0, 10), -lookbackDays);
+  return start < yesterday ? start : yesterday;
+}
+
+/**
+ * The --out file: each account's envelopes go to a part file while it syncs, and
+ * only an account that succeeded is appended to the archive, so that replaying it
+ * stores exactly what the sync stored.
+ */
+class Archive {
+  private readonly parts = new Map<number, string>();
+
+  constructor(private readonly file: string) {}
+
+  part(accountId: number) {
+    const path = `${this.file}.${accountId}.part`;
+    const stream = createWriteStream(path);
+    const closed = async () => {
+      stream.end();
+      await once(stream, 'close');
+    };
+    return Object.assign(stream, {
+      keep: async () => {
+        await closed();
+        this.parts.set(accountId, path);
+      },
+      discard: async () => {
+        await closed();
+        await rm(path, { force: true });
+      },
+    });
+  }
+
+  /** Writes the archive: the kept parts in account order, then the sync line. */
+  async finish(results: readonly AccountSyncResult[], trigger: string | null): Promise<void> {
+    const ok = results.filter((r) => r.status === 'success' && this.parts.has(r.accountId));
+    const sync = {
+      accountId: ok.length === 1 ? String(ok[0]!.accountId) : 'all',
+      trigger,
+      apiCallsMade: ok.reduce((sum, r) => sum + r.apiCallsMade, 0),
+    };
+    const parts = ok.map((r) => this.parts.get(r.accountId)!);
+    async function* lines() {
+      for (const path of parts) for await (const chunk of createReadStream(path)) yield chunk as Buffer;
+      yield Buffer.from(`${JSON.stringify({ sync })}\n`);
+    }
+    const target: Writable = createWriteStream(this.file);
+    await (this.file.endsWith('.gz') ? pipeline(Readable.from(lines()), createGzip(), target) : pipeline(Readable.from(lines()), target));
+    for (const path of this.parts.values()) await rm(path, { force: true });
+  }
+}
+
+/** Replaces every secret in a text with "[redacted]". */
+function redactor(secrets: readonly string[]): (text: string) => string {
+  return (text) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+}
+
+function checkDay(value: string, name: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
+    throw new InvalidValueError('sync options', name, value, 'is not a day (YYYY-MM-DD)');
+  }
+  return value;
+}
+
+const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

@@ -1,0 +1,325 @@
+import * as assert from 'uvu/assert';
+import type pg from 'pg';
+import { ingestFile } from '../src/ingest/ingest.js';
+import { DailyQuotaError, LinkedInApiError } from '../src/linkedin/api/errors.js';
+import { demographicPivotType } from '../src/linkedin/elements.js';
+import { METRIC_TABLE } from '../src/store/fields.js';
+import { syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
+import { databaseSuite, emptyTables, freshDatabase } from './helpers/database.js';
+import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
+import { scratchFolder } from './helpers/scratch.js';
+
+/**
+ * `syncAccounts` against the fake LinkedIn API (test/helpers/fake-linkedin.ts), which
+ * enforces the real API's rules: what is stored must equal the fake's dataset.
+ */
+const Sync = databaseSuite('sync');
+Sync.before.each(({ pool }) => emptyTables(pool));
+
+const FROM = '2025-01-01';
+const TO = '2025-02-28';
+const dataset = () => buildDataset({ seed: 11, accounts: 2, campaignsPerAccount: 3, creativesPerCampaign: 2, from: FROM, to: TO, hiddenAccounts: 1 });
+
+const fakes: FakeLinkedIn[] = [];
+async function fake(data: FakeDataset, options: Partial<FakeLinkedInOptions> = {}): Promise<FakeLinkedIn> {
+  const server = await startFakeLinkedIn({ dataset: data, ...options });
+  fakes.push(server);
+  return server;
+}
+Sync.after.each(async () => {
+  await Promise.all(fakes.splice(0).map((server) => server.close()));
+});
+
+/** A sync of the fake with fast retries; accounts default to the readable ones. */
+function sync(pool: pg.Pool | null, server: FakeLinkedIn, data: FakeDataset, options: SyncOptions = {}): Promise<AccountSyncResult[]> {
+  return syncAccounts(pool, {
+    credentials: { accessToken: 'test-token' },
+    baseUrl: server.baseUrl,
+    tokenUrl: server.tokenUrl,
+    accounts: data.readableAccountIds,
+    from: FROM,
+    to: TO,
+    retryDelayMs: 5,
+    maxRetryDelayMs: 3_000,
+    ...options,
+  });
+}
+
+const analyticsRanges = (server: FakeLinkedIn) =>
+  server.requests
+    .filter((r) => r.path === '/rest/adAnalytics' && r.status === 200)
+    .map((r) => /start:\(year:(\d+),month:(\d+),day:(\d+)\),end:\(year:(\d+),month:(\d+),day:(\d+)\)/.exec(r.query.get('dateRange') ?? '')!)
+    .map((m) => [day(m[1]!, m[2]!, m[3]!), day(m[4]!, m[5]!, m[6]!)] as const);
+const day = (y: string, m: string, d: string) => `${y}-${m.padStart(2, '0')}-${d.padStart(2, '0')}`;
+
+const METRICS = METRIC_TABLE.map((field) => [field.column, field.linkedin] as const);
+
+/** The stored days of `table`, as `${urn}|${date}` → the API's metric names and values. */
+async function storedDays(pool: pg.Pool, table: 'campaign_daily_metrics' | 'creative_daily_metrics'): Promise<Map<string, Record<string, string>>> {
+  const key = table === 'campaign_daily_metrics' ? `'urn:li:sponsoredCampaign:' || campaign_id` : 'creative_id';
+  const { rows } = await pool.query(`select ${key} as urn, to_char(date, 'YYYY-MM-DD') as day, ${METRICS.map(([column]) => `${column}::text as "${column}"`).join(', ')} from ${table}`);
+  return new Map(rows.map((row) => [`${row.urn}|${row.day}`, Object.fromEntries(METRICS.map(([column, api]) => [api, row[column]]))]));
+}
+
+/** The dataset's days of the given accounts within from..to, in the form storedDays returns. */
+function expectedDays(data: FakeDataset, kind: 'campaign' | 'creative', accounts: readonly number[], from: string, to: string): Map<string, Record<string, string>> {
+  const urns = new Set(
+    accounts.flatMap((account) =>
+      (kind === 'campaign' ? data.campaigns : data.creatives).get(account)!.map((e) => (kind === 'campaign' ? `urn:li:sponsoredCampaign:${e['id']}` : String(e['id']))),
+    ),
+  );
+  const expected = new Map<string, Record<string, string>>();
+  for (const [key, metrics] of kind === 'campaign' ? data.campaignDays : data.creativeDays) {
+    const [urn, date] = key.split('|') as [string, string];
+    if (!urns.has(urn) || date < from || date > to) continue;
+    expected.set(key, Object.fromEntries(METRICS.map(([, api]) => [api, metrics[api] === undefined ? '0' : String(metrics[api])])));
+  }
+  return expected;
+}
+
+/** Money compared as numbers of equal value ("1.50" is "1.5"); counts exactly. */
+function assertDaysEqual(actual: Map<string, Record<string, string>>, expected: Map<string, Record<string, string>>, what: string) {
+  assert.is(actual.size, expected.size, `${what}: days stored`);
+  for (const [key, metrics] of expected) {
+    const row = actual.get(key);
+    assert.ok(row, `${what}: ${key} stored`);
+    for (const [api, value] of Object.entries(metrics)) {
+      if (api === 'costInLocalCurrency') assert.is(Number(row![api]), Number(value), `${what}: ${key} ${api}`);
+      else assert.is(row![api], value, `${what}: ${key} ${api}`);
+    }
+  }
+}
+
+async function assertStoredEqualsDataset(pool: pg.Pool, data: FakeDataset, accounts: readonly number[]) {
+  const ids = async (sql: string) => (await pool.query(sql)).rows.map((r) => String(r.id)).sort();
+  assert.equal(await ids('select id from ad_accounts'), accounts.map(String).sort());
+  assert.equal(await ids('select id from campaigns'), accounts.flatMap((a) => data.campaigns.get(a)!.map((c) => String(c['id']))).sort());
+  assert.equal(await ids('select id from creatives'), accounts.flatMap((a) => data.creatives.get(a)!.map((c) => String(c['id']))).sort());
+  assertDaysEqual(await storedDays(pool, 'campaign_daily_metrics'), expectedDays(data, 'campaign', accounts, FROM, TO), 'campaign days');
+  assertDaysEqual(await storedDays(pool, 'creative_daily_metrics'), expectedDays(data, 'creative', accounts, FROM, TO), 'creative days');
+  const { rows } = await pool.query(`select account_id, pivot_type, segment, to_char(date_start, 'YYYY-MM') as month, impressions, clicks from audience_demographics`);
+  const stored = new Map(rows.map((r) => [`${r.account_id}|${r.pivot_type}|${r.segment}|${r.month}`, [r.impressions, r.clicks]]));
+  const expected = new Map(
+    [...data.demographics]
+      .filter(([key]) => accounts.includes(Number(key.split('|')[0])))
+      .map(([key, value]) => {
+        const [account, pivot, segment, month] = key.split('|') as [string, string, string, string];
+        return [`${account}|${demographicPivotType(pivot)}|${segment}|${month}`, [value['impressions'], value['clicks']]];
+      }),
+  );
+  assert.equal(stored, expected, 'demographics');
+}
+
+Sync('a full sync stores exactly the dataset, one sync_log row per account with its requests', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const results = await sync(pool, server, data, { trigger: 'cron' });
+  assert.equal(results.map((r) => [r.accountId, r.status]), data.readableAccountIds.map((id) => [id, 'success']));
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+  const { rows } = await pool.query(`select account_id, status, trigger, campaigns_fetched, creatives_fetched, api_calls_made from sync_log order by account_id`);
+  assert.equal(rows, data.readableAccountIds.map((id, i) => ({ account_id: String(id), status: 'success', trigger: 'cron', campaigns_fetched: 3, creatives_fetched: 6, api_calls_made: results[i]!.apiCallsMade })));
+  // Every request made was counted, and none of them per campaign: the whole account per pivot and window.
+  assert.is(results.reduce((sum, r) => sum + r.apiCallsMade, 0), server.requests.length);
+  assert.ok(server.requests.every((r) => !r.rawQuery.includes('campaigns=')), 'no per-campaign analytics');
+});
+
+Sync('an incremental sync fetches from the last sync minus the lookback, up to yesterday, and replaces restated days', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [account] = data.readableAccountIds;
+  await sync(pool, server, data, { accounts: [account!] });
+  // That sync ran on 2025-03-01; then LinkedIn restated the last ten days of February.
+  await pool.query(`update sync_log set started_at = '2025-03-01T05:00:00Z', finished_at = '2025-03-01T05:01:00Z'`);
+  data.restate({ from: '2025-02-19', to: '2025-02-28' }, 3);
+  server.requests.length = 0;
+  const [result] = await sync(pool, server, data, { accounts: [account!], from: undefined, to: undefined, today: '2025-03-01', lookbackDays: 30 });
+  assert.equal([result!.status, result!.from, result!.to], ['success', '2025-01-30', '2025-02-28']);
+  for (const [from, to] of analyticsRanges(server)) {
+    // Daily rows from the window's first day; monthly demographics from its month's first day.
+    assert.ok((from === '2025-01-30' || from === '2025-01-01') && to === '2025-02-28', `${from}..${to}`);
+  }
+  assertDaysEqual(await storedDays(pool, 'campaign_daily_metrics'), expectedDays(data, 'campaign', [account!], FROM, TO), 'campaign days after the restatement');
+  assertDaysEqual(await storedDays(pool, 'creative_daily_metrics'), expectedDays(data, 'creative', [account!], FROM, TO), 'creative days after the restatement');
+});
+
+Sync('an incremental sync of a fixed day fetches exactly the lookback window', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [account] = data.readableAccountIds;
+  // A successful sync that started on 2025-02-20: the next one re-fetches from 2025-02-10.
+  await pool.query(`insert into sync_log (account_id, status, started_at, finished_at) values ($1, 'success', '2025-02-20T06:00:00Z', '2025-02-20T06:05:00Z')`, [String(account)]);
+  const [result] = await sync(pool, server, data, { accounts: [account!], from: undefined, to: undefined, today: '2025-03-01', lookbackDays: 10 });
+  assert.equal([result!.status, result!.from, result!.to], ['success', '2025-02-10', '2025-02-28']);
+  const ranges = analyticsRanges(server);
+  const daily = server.requests.filter((r) => r.path === '/rest/adAnalytics' && r.status === 200 && r.query.get('timeGranularity') === '(value:DAILY)');
+  assert.ok(daily.length >= 2);
+  for (const request of daily) assert.match(request.query.get('dateRange')!, 'start:(year:2025,month:2,day:10),end:(year:2025,month:2,day:28)');
+  assert.ok(ranges.every(([from, to]) => from >= '2025-02-01' && to === '2025-02-28'));
+  const stored = await storedDays(pool, 'campaign_daily_metrics');
+  assert.ok([...stored.keys()].every((key) => key.split('|')[1]! >= '2025-02-10'), 'only the window was fetched');
+  assertDaysEqual(stored, expectedDays(data, 'campaign', [account!], '2025-02-10', '2025-02-28'), 'campaign days of the window');
+});
+
+Sync('metrics are fetched in chunks under the field limit and merged per entity and day', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data, { maxFields: 6 });
+  const results = await sync(pool, server, data, { maxFieldsPerRequest: 6 });
+  assert.equal(results.map((r) => r.status), ['success', 'success']);
+  const daily = server.requests.filter((r) => r.path === '/rest/adAnalytics' && r.query.get('timeGranularity') === '(value:DAILY)');
+  // 13 metrics, 4 a request beside dateRange and pivotValues: 4 chunks per window.
+  assert.ok(daily.every((r) => r.query.get('fields')!.split(',').length <= 6));
+  assert.is(daily.length % 4, 0);
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('windows are sized under the element cap, and a response that reaches the cap is split and fetched again', async ({ pool }) => {
+  const data = dataset();
+  // 3 campaigns and 6 creatives: a cap of 10 makes windows of 3 days and of 1 day; the
+  // demographics (3-6 segments a pivot, 2 months) reach it and are split by month.
+  const server = await fake(data, { elementCap: 10 });
+  const results = await sync(pool, server, data, { elementCap: 10 });
+  assert.equal(results.map((r) => r.status), ['success', 'success']);
+  const answered = server.requests.filter((r) => r.path === '/rest/adAnalytics');
+  assert.ok(answered.some((r) => r.query.get('timeGranularity') === '(value:MONTHLY)' && r.query.get('dateRange')!.includes('month:1,day:31')), 'a demographic window split at a month');
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('a 414 sends the query again by tunneling (POST with X-HTTP-Method-Override)', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data, { maxUrlLength: 260 });
+  const results = await sync(pool, server, data);
+  assert.equal(results.map((r) => r.status), ['success', 'success']);
+  assert.ok(server.requests.some((r) => r.status === 414));
+  const tunneled = server.requests.filter((r) => r.tunneled);
+  assert.ok(tunneled.length > 0 && tunneled.every((r) => r.method === 'POST' && r.headers['x-http-method-override'] === 'GET' && r.status === 200));
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('429s (with and without Retry-After), 500s and dropped connections are retried, and counted as requests made', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  server.inject({ match: /adAnalytics/, status: 429, retryAfterSeconds: 1 });
+  server.inject({ match: /adCampaigns/, status: 429 });
+  server.inject({ match: /creatives/, status: 500, times: 2 });
+  server.inject({ match: /adAnalytics.*MEMBER_SENIORITY/, networkError: true });
+  const started = performance.now();
+  const results = await sync(pool, server, data);
+  assert.equal(results.map((r) => r.status), ['success', 'success']);
+  assert.ok(performance.now() - started >= 1000, 'Retry-After: 1 was waited for');
+  assert.is(results.reduce((sum, r) => sum + r.apiCallsMade, 0), server.requests.length, 'every attempt counted');
+  const { rows } = await pool.query(`select sum(api_calls_made)::int as calls from sync_log where status = 'success'`);
+  assert.is(rows[0].calls, server.requests.length);
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('a daily-quota 429 stops at once, commits nothing of the account, says when to resume; the next day resumes', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  server.inject({ match: /adAnalytics/, status: 429, dailyQuota: true, times: 1000 });
+  const results = await sync(pool, server, data);
+  assert.equal(results.map((r) => r.status), ['failed', 'failed']);
+  for (const result of results) {
+    assert.instance(result.error, DailyQuotaError);
+    assert.match(result.error!.message, /resets at \d{4}-\d{2}-\d{2}T00:00:00Z \(00:00 UTC\)/);
+  }
+  // The quota 429 was not retried: only the requests already in flight (3 at most) met it,
+  // then the client stopped asking.
+  assert.ok(server.requests.filter((r) => r.status === 429).length <= 3);
+  const { rows } = await pool.query(`select (select count(*)::int from campaigns) as campaigns, (select count(*)::int from campaign_daily_metrics) as days,
+                                            (select array_agg(status) from sync_log) as statuses, (select bool_and(errors like '%00:00 UTC%') from sync_log) as says`);
+  assert.equal(rows[0], { campaigns: 0, days: 0, statuses: ['failed', 'failed'], says: true });
+  // After the reset: a new sync (a new client) stores everything.
+  await fake(data).then(async (fresh) => {
+    const again = await sync(pool, fresh, data);
+    assert.equal(again.map((r) => r.status), ['success', 'success']);
+  });
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('an account the token cannot read fails on its own; the others are stored', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [hidden] = data.hiddenAccountIds;
+  const results = await sync(pool, server, data, { accounts: [hidden!, ...data.readableAccountIds] });
+  assert.equal(results.map((r) => r.status), ['failed', 'success', 'success']);
+  assert.instance(results[0]!.error, LinkedInApiError);
+  assert.match(results[0]!.error!.message, 'the token cannot read this account (403 ACCESS_DENIED)');
+  const { rows } = await pool.query(`select status, errors from sync_log where account_id = $1`, [String(hidden)]);
+  assert.equal(rows, [{ status: 'failed', errors: 'the token cannot read this account (403 ACCESS_DENIED)' }]);
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('without an access token the refresh token is exchanged, and a 401 exchanges it again', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const credentials = { clientId: 'cid', clientSecret: 'secret', refreshToken: 'refresh-token' };
+  const first = await sync(pool, server, data, { credentials, accounts: [data.readableAccountIds[0]!] });
+  assert.equal(first.map((r) => r.status), ['success']);
+  assert.is(server.requests.filter((r) => r.path === '/oauth/v2/accessToken').length, 1, 'one exchange shared by every request');
+  // A revoked access token: one 401, one exchange, the sync goes on.
+  server.revoke('test-token');
+  const second = await sync(pool, server, data, { credentials: { ...credentials, accessToken: 'test-token' }, accounts: [data.readableAccountIds[1]!] });
+  assert.equal(second.map((r) => r.status), ['success']);
+  assert.is(server.requests.filter((r) => r.path === '/oauth/v2/accessToken').length, 2);
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('--out then ingest stores what a direct sync stores', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const file = `${await scratchFolder('sync-out')}/sync.ndjson.gz`;
+  const results = await sync(null, server, data, { store: false, out: file });
+  assert.equal(results.map((r) => [r.status, r.syncId]), [['success', null], ['success', null]]);
+  const ingested = await ingestFile(pool, file);
+  assert.is(ingested.accountId, 'all');
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+  // The same data synced directly into another database: every table equal.
+  const direct = await freshDatabase('sync-direct');
+  try {
+    await sync(direct.pool, server, data);
+    for (const table of ['ad_accounts', 'campaigns', 'creatives', 'campaign_daily_metrics', 'creative_daily_metrics', 'audience_demographics']) {
+      const dump = async (db: pg.Pool) => (await db.query(`select to_jsonb(t) - 'fetched_at' as row from ${table} t order by 1::text`)).rows.map((r) => JSON.stringify(r.row)).sort();
+      assert.equal(await dump(pool), await dump(direct.pool), table);
+    }
+  } finally {
+    await direct.drop();
+  }
+});
+
+Sync('Ctrl-C keeps the accounts already committed and leaves the running one untouched', async ({ pool }) => {
+  const data = buildDataset({ seed: 5, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
+  const server = await fake(data, { latencyMs: 30 });
+  const stop = new AbortController();
+  const results = await sync(pool, server, data, {
+    concurrency: 1, // two accounts at a time
+    signal: stop.signal,
+    onAccount: (event) => {
+      if (event.state === 'finished' && event.result.status === 'success') stop.abort(new Error('interrupted'));
+    },
+  });
+  const committed = results.filter((r) => r.status === 'success').map((r) => r.accountId);
+  assert.is(committed.length, 1);
+  const { rows } = await pool.query(`select distinct account_id::text as id from campaigns`);
+  assert.equal(rows.map((r) => Number(r.id)), committed, 'only the finished account is stored');
+  const running = results.filter((r) => r.status === 'failed');
+  assert.ok(running.length <= 1 && running.every((r) => /interrupted/.test(r.error!.message)));
+  assert.is((await pool.query(`select count(*)::int as n from sync_log where status = 'running'`)).rows[0].n, 0);
+});
+
+Sync('no token or secret appears in results, errors or the sync log', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const secret = 'super-secret-access-token-123';
+  // A token the API rejects, with a refresh grant the API refuses: every failure path that could echo them.
+  const results = await sync(pool, server, data, { credentials: { accessToken: secret, clientId: 'cid', clientSecret: 'the-client-secret', refreshToken: 'the-refresh-token' } });
+  assert.equal(results.map((r) => r.status), ['failed', 'failed']);
+  const text = JSON.stringify(results.map((r) => ({ ...r, error: r.error?.message, cause: String((r.error as { cause?: unknown })?.cause) })));
+  const log = JSON.stringify((await pool.query('select * from sync_log')).rows);
+  for (const value of [secret, 'the-client-secret', 'the-refresh-token']) {
+    assert.not.ok(text.includes(value), `results contain ${value}`);
+    assert.not.ok(log.includes(value), `sync_log contains ${value}`);
+  }
+  assert.match(results[0]!.error!.message, 'refresh token exchange failed');
+});
+
+Sync.run();
