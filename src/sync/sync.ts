@@ -5,7 +5,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type pg from 'pg';
-import pLimit from 'p-limit';
+import pLimit, { type LimitFunction } from 'p-limit';
 import { AdsStoreError } from '../errors.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../ingest/defaults.js';
 import { stageRecord } from '../ingest/stage.js';
@@ -124,19 +124,13 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
     throw new SyncError(`could not list the accounts the token can read: ${redact(error.message)}`, { cause: error });
   }));
   const archive = options.out ? new Archive(options.out) : null;
-  // Accounts overlap so that one's paging and merge hide behind another's requests;
-  // each holds at most two connections.
-  const perAccount = pLimit(Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY));
+  // Accounts overlap: while some fetch, others merge, so that the database's work
+  // hides behind the network. A fetching account holds one connection (its staging
+  // transaction), a merging one two (and the CPU the merge needs).
+  const phases = { fetching: pLimit(Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY)), storing: pLimit(2) };
   const results = await Promise.all(
     accounts.map((accountId) =>
-      perAccount(async (): Promise<AccountSyncResult | null> => {
-        if (options.signal?.aborted) return null; // not started: nothing to record
-        const from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, yesterday));
-        options.onAccount?.({ accountId, state: 'started', from, to });
-        const result = await syncAccount(pool, client, accountId, { ...options, from, to }, archive, redact);
-        options.onAccount?.({ accountId, state: 'finished', result });
-        return result;
-      }),
+      syncAccount(pool, client, accountId, options, { to, yesterday }, phases, archive, redact),
     ),
   );
   const done = results.filter((result): result is AccountSyncResult => result !== null);
@@ -144,66 +138,85 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   return done;
 }
 
+/** One account: fetched (and staged) in a fetching slot, then merged and committed in a storing slot. */
 async function syncAccount(
   pool: pg.Pool | null,
   client: LinkedInClient,
   accountId: number,
-  options: SyncOptions & { from: string; to: string },
+  options: SyncOptions,
+  range: { to: string; yesterday: string },
+  phases: { fetching: LimitFunction; storing: LimitFunction },
   archive: Archive | null,
   redact: (text: string) => string,
-): Promise<AccountSyncResult> {
+): Promise<AccountSyncResult | null> {
   const counter: RequestCounter = { calls: 0 };
-  const result: AccountSyncResult = { accountId, status: 'failed', syncId: null, from: options.from, to: options.to, apiCallsMade: 0, campaignsFetched: 0, creativesFetched: 0 };
   const origin = (): SyncOrigin => ({ accountId: String(accountId), trigger: options.trigger ?? null, apiCallsMade: counter.calls });
-  const part = archive?.part(accountId);
-  const unit = pool && (options.store ?? true) ? await StagedSync.connect(pool, { signal: options.signal }) : null;
+  let unit: StagedSync | null = null;
+  let part: ReturnType<Archive['part']> | undefined;
+  let result: AccountSyncResult | undefined;
   try {
-    const writer = unit ? await unit.begin() : null;
-    const named = new Set<number>();
-    let element = 0;
     let flushing: Promise<void> = Promise.resolve();
-    const emit = async (envelopes: Envelope[]) => {
-      for (const envelope of envelopes) {
-        element += 1;
-        part?.write(`${JSON.stringify(envelope)}\n`);
-        if (!writer) continue;
-        const record = mapExportEnvelope(envelope, `LinkedIn account ${accountId}, element ${element}`);
-        if (record.kind !== 'sync') stageRecord(writer, record, element, named);
-      }
-      // One flush at a time: responses arrive concurrently.
-      if (writer?.shouldFlush) await (flushing = flushing.then(() => writer.flush()));
-      if (part && part.writableNeedDrain) await once(part, 'drain');
-    };
-    const pulled = await pullAccount(client, accountId, { from: options.from, to: options.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
-      counter,
-      onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
-    });
-    result.campaignsFetched = pulled.campaigns;
-    result.creativesFetched = pulled.creatives;
-    if (unit) {
+    const fetched = await phases.fetching(async () => {
+      if (options.signal?.aborted) return false; // not started: nothing to record
+      const from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, range.yesterday));
+      result = { accountId, status: 'failed', syncId: null, from, to: range.to, apiCallsMade: 0, campaignsFetched: 0, creativesFetched: 0 };
+      options.onAccount?.({ accountId, state: 'started', from, to: range.to });
+      part = archive?.part(accountId);
+      unit = pool && (options.store ?? true) ? await StagedSync.connect(pool, { signal: options.signal }) : null;
+      const writer = unit ? await unit.begin() : null;
+      const named = new Set<number>();
+      let element = 0;
+      const emit = async (envelopes: Envelope[]) => {
+        for (const envelope of envelopes) {
+          element += 1;
+          part?.write(`${JSON.stringify(envelope)}\n`);
+          if (!writer) continue;
+          const record = mapExportEnvelope(envelope, `LinkedIn account ${accountId}, element ${element}`);
+          if (record.kind !== 'sync') stageRecord(writer, record, element, named);
+        }
+        // One flush at a time: responses arrive concurrently.
+        if (writer?.shouldFlush) await (flushing = flushing.then(() => writer.flush()));
+        if (part && part.writableNeedDrain) await once(part, 'drain');
+      };
+      const pulled = await pullAccount(client, accountId, { from, to: range.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
+        counter,
+        onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
+      });
+      result.campaignsFetched = pulled.campaigns;
+      result.creativesFetched = pulled.creatives;
       await flushing;
-      const counts = await unit.merge(origin(), { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true });
-      const rejected = counts.rejected_references.length;
-      result.counts = counts;
-      result.syncId = await unit.commit(counts, {
-        ...origin(),
-        // Analytics of a campaign or creative the API did not list (deleted since) cannot be stored.
-        errors: rejected === 0 ? null : `${rejected} analytics row${rejected === 1 ? '' : 's'} of campaigns or creatives the API did not list were left out, the first: ${counts.rejected_references[0]!.reference} ${counts.rejected_references[0]!.value}`,
+      return true;
+    });
+    if (!fetched) return null;
+    const staged = unit as StagedSync | null;
+    if (staged) {
+      await phases.storing(async () => {
+        const counts = await staged.merge(origin(), { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true });
+        const rejected = counts.rejected_references.length;
+        result!.counts = counts;
+        result!.syncId = await staged.commit(counts, {
+          ...origin(),
+          // Analytics of a campaign or creative the API did not list (deleted since) cannot be stored.
+          errors: rejected === 0 ? null : `${rejected} analytics row${rejected === 1 ? '' : 's'} of campaigns or creatives the API did not list were left out, the first: ${counts.rejected_references[0]!.reference} ${counts.rejected_references[0]!.value}`,
+        });
       });
     }
     await part?.keep();
-    result.status = 'success';
+    result!.status = 'success';
   } catch (error) {
+    if (!result) throw error; // before the account started: the sync itself cannot run
     const stopped = options.signal?.aborted === true;
     const message = stopped ? 'interrupted' : redact(error instanceof Error ? error.message : String(error));
     result.error = stopped ? (options.signal!.reason as Error) : error instanceof AdsStoreError ? error : new SyncError(message, { cause: error });
-    if (unit) result.syncId = await unit.fail(origin(), message);
+    const failing = unit as StagedSync | null;
+    if (failing) result.syncId = await failing.fail(origin(), message);
     await part?.discard();
   } finally {
-    result.apiCallsMade = counter.calls;
-    await unit?.close();
+    if (result) result.apiCallsMade = counter.calls;
+    await (unit as StagedSync | null)?.close();
   }
-  return result;
+  options.onAccount?.({ accountId, state: 'finished', result: result! });
+  return result!;
 }
 
 /** The first day of an incremental sync: the last successful one's day minus the lookback, else a year back. */

@@ -69,6 +69,12 @@ export interface FakeLinkedInOptions {
   accessTokens?: string[];
   /** The accepted refresh grant. */
   refresh?: { clientId: string; clientSecret: string; refreshToken: string };
+  /**
+   * Keep each 200 answer's text by method, path and query, and send it again for the
+   * same request (a benchmark's warm-up run fills it): the measured run then waits on
+   * the latency alone, not on the fake building 5 MB of JSON (default false).
+   */
+  cacheResponses?: boolean;
 }
 
 export interface FakeLinkedIn {
@@ -737,8 +743,7 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, reply: Reply): void {
-  const text = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body);
+function send(res: ServerResponse, reply: Reply, text: string): void {
   res.writeHead(reply.status, {
     'content-type': typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
     'content-length': String(Buffer.byteLength(text)),
@@ -747,7 +752,7 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(text);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
 
 /** Page tokens are opaque to clients; here, base64url of the next offset. */
 const pageToken = (offset: number) => Buffer.from(`offset:${offset}`).toString('base64url');
@@ -780,6 +785,7 @@ class Fake {
   private readonly settings: typeof DEFAULTS;
   private readonly accounts = new Map<number, Json>();
   private readonly readable: ReadonlySet<number>;
+  private readonly cache: Map<string, { reply: Reply; text: string }> | null;
 
   constructor(private readonly dataset: FakeDataset, options: FakeLinkedInOptions) {
     this.settings = {
@@ -794,6 +800,7 @@ class Fake {
     this.tokens = new Set(this.settings.accessTokens);
     for (const account of dataset.accounts) this.accounts.set(account['id'] as number, account);
     this.readable = new Set(dataset.readableAccountIds);
+    this.cache = options.cacheResponses ? new Map() : null;
   }
 
   inject(fault: FakeFault): void {
@@ -816,15 +823,21 @@ class Fake {
     const record: FakeRequest = { method, path, query: new URLSearchParams(rawQuery), rawQuery, tunneled, status: 0, headers: { ...req.headers } };
     this.requests.push(record);
 
-    await sleep(this.settings.latencyMs);
+    // The latency is the whole time to answer, the fake's own work included: a
+    // benchmark then measures the client against a server of exactly that speed.
+    const arrived = performance.now();
     const fault = this.takeFault(`${method} ${path}?${rawQuery}`);
-    if (fault && 'networkError' in fault) {
+    const cached = fault ? undefined : this.cache?.get(`${method} ${path}?${rawQuery}`);
+    const reply = cached?.reply ?? (fault && 'networkError' in fault ? null : fault ? faultReply(fault) : this.answer(req, method, path, rawQuery, tunneled));
+    const text = cached?.text ?? (reply === null ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+    if (this.cache && !fault && !cached && reply?.status === 200 && path !== TOKEN_PATH) this.cache.set(`${method} ${path}?${rawQuery}`, { reply, text });
+    await sleep(this.settings.latencyMs - (performance.now() - arrived));
+    if (reply === null) {
       req.socket.destroy();
       return;
     }
-    const reply = fault ? faultReply(fault) : this.answer(req, method, path, rawQuery, tunneled);
     record.status = reply.status;
-    send(res, reply);
+    send(res, reply, text);
   }
 
   private takeFault(target: string): FakeFault | undefined {
@@ -1032,7 +1045,7 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
   const fake = new Fake(options.dataset, options);
   const server = createServer((req, res) => {
     fake.handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) send(res, { status: 500, body: { status: 500, message: `fake LinkedIn failed: ${String(error)}` } });
+      if (!res.headersSent) { const reply = { status: 500, body: { status: 500, message: `fake LinkedIn failed: ${String(error)}` } }; send(res, reply, JSON.stringify(reply.body)); }
     });
   });
   await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,122 @@
+/**
+ * `npm run bench:sync`: ads-store sync against the fake LinkedIn API (a process of
+ * its own, scripts/fake-linkedin-server.ts) answering every request after 150 ms:
+ * 10 accounts × 100 campaigns × 5 creatives × 90 days, plus the eight demographic
+ * pivots monthly. Prints the requests made and the wall time beside
+ *   - the ideal wall time, requests × latency ÷ concurrency (the client's own work,
+ *     the database's included, hidden behind the network), and
+ *   - the request count of the connectors' approach for the same data, computed:
+ *     entity pages as here, then analytics per campaign in 30-day slices (one
+ *     request for the campaign's row, one for its creatives'), and each demographic
+ *     pivot per account in 30-day slices.
+ * A warm-up run (not stored) first fills the fake's response cache, so that the
+ * measured runs wait on the latency alone. Then: the sync without storing, and the
+ * sync storing into a fresh database on DATABASE_URL's server (else an embedded
+ * PostgreSQL): the figure the target is about.
+ */
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createInterface } from 'node:readline';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { migrate } from '../src/db/migrate.js';
+import { createPool } from '../src/db/pool.js';
+import { DEFAULT_PIVOTS } from '../src/linkedin/api/pull.js';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/provision/databases.js';
+import { provideServer } from '../src/provision/server.js';
+import { syncAccounts } from '../src/sync/sync.js';
+
+const ACCOUNTS = 10;
+const CAMPAIGNS = 100;
+const CREATIVES = 5;
+const FROM = '2025-01-01';
+const TO = '2025-03-31';
+const DAYS = 90;
+const LATENCY_MS = Number(process.env['BENCH_LATENCY_MS'] ?? 150);
+const CONCURRENCY = 3;
+
+async function startFake() {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'fake-linkedin-server.ts')], {
+    env: {
+      ...process.env,
+      FAKE_ACCOUNTS: String(ACCOUNTS),
+      FAKE_CAMPAIGNS: String(CAMPAIGNS),
+      FAKE_CREATIVES: String(CREATIVES),
+      FAKE_FROM: FROM,
+      FAKE_TO: TO,
+      FAKE_LATENCY_MS: String(LATENCY_MS),
+      // One process answering from its cache after the warm-up: the measured run waits
+      // on the latency alone, as with a server that does its work in parallel.
+      FAKE_WORKERS: '1',
+      FAKE_CACHE: '1',
+    },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+  const fake = JSON.parse(line) as { baseUrl: string; tokenUrl: string; accounts: number[] };
+  return { ...fake, stop: async () => (child.stdin!.end(), await once(child, 'exit')) };
+}
+
+/** The connectors' request count for the same data (see the header). */
+function connectorRequests(entityPages: number): number {
+  const slices = Math.ceil(DAYS / 30);
+  const perAccount = CAMPAIGNS * slices * 2 + DEFAULT_PIVOTS.length * slices;
+  return entityPages + ACCOUNTS * perAccount;
+}
+
+async function main() {
+  const scratch = await mkdtemp(path.join(tmpdir(), 'bench-sync-'));
+  const server = await provideServer({ containers: false, embeddedDataDir: path.join(scratch, 'pg'), persistent: false });
+  const database = uniqueDatabaseName('bench_sync');
+  const url = await createDatabase(server.url, database);
+  const pool = createPool(url, { max: 12, statementTimeoutMs: 0 });
+  const fake = await startFake();
+  try {
+    await migrate(url, 'up');
+    console.log(`server: ${server.description}`);
+    console.log(`data: ${ACCOUNTS} accounts × ${CAMPAIGNS} campaigns × ${CREATIVES} creatives × ${DAYS} days (${FROM}..${TO}) + ${DEFAULT_PIVOTS.length} demographic pivots; ${LATENCY_MS} ms per response; ${CONCURRENCY} requests in flight`);
+    const run = async (store: boolean) => {
+      const started = performance.now();
+      const results = await syncAccounts(store ? pool : null, {
+        credentials: { accessToken: 'test-token' },
+        baseUrl: fake.baseUrl,
+        from: FROM,
+        to: TO,
+        concurrency: CONCURRENCY,
+        store,
+      });
+      return { results, wallMs: performance.now() - started };
+    };
+    await run(false); // the warm-up: fills the fake's response cache
+    const fetchOnly = await run(false);
+    const { results, wallMs } = await run(true);
+    const failed = results.filter((r) => r.status === 'failed');
+    if (failed.length > 0) throw new Error(`${failed.length} accounts failed: ${failed[0]!.error?.message}`);
+    const requests = results.reduce((sum, r) => sum + r.apiCallsMade, 0) + 1; // + the account list
+    const { rows } = await pool.query(`select (select count(*) from campaign_daily_metrics)::int as campaign_days, (select count(*) from creative_daily_metrics)::int as creative_days, (select count(*) from audience_demographics)::int as demographic_rows`);
+    const idealMs = (requests * LATENCY_MS) / CONCURRENCY;
+    // Entity requests are the same in both: the account list, and per account its element and pages.
+    const analytics = requests - 1 - results.length; // minus the list and the access checks
+    const entityPages = 1 + results.length + results.reduce((sum, r) => sum + Math.ceil(r.campaignsFetched / 500) + Math.ceil(r.creativesFetched / 100), 0);
+    const theirs = connectorRequests(entityPages);
+    console.log(`stored: ${rows[0].campaign_days} campaign days, ${rows[0].creative_days} creative days, ${rows[0].demographic_rows} demographic rows`);
+    console.log('');
+    console.log('| | requests | wall time |');
+    console.log('|---|---:|---:|');
+    console.log(`| ads-store sync | ${requests} | ${(wallMs / 1000).toFixed(2)} s |`);
+    console.log(`| requests × latency ÷ concurrency | | ${(idealMs / 1000).toFixed(2)} s |`);
+    console.log(`| connectors (per campaign, 30-day slices), computed | ${theirs} | ${((theirs * LATENCY_MS) / CONCURRENCY / 1000).toFixed(1)} s at best |`);
+    console.log('');
+    console.log(`requests: ${(theirs / requests).toFixed(1)}× fewer than the connectors' (target ≥ 20×); of ours ${analytics} analytics`);
+    console.log(`wall time: ${(wallMs / idealMs).toFixed(3)} × the ideal (target ≤ 1.10); fetching alone (--no-store): ${(fetchOnly.wallMs / 1000).toFixed(2)} s, ${(fetchOnly.wallMs / idealMs).toFixed(3)} ×`);
+  } finally {
+    await fake.stop();
+    await pool.end();
+    await dropDatabase(server.url, database).catch(() => {});
+    await server.stop();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+await main();
