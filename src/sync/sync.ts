@@ -5,7 +5,7 @@ import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import type pg from 'pg';
-import pLimit, { type LimitFunction } from 'p-limit';
+import PQueue from 'p-queue';
 import { AdsStoreError } from '../errors.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../ingest/defaults.js';
 import { stageRecord } from '../ingest/stage.js';
@@ -127,7 +127,7 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   // Accounts overlap: while some fetch, others merge, so that the database's work
   // hides behind the network. A fetching account holds one connection (its staging
   // transaction), a merging one two (and the CPU the merge needs).
-  const phases = { fetching: pLimit(Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY)), storing: pLimit(2) };
+  const phases = { fetching: new PQueue({ concurrency: Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY) }), storing: new PQueue({ concurrency: 2 }) };
   const results = await Promise.all(
     accounts.map((accountId) =>
       syncAccount(pool, client, accountId, options, { to, yesterday }, phases, archive, redact),
@@ -145,7 +145,7 @@ async function syncAccount(
   accountId: number,
   options: SyncOptions,
   range: { to: string; yesterday: string },
-  phases: { fetching: LimitFunction; storing: LimitFunction },
+  phases: { fetching: PQueue; storing: PQueue },
   archive: Archive | null,
   redact: (text: string) => string,
 ): Promise<AccountSyncResult | null> {
@@ -156,7 +156,7 @@ async function syncAccount(
   let result: AccountSyncResult | undefined;
   try {
     let flushing: Promise<void> = Promise.resolve();
-    const fetched = await phases.fetching(async () => {
+    const fetched = await phases.fetching.add(async () => {
       if (options.signal?.aborted) return false; // not started: nothing to record
       const from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, range.yesterday));
       result = { accountId, status: 'failed', syncId: null, from, to: range.to, apiCallsMade: 0, campaignsFetched: 0, creativesFetched: 0 };
@@ -190,7 +190,7 @@ async function syncAccount(
     if (!fetched) return null;
     const staged = unit as StagedSync | null;
     if (staged) {
-      await phases.storing(async () => {
+      await phases.storing.add(async () => {
         const counts = await staged.merge(origin(), { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true });
         const rejected = counts.rejected_references.length;
         result!.counts = counts;

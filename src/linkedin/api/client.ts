@@ -1,5 +1,5 @@
 import ky, { HTTPError, type KyInstance } from 'ky';
-import pLimit, { type LimitFunction } from 'p-limit';
+import PQueue from 'p-queue';
 import { AccessTokens, DEFAULT_TOKEN_URL, type LinkedInCredentials } from './auth.js';
 import { ApiVersionError, DailyQuotaError, LinkedInApiError } from './errors.js';
 import { queryString, type QueryValue } from './restli.js';
@@ -46,6 +46,12 @@ export interface RequestCounter {
 export interface GetOptions {
   /** Sends `X-RestLi-Method: FINDER` (the creatives finder requires it). */
   finder?: boolean | undefined;
+  /**
+   * Requests waiting for a slot go by priority, higher first (default 0): a step of a
+   * chain (the next page, which other requests wait for) before a request that
+   * nothing waits for, so that the slots never run dry while chains are long.
+   */
+  priority?: number | undefined;
   counter?: RequestCounter | undefined;
 }
 
@@ -61,7 +67,7 @@ export class LinkedInClient {
   requestsMade = 0;
   readonly apiVersion: string;
   private readonly baseUrl: string;
-  private readonly limit: LimitFunction;
+  private readonly queue: PQueue;
   private readonly http: KyInstance;
   private readonly tokens: AccessTokens;
   private quotaSpentUntil: Date | null = null;
@@ -71,7 +77,7 @@ export class LinkedInClient {
     if (!this.baseUrl.endsWith('/')) this.baseUrl += '/';
     this.apiVersion = options.apiVersion ?? DEFAULT_API_VERSION;
     if (!/^\d{6}$/.test(this.apiVersion)) throw new ApiVersionError(this.apiVersion);
-    this.limit = pLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+    this.queue = new PQueue({ concurrency: options.concurrency ?? DEFAULT_CONCURRENCY });
     const base = options.retryDelayMs ?? 1000;
     const longest = options.maxRetryDelayMs ?? 60_000;
     this.http = ky.create({
@@ -101,7 +107,7 @@ export class LinkedInClient {
    * (426), DailyQuotaError, LinkedInAuthError.
    */
   async get<T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, options: GetOptions = {}): Promise<T> {
-    return this.limit(() => this.send<T>(path, queryString(query), options));
+    return this.queue.add(() => this.send<T>(path, queryString(query), options), { priority: options.priority ?? 0 });
   }
 
   private async send<T>(path: string, query: string, options: GetOptions): Promise<T> {

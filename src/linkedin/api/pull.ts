@@ -86,8 +86,9 @@ export async function pullAccount(
     progress.planned += requests;
     hooks.onProgress?.({ ...progress });
   };
-  const get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, finder = false): Promise<T> => {
-    const body = await client.get<T>(path, query, { finder, counter: hooks.counter });
+  // The account and its pages are chains (each step waits for the last): ahead of the analytics.
+  const get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, finder = false, priority = 0): Promise<T> => {
+    const body = await client.get<T>(path, query, { finder, counter: hooks.counter, priority });
     progress.done += 1;
     progress.planned = Math.max(progress.planned, progress.done);
     hooks.onProgress?.({ ...progress });
@@ -96,7 +97,7 @@ export async function pullAccount(
   const accountUrn = urnOf('sponsoredAccount', String(accountId));
   const analytics = new AnalyticsFetcher(get, accountUrn, options, plan, emit);
 
-  const account = await get<unknown>(`adAccounts/${accountId}`, []).catch((error: unknown) => {
+  const account = await get<unknown>(`adAccounts/${accountId}`, [], false, 1).catch((error: unknown) => {
     if (error instanceof LinkedInApiError && (error.status === 403 || error.status === 404)) {
       throw new LinkedInApiError(`the token cannot read this account (${error.status}${error.apiCode ? ` ${error.apiCode}` : ''})`, error.status, error.apiCode, { cause: error });
     }
@@ -116,7 +117,7 @@ export async function pullAccount(
       if (page > 0) plan(1);
       const query: Array<[string, QueryValue]> = [...finder, ['pageSize', PAGE_SIZE[kind]]];
       if (token !== undefined) query.push(['pageToken', token]);
-      const body = await get<Elements>(path, query, kind === 'creatives');
+      const body = await get<Elements>(path, query, kind === 'creatives', 1);
       const elements = body.elements ?? [];
       count += elements.length;
       await emit(elements.map((element) => (kind === 'campaigns' ? { adCampaign: element } : { creative: element })));
@@ -134,7 +135,7 @@ export async function pullAccount(
   return { campaigns: campaigns as number, creatives: creatives as number };
 }
 
-type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, finder?: boolean) => Promise<T>;
+type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, finder?: boolean, priority?: number) => Promise<T>;
 type AnalyticsElement = Record<string, unknown> & { pivotValues?: unknown; dateRange?: unknown };
 
 /** adAnalytics for one account: windows sized under the element cap, metrics chunked under the field cap. */
