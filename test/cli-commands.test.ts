@@ -11,7 +11,7 @@ import { suiteScratch } from './helpers/scratch.js';
 const Commands = databaseSuite('cli-commands');
 Commands.before.each(({ pool }) => emptyTables(pool));
 
-const COMMANDS = ['migrate', 'sample', 'ingest', 'report', 'demo', 'db'];
+const COMMANDS = ['migrate', 'sample', 'ingest', 'sync', 'report', 'demo', 'db'];
 const scratch = suiteScratch(Commands, 'ads-store-cli-'); // removed after the suite
 
 Commands('--version prints the package version; --help lists every command, and each command has its own --help', async () => {

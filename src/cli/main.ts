@@ -67,15 +67,18 @@ async function main(argv: string[]): Promise<number> {
     }
     // A report asked wrongly, a failed ingest, an unreachable database: the reason, exit 1.
     const { redactSecrets } = await import('../db/urls.js');
-    process.stderr.write(`ads-store: ${redactSecrets(String((error as Error).message ?? error), secrets(argv))}\n`);
+    const { cliMessage } = await import('./errors.js');
+    const message = error instanceof Error ? cliMessage(error) : String(error);
+    process.stderr.write(`ads-store: ${redactSecrets(message, secrets(argv))}\n`);
     return 1;
   }
 }
 
-/** DATABASE_URL and a --database-url value: never printed. */
+/** DATABASE_URL, a --database-url value and the LinkedIn secrets: never printed. */
 function secrets(argv: string[]): string[] {
   const given = argv.flatMap((arg, i) => (arg === '--database-url' ? [argv[i + 1] ?? ''] : arg.startsWith('--database-url=') ? [arg.slice(15)] : []));
-  return [process.env['DATABASE_URL'] ?? '', ...given];
+  const linkedin = ['LINKEDIN_ACCESS_TOKEN', 'LINKEDIN_CLIENT_SECRET', 'LINKEDIN_REFRESH_TOKEN'].map((name) => process.env[name] ?? '');
+  return [process.env['DATABASE_URL'] ?? '', ...given, ...linkedin].filter((secret) => secret !== '');
 }
 
 main(process.argv.slice(2)).then((code) => {

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -123,7 +123,7 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   const accounts = options.accounts ?? (await listReadableAccounts(client).catch((error: Error) => {
     throw new SyncError(`could not list the accounts the token can read: ${redact(error.message)}`, { cause: error });
   }));
-  const archive = options.out ? new Archive(options.out) : null;
+  const archive = options.out ? await Archive.create(options.out) : null;
   // Accounts overlap: while some fetch, others merge, so that the database's work
   // hides behind the network. A fetching account holds one connection (its staging
   // transaction), a merging one two (and the CPU the merge needs).
@@ -188,6 +188,9 @@ async function syncAccount(
       return true;
     });
     if (!fetched) return null;
+    // The archive's part is complete before anything is committed: a sync that could
+    // not write its file stores nothing either.
+    await part?.keep();
     const staged = unit as StagedSync | null;
     if (staged) {
       await phases.storing.add(async () => {
@@ -201,7 +204,6 @@ async function syncAccount(
         });
       });
     }
-    await part?.keep();
     result!.status = 'success';
   } catch (error) {
     if (!result) throw error; // before the account started: the sync itself cannot run
@@ -235,18 +237,31 @@ async function incrementalStart(pool: pg.Pool, accountId: number, lookbackDays: 
 class Archive {
   private readonly parts = new Map<number, string>();
 
-  constructor(private readonly file: string) {}
+  private constructor(private readonly file: string) {}
+
+  /** Checks that the file can be written before anything is fetched. */
+  static async create(file: string): Promise<Archive> {
+    await writeFile(file, '').catch((error: Error) => {
+      throw new SyncError(`cannot write ${file}: ${error.message}`, { cause: error });
+    });
+    return new Archive(file);
+  }
 
   part(accountId: number) {
     const path = `${this.file}.${accountId}.part`;
     const stream = createWriteStream(path);
+    let failed: Error | null = null;
+    stream.on('error', (error) => (failed ??= error)); // reported by keep(), never an unhandled event
     const closed = async () => {
-      stream.end();
-      await once(stream, 'close');
+      if (!stream.closed) {
+        stream.end();
+        await once(stream, 'close');
+      }
     };
     return Object.assign(stream, {
       keep: async () => {
         await closed();
+        if (failed) throw new SyncError(`cannot write ${path}: ${failed.message}`, { cause: failed });
         this.parts.set(accountId, path);
       },
       discard: async () => {

@@ -49,7 +49,7 @@ export class AccessTokens {
     this.token = credentials.accessToken;
     const { clientId, clientSecret, refreshToken } = credentials;
     if (!this.token && !(clientId && clientSecret && refreshToken)) {
-      throw new LinkedInAuthError('no LinkedIn credentials: an access token, or a client id, client secret and refresh token');
+      throw new LinkedInAuthError('no LinkedIn credentials: an access token, or a client id, client secret and refresh token', true);
     }
   }
 

@@ -38,7 +38,15 @@ export class DailyQuotaError extends AdsStoreError {
   }
 }
 
-/** The credentials were refused (401 after a refresh, or a refresh grant that failed). */
+/** No credentials, or credentials refused (401 after a refresh, a refresh grant that failed). */
 export class LinkedInAuthError extends AdsStoreError {
   readonly code = 'LINKEDIN_AUTH';
+
+  constructor(
+    message: string,
+    /** True when no credentials were given at all. */
+    readonly missing = false,
+  ) {
+    super(message);
+  }
 }
