@@ -3,11 +3,26 @@ import { createPool } from '../../db/pool.js';
 import { redactSecrets } from '../../db/urls.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../../ingest/defaults.js';
 import { syncAccounts, type AccountSyncEvent, type AccountSyncResult, type SyncOptions } from '../../sync/sync.js';
-import type { SyncCommandOptions } from '../commands/sync.js';
 import { withCliDatabase } from '../database.js';
 import { cliMessage } from '../errors.js';
 import { interrupted, stoppable, throwIfInterrupted } from '../interrupt.js';
 import { writtenPerTable } from './ingest.js';
+
+/** The sync command's options, as commander parsed them. */
+export interface SyncCommandOptions {
+  account?: number[] | undefined;
+  from?: string | undefined;
+  to?: string | undefined;
+  lookback: number;
+  pivots?: string[] | undefined;
+  trigger?: string | undefined;
+  out?: string | undefined;
+  store: boolean;
+  apiVersion?: string | undefined;
+  concurrency?: number | undefined;
+  wait: boolean;
+  waitTimeout?: number | undefined;
+}
 
 export async function syncAction(options: SyncCommandOptions): Promise<void> {
   const run = async (url: string | null) => stoppable(() => syncAll(url, options));

@@ -1,21 +1,8 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../../ingest/defaults.js';
+import type { SyncCommandOptions } from '../actions/sync.js';
 import { id, isoDate, positiveInteger, seconds } from '../arguments.js';
 
-export interface SyncCommandOptions {
-  account?: number[] | undefined;
-  from?: string | undefined;
-  to?: string | undefined;
-  lookback: number;
-  pivots?: string[] | undefined;
-  trigger?: string | undefined;
-  out?: string | undefined;
-  store: boolean;
-  apiVersion?: string | undefined;
-  concurrency?: number | undefined;
-  wait: boolean;
-  waitTimeout?: number | undefined;
-}
 
 export function syncCommand(): Command {
   return new Command('sync')
