@@ -1,7 +1,9 @@
 import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { ingestFile } from '../src/ingest/ingest.js';
+import { LinkedInClient } from '../src/linkedin/api/client.js';
 import { DailyQuotaError, LinkedInApiError } from '../src/linkedin/api/errors.js';
+import { restliDateRange, restliList, restliValue } from '../src/linkedin/api/restli.js';
 import { demographicPivotType } from '../src/linkedin/elements.js';
 import { METRIC_TABLE } from '../src/store/fields.js';
 import { syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
@@ -193,6 +195,37 @@ Sync('a 414 sends the query again by tunneling (POST with X-HTTP-Method-Override
   const tunneled = server.requests.filter((r) => r.tunneled);
   assert.ok(tunneled.length > 0 && tunneled.every((r) => r.method === 'POST' && r.headers['x-http-method-override'] === 'GET' && r.status === 200));
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('a query longer than 4 KB goes by tunneling at once, without a 414 first', async () => {
+  const data = dataset();
+  const server = await fake(data);
+  const client = new LinkedInClient({ credentials: { accessToken: 'test-token' }, baseUrl: server.baseUrl });
+  // 200 accounts in one facet: a query of about 9 KB.
+  const accounts = [...data.readableAccountIds, ...Array.from({ length: 198 }, (_, i) => 900_000_000 + i)].map((id) => `urn:li:sponsoredAccount:${id}`);
+  const body = await client.get<{ elements: unknown[] }>('adAnalytics', [
+    ['q', 'analytics'],
+    ['pivot', restliValue('CAMPAIGN')],
+    ['timeGranularity', restliValue('DAILY')],
+    ['dateRange', restliDateRange('2025-01-01', '2025-01-03')],
+    ['accounts', restliList(accounts)],
+  ]);
+  assert.ok(body.elements.length > 0);
+  assert.equal(server.requests.map((r) => [r.method, r.tunneled, r.status]), [['POST', true, 200]]);
+  assert.ok(server.requests[0]!.rawQuery.length > 4096);
+});
+
+Sync('a 500 that does not go away fails its account after a bounded number of retries', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [account] = data.readableAccountIds;
+  server.inject({ match: /adCampaigns/, status: 500, times: 100 });
+  const [result] = await sync(pool, server, data, { accounts: [account!], retries: 3 });
+  assert.is(result!.status, 'failed');
+  assert.instance(result!.error, LinkedInApiError);
+  assert.match(result!.error!.message, /adCampaigns: 500/);
+  assert.is(server.requests.filter((r) => r.path.endsWith('/adCampaigns')).length, 4, 'the first attempt and 3 retries');
+  assert.is((await pool.query(`select count(*)::int as n from ad_accounts`)).rows[0].n, 0, 'nothing of the account stored');
 });
 
 Sync('429s (with and without Retry-After), 500s and dropped connections are retried, and counted as requests made', async ({ pool }) => {

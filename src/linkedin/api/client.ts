@@ -149,8 +149,9 @@ export class LinkedInClient {
       if (this.options.signal?.aborted) throw this.options.signal.reason;
       // A 429 or 5xx still failing after its retries (or a daily-limit 429, not retried).
       if (error instanceof HTTPError) return error.response;
-      // Retries exhausted on a network error or timeout (no response at all).
-      throw new LinkedInApiError(`GET ${path}: no response from LinkedIn (${(error as Error).message})`, 0, null, { cause: error });
+      // Retries exhausted on a network error or timeout (no response at all). The
+      // error is not kept as the cause: ky's errors hold the request, headers and token.
+      throw new LinkedInApiError(`GET ${path}: no response from LinkedIn (${(error as Error).message})`, 0, null);
     }
   }
 
