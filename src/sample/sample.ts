@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import { mulberry32 } from './random.js';
 
 /**
  * A realistic synthetic LinkedIn Ads export in the ingest format (NDJSON envelopes
@@ -61,16 +62,11 @@ const dateRange = (from: string, to: string) => {
   return { start: part(from), end: part(to) };
 };
 
-/** A small, fast, seedable generator (mulberry32), seeded by the FNV-1a hash of the seed text. */
+/** mulberry32 seeded by the FNV-1a hash of the seed text. */
 function random(seed: string): () => number {
-  let state = 0x811c9dc5;
-  for (let i = 0; i < seed.length; i++) state = Math.imul(state ^ seed.charCodeAt(i), 0x01000193);
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < seed.length; i++) hash = Math.imul(hash ^ seed.charCodeAt(i), 0x01000193);
+  return mulberry32(hash);
 }
 
 /** Yesterday, UTC. */

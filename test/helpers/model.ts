@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { copyFrom, copyRow } from '../../src/db/copy.js';
 import { writeBatch } from '../../src/store/apply.js';
+import { mulberry32 } from '../../src/sample/random.js';
 
 /**
  * A randomized workload over the base tables, for the rollups' model test and
@@ -41,21 +42,9 @@ const DAYS = Array.from({ length: 19 }, (_, i) => new Date(Date.UTC(2025, 0, 22 
 // still pending at commit (the deferred keys: PostgreSQL refuses it with 55006).
 const REFUSALS = new Set(['23503', '23505', '40P01', '40001', '55P03', '55006']);
 
-/** mulberry32: a small, fast, seedable generator (reproducible runs need no library). */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /** The starting rows: accounts, campaigns (one without an account), creatives, some days. */
 export async function seedModel(pool: pg.Pool, seed: number): Promise<void> {
-  const random = generator(seed);
+  const random = mulberry32(seed);
   const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
   const campaignAccount = new Map(CAMPAIGNS.map((id, i) => [id, i === CAMPAIGNS.length - 1 ? null : pick(ACCOUNTS)]));
   const creativeCampaign = new Map(CREATIVES.map((id) => [id, pick(CAMPAIGNS.slice(0, -1))]));
@@ -176,7 +165,7 @@ function randomWrite(random: () => number): Write {
 export async function runModel(pool: pg.Pool, options: ModelOptions): Promise<ModelRun> {
   const run: ModelRun = { committed: 0, rolledBack: 0, refused: {}, batches: 0 };
   const session = async (index: number) => {
-    const random = generator(options.seed * 31 + index + 1);
+    const random = mulberry32(options.seed * 31 + index + 1);
     const client = await pool.connect();
     let broken = false;
     try {
