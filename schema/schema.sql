@@ -747,7 +747,10 @@ CREATE TABLE public.sync_log (
     creatives_fetched bigint DEFAULT 0 NOT NULL,
     api_calls_made bigint DEFAULT 0 NOT NULL,
     errors text,
+    date_from date,
+    date_to date,
     CONSTRAINT sync_log_counts_nonnegative CHECK (((campaigns_fetched >= 0) AND (creatives_fetched >= 0) AND (api_calls_made >= 0))),
+    CONSTRAINT sync_log_date_range CHECK ((date_from <= date_to)),
     CONSTRAINT sync_log_finished_when_done CHECK (((status = 'running'::text) = (finished_at IS NULL))),
     CONSTRAINT sync_log_status_known CHECK ((status = ANY (ARRAY['running'::text, 'success'::text, 'failed'::text])))
 );

@@ -3,8 +3,8 @@
    account_id value. */
 
 /* @name StartSync */
-insert into sync_log (account_id, status, trigger)
-values (:accountId!, 'running', :trigger)
+insert into sync_log (account_id, status, trigger, date_from, date_to)
+values (:accountId!, 'running', :trigger, :dateFrom::date, :dateTo::date)
 returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
           creatives_fetched, api_calls_made, errors;
 
@@ -54,17 +54,17 @@ returning id;
 
 /* Records a sync that failed before it could run (invalid input, lock wait timed out). */
 /* @name InsertFailedSync */
-insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)
-values (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)
+insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors, date_from, date_to)
+values (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!, :dateFrom::date, :dateTo::date)
 returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
           creatives_fetched, api_calls_made, errors;
 
-/* The newest successful sync of one account_id value, or no row: where an
-   incremental sync starts from (minus its lookback). */
-/* @name GetLastSuccessfulSync */
-select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
-       creatives_fetched, api_calls_made, errors
+/* The last day the newest successful API sync of one account_id value fetched,
+   and the day it ran; no row when none: an incremental sync starts from there
+   (minus its lookback). Ingests of files, which record no range, do not count. */
+/* @name GetLastSyncedRange */
+select date_to as "dateTo!", (started_at at time zone 'UTC')::date as "ranOn!"
 from sync_log
-where account_id = :accountId! and status = 'success'
-order by started_at desc, id desc
+where account_id = :accountId! and status = 'success' and date_to is not null
+order by date_to desc, id desc
 limit 1;

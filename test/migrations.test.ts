@@ -40,7 +40,7 @@ const SPEC: Record<string, Record<string, string>> = {
   sync_log: {
     id: 'bigint', account_id: 'text', started_at: 'timestamp with time zone',
     finished_at: 'timestamp with time zone', status: 'text', trigger: 'text', campaigns_fetched: 'bigint',
-    creatives_fetched: 'bigint', api_calls_made: 'bigint', errors: 'text',
+    creatives_fetched: 'bigint', api_calls_made: 'bigint', errors: 'text', date_from: 'date', date_to: 'date',
   },
 };
 

@@ -130,15 +130,16 @@ Sync('an incremental sync fetches from the last sync minus the lookback, up to y
   const server = await fake(data);
   const [account] = data.readableAccountIds;
   await sync(pool, server, data, { accounts: [account!] });
-  // That sync ran on 2025-03-01; then LinkedIn restated the last ten days of February.
-  await pool.query(`update sync_log set started_at = '2025-03-01T05:00:00Z', finished_at = '2025-03-01T05:01:00Z'`);
+  // Its row holds the days it fetched; then LinkedIn restated the last ten days of February.
+  assert.equal((await pool.query(`select date_from::text, date_to::text from sync_log`)).rows, [{ date_from: FROM, date_to: TO }]);
   data.restate({ from: '2025-02-19', to: '2025-02-28' }, 3);
   server.requests.length = 0;
   const [result] = await sync(pool, server, data, { accounts: [account!], from: undefined, to: undefined, today: '2025-03-01', lookbackDays: 30 });
   assert.equal([result!.status, result!.from, result!.to], ['success', '2025-01-30', '2025-02-28']);
-  for (const [from, to] of analyticsRanges(server)) {
+  for (const request of server.requests.filter((r) => r.path === '/rest/adAnalytics')) {
     // Daily rows from the window's first day; monthly demographics from its month's first day.
-    assert.ok((from === '2025-01-30' || from === '2025-01-01') && to === '2025-02-28', `${from}..${to}`);
+    const daily = request.query.get('timeGranularity') === '(value:DAILY)';
+    assert.match(request.query.get('dateRange')!, `start:(year:2025,month:1,day:${daily ? 30 : 1}),end:(year:2025,month:2,day:28)`);
   }
   assertDaysEqual(await storedDays(pool, 'campaign_daily_metrics'), expectedDays(data, 'campaign', [account!], FROM, TO), 'campaign days after the restatement');
   assertDaysEqual(await storedDays(pool, 'creative_daily_metrics'), expectedDays(data, 'creative', [account!], FROM, TO), 'creative days after the restatement');
@@ -148,8 +149,16 @@ Sync('an incremental sync of a fixed day fetches exactly the lookback window', a
   const data = dataset();
   const server = await fake(data);
   const [account] = data.readableAccountIds;
-  // A successful sync that started on 2025-02-20: the next one re-fetches from 2025-02-10.
-  await pool.query(`insert into sync_log (account_id, status, started_at, finished_at) values ($1, 'success', '2025-02-20T06:00:00Z', '2025-02-20T06:05:00Z')`, [String(account)]);
+  // A successful sync of days up to 2025-02-19 (a backfill that ran long after): the next
+  // one fetches from the day after it minus the lookback, not from when it ran. An
+  // ingest of a file (no range) and a failed sync do not count.
+  await pool.query(
+    `insert into sync_log (account_id, status, started_at, finished_at, date_from, date_to) values
+       ($1, 'success', '2026-06-01T06:00:00Z', '2026-06-01T06:05:00Z', '2025-01-01', '2025-02-19'),
+       ($1, 'success', '2026-07-01T06:00:00Z', '2026-07-01T06:05:00Z', null, null),
+       ($1, 'failed', '2026-07-02T06:00:00Z', '2026-07-02T06:05:00Z', '2025-01-01', '2025-02-27')`,
+    [String(account)],
+  );
   const [result] = await sync(pool, server, data, { accounts: [account!], from: undefined, to: undefined, today: '2025-03-01', lookbackDays: 10 });
   assert.equal([result!.status, result!.from, result!.to], ['success', '2025-02-10', '2025-02-28']);
   const ranges = analyticsRanges(server);
@@ -226,6 +235,25 @@ Sync('a 500 that does not go away fails its account after a bounded number of re
   assert.match(result!.error!.message, /adCampaigns: 500/);
   assert.is(server.requests.filter((r) => r.path.endsWith('/adCampaigns')).length, 4, 'the first attempt and 3 retries');
   assert.is((await pool.query(`select count(*)::int as n from ad_accounts`)).rows[0].n, 0, 'nothing of the account stored');
+});
+
+Sync('creatives the finder does not list make a window reach the cap: it is halved and fetched again, and their rows are left out, said in the sync log', async ({ pool }) => {
+  const data = dataset();
+  // 6 listed creatives size 3-day windows under a cap of 20; with the 2 unlisted ones a
+  // window holds up to 24 elements, cut at 20.
+  const server = await fake(data, { elementCap: 20, unlistedCreatives: 2 });
+  const [account] = data.readableAccountIds;
+  const [result] = await sync(pool, server, data, { accounts: [account!], elementCap: 20 });
+  assert.is(result!.status, 'success', result!.error?.message);
+  const creativeWindows = server.requests.filter((r) => r.path === '/rest/adAnalytics' && r.query.get('pivot') === '(value:CREATIVE)');
+  assert.ok(creativeWindows.length > Math.ceil(59 / 3), 'some windows were halved and fetched again');
+  const listed = data.creatives.get(account!)!.slice(0, 4);
+  const expected = expectedDays(data, 'creative', [account!], FROM, TO);
+  for (const key of [...expected.keys()]) if (!listed.some((c) => key.startsWith(`${c['id']}|`))) expected.delete(key);
+  assertDaysEqual(await storedDays(pool, 'creative_daily_metrics'), expected, 'the listed creatives\' days, none cut');
+  const { rows } = await pool.query(`select status, errors from sync_log`);
+  assert.is(rows[0].status, 'success');
+  assert.match(rows[0].errors, /^\d+ analytics rows of campaigns or creatives the API did not list were left out, the first: creative_daily_metric.creative urn:li:sponsoredCreative:/);
 });
 
 Sync('429s (with and without Retry-After), 500s and dropped connections are retried, and counted as requests made', async ({ pool }) => {
@@ -351,6 +379,12 @@ Sync('no token or secret appears in results, errors or the sync log', async ({ p
   // A token the API rejects, with a refresh grant the API refuses: every failure path that could echo them.
   const results = await sync(pool, server, data, { credentials: { accessToken: secret, clientId: 'cid', clientSecret: 'the-client-secret', refreshToken: 'the-refresh-token' } });
   assert.equal(results.map((r) => r.status), ['failed', 'failed']);
+  // And a server that echoes the token in its error message: the library redacts it.
+  server.inject({ match: /adAccounts\/\d+\?/, status: 500, times: 100, message: `upstream said: Bearer test-token rejected` });
+  const echoed = await sync(pool, server, data, { accounts: [data.readableAccountIds[0]!], retries: 0 });
+  assert.equal(echoed.map((r) => r.status), ['failed']);
+  assert.match(echoed[0]!.error!.message, 'upstream said: Bearer [redacted] rejected');
+  assert.not.ok(JSON.stringify((await pool.query('select errors from sync_log')).rows).includes('test-token'));
   const text = JSON.stringify(results.map((r) => ({ ...r, error: r.error?.message, cause: String((r.error as { cause?: unknown })?.cause) })));
   const log = JSON.stringify((await pool.query('select * from sync_log')).rows);
   for (const value of [secret, 'the-client-secret', 'the-refresh-token']) {

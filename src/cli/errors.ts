@@ -9,11 +9,15 @@ export function cliMessage(error: Error): string {
   const lock = [error, error.cause].find((e): e is LockTimeoutError => e instanceof LockTimeoutError);
   if (lock?.waitedMs === 'no-wait') return error.message.replace('(not waiting)', '(not waiting: --no-wait)');
   if (lock) return `${error.message} (--wait-timeout SECONDS waits longer)`;
+  // The API's own errors may come wrapped (a sync that could not list its accounts).
+  const chain: unknown[] = [];
+  for (let e: unknown = error; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  const version = chain.find((e): e is ApiVersionError => e instanceof ApiVersionError);
+  if (version) {
+    return `LinkedIn API version ${version.version} is not served (426 NONEXISTENT_VERSION): set --api-version or LINKEDIN_API_VERSION to a current version (YYYYMM)`;
+  }
   if (error instanceof LinkedInAuthError && error.missing) {
     return 'no LinkedIn credentials: set LINKEDIN_ACCESS_TOKEN, or LINKEDIN_CLIENT_ID, LINKEDIN_CLIENT_SECRET and LINKEDIN_REFRESH_TOKEN';
-  }
-  if (error instanceof ApiVersionError) {
-    return `LinkedIn API version ${error.version} is not served (426 NONEXISTENT_VERSION): set --api-version or LINKEDIN_API_VERSION to a current version (YYYYMM)`;
   }
   return error.message;
 }

@@ -5,6 +5,8 @@ import { PreparedQuery } from '@pgtyped/runtime';
 /** 'StartSync' parameters type */
 export interface IStartSyncParams {
   accountId: string;
+  dateFrom?: string | null | void;
+  dateTo?: string | null | void;
   trigger?: string | null | void;
 }
 
@@ -28,13 +30,13 @@ export interface IStartSyncQuery {
   result: IStartSyncResult;
 }
 
-const startSyncIR: any = {"usedParamSet":{"accountId":true,"trigger":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":59,"b":69}]},{"name":"trigger","required":false,"transform":{"type":"scalar"},"locs":[{"a":83,"b":90}]}],"statement":"insert into sync_log (account_id, status, trigger)\nvalues (:accountId!, 'running', :trigger)\nreturning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n          creatives_fetched, api_calls_made, errors                                                                                 "};
+const startSyncIR: any = {"usedParamSet":{"accountId":true,"trigger":true,"dateFrom":true,"dateTo":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":79,"b":89}]},{"name":"trigger","required":false,"transform":{"type":"scalar"},"locs":[{"a":103,"b":110}]},{"name":"dateFrom","required":false,"transform":{"type":"scalar"},"locs":[{"a":113,"b":121}]},{"name":"dateTo","required":false,"transform":{"type":"scalar"},"locs":[{"a":130,"b":136}]}],"statement":"insert into sync_log (account_id, status, trigger, date_from, date_to)\nvalues (:accountId!, 'running', :trigger, :dateFrom::date, :dateTo::date)\nreturning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n          creatives_fetched, api_calls_made, errors                                                                                 "};
 
 /**
  * Query generated from SQL:
  * ```
- * insert into sync_log (account_id, status, trigger)
- * values (:accountId!, 'running', :trigger)
+ * insert into sync_log (account_id, status, trigger, date_from, date_to)
+ * values (:accountId!, 'running', :trigger, :dateFrom::date, :dateTo::date)
  * returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
  *           creatives_fetched, api_calls_made, errors                                                                                 
  * ```
@@ -248,6 +250,8 @@ export const failStaleRunningSync = new PreparedQuery<IFailStaleRunningSyncParam
 export interface IInsertFailedSyncParams {
   accountId: string;
   apiCallsMade: number;
+  dateFrom?: string | null | void;
+  dateTo?: string | null | void;
   errors: string;
   trigger?: string | null | void;
 }
@@ -272,58 +276,50 @@ export interface IInsertFailedSyncQuery {
   result: IInsertFailedSyncResult;
 }
 
-const insertFailedSyncIR: any = {"usedParamSet":{"accountId":true,"trigger":true,"apiCallsMade":true,"errors":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":96,"b":106}]},{"name":"trigger","required":false,"transform":{"type":"scalar"},"locs":[{"a":119,"b":126}]},{"name":"apiCallsMade","required":true,"transform":{"type":"scalar"},"locs":[{"a":136,"b":149}]},{"name":"errors","required":true,"transform":{"type":"scalar"},"locs":[{"a":152,"b":159}]}],"statement":"insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)\nvalues (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)\nreturning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n          creatives_fetched, api_calls_made, errors                                                                                                                                   "};
+const insertFailedSyncIR: any = {"usedParamSet":{"accountId":true,"trigger":true,"apiCallsMade":true,"errors":true,"dateFrom":true,"dateTo":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":116,"b":126}]},{"name":"trigger","required":false,"transform":{"type":"scalar"},"locs":[{"a":139,"b":146}]},{"name":"apiCallsMade","required":true,"transform":{"type":"scalar"},"locs":[{"a":156,"b":169}]},{"name":"errors","required":true,"transform":{"type":"scalar"},"locs":[{"a":172,"b":179}]},{"name":"dateFrom","required":false,"transform":{"type":"scalar"},"locs":[{"a":182,"b":190}]},{"name":"dateTo","required":false,"transform":{"type":"scalar"},"locs":[{"a":199,"b":205}]}],"statement":"insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors, date_from, date_to)\nvalues (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!, :dateFrom::date, :dateTo::date)\nreturning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n          creatives_fetched, api_calls_made, errors                                                                                                                                                                                                                                                 "};
 
 /**
  * Query generated from SQL:
  * ```
- * insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors)
- * values (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!)
+ * insert into sync_log (account_id, status, trigger, finished_at, api_calls_made, errors, date_from, date_to)
+ * values (:accountId!, 'failed', :trigger, now(), :apiCallsMade!, :errors!, :dateFrom::date, :dateTo::date)
  * returning id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
- *           creatives_fetched, api_calls_made, errors                                                                                                                                   
+ *           creatives_fetched, api_calls_made, errors                                                                                                                                                                                                                                                 
  * ```
  */
 export const insertFailedSync = new PreparedQuery<IInsertFailedSyncParams,IInsertFailedSyncResult>(insertFailedSyncIR);
 
 
-/** 'GetLastSuccessfulSync' parameters type */
-export interface IGetLastSuccessfulSyncParams {
+/** 'GetLastSyncedRange' parameters type */
+export interface IGetLastSyncedRangeParams {
   accountId: string;
 }
 
-/** 'GetLastSuccessfulSync' return type */
-export interface IGetLastSuccessfulSyncResult {
-  account_id: string;
-  api_calls_made: number;
-  campaigns_fetched: number;
-  creatives_fetched: number;
-  errors: string | null;
-  finished_at: Date | null;
-  id: number;
-  started_at: Date;
-  status: string;
-  trigger: string | null;
+/** 'GetLastSyncedRange' return type */
+export interface IGetLastSyncedRangeResult {
+  /** The last day a sync fetched from the API (null for an ingest of a file). */
+  dateTo: string;
+  ranOn: string;
 }
 
-/** 'GetLastSuccessfulSync' query type */
-export interface IGetLastSuccessfulSyncQuery {
-  params: IGetLastSuccessfulSyncParams;
-  result: IGetLastSuccessfulSyncResult;
+/** 'GetLastSyncedRange' query type */
+export interface IGetLastSyncedRangeQuery {
+  params: IGetLastSyncedRangeParams;
+  result: IGetLastSyncedRangeResult;
 }
 
-const getLastSuccessfulSyncIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":166,"b":176}]}],"statement":"select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,\n       creatives_fetched, api_calls_made, errors\nfrom sync_log\nwhere account_id = :accountId! and status = 'success'\norder by started_at desc, id desc\nlimit 1"};
+const getLastSyncedRangeIR: any = {"usedParamSet":{"accountId":true},"params":[{"name":"accountId","required":true,"transform":{"type":"scalar"},"locs":[{"a":112,"b":122}]}],"statement":"select date_to as \"dateTo!\", (started_at at time zone 'UTC')::date as \"ranOn!\"\nfrom sync_log\nwhere account_id = :accountId! and status = 'success' and date_to is not null\norder by date_to desc, id desc\nlimit 1"};
 
 /**
  * Query generated from SQL:
  * ```
- * select id, account_id, started_at, finished_at, status, trigger, campaigns_fetched,
- *        creatives_fetched, api_calls_made, errors
+ * select date_to as "dateTo!", (started_at at time zone 'UTC')::date as "ranOn!"
  * from sync_log
- * where account_id = :accountId! and status = 'success'
- * order by started_at desc, id desc
+ * where account_id = :accountId! and status = 'success' and date_to is not null
+ * order by date_to desc, id desc
  * limit 1
  * ```
  */
-export const getLastSuccessfulSync = new PreparedQuery<IGetLastSuccessfulSyncParams,IGetLastSuccessfulSyncResult>(getLastSuccessfulSyncIR);
+export const getLastSyncedRange = new PreparedQuery<IGetLastSyncedRangeParams,IGetLastSyncedRangeResult>(getLastSyncedRangeIR);
 
 

@@ -4,7 +4,7 @@ import { lockSync, tryLockSync, unlockSync } from '../generated/locks.queries.js
 import { applyStaged, type StagedWriteCounts } from './apply.js';
 import { lockWithTimeout } from './locks.js';
 import { StagingWriter } from './staged.js';
-import { failStaleRunningSyncs, finishSync, recordFailedSync, startSync } from './syncs.js';
+import { failStaleRunningSyncs, finishSync, recordFailedSync, startSync, type SyncRange } from './syncs.js';
 
 /** What the sync_log row of a staged sync says about where its rows came from. */
 export interface SyncOrigin {
@@ -12,6 +12,8 @@ export interface SyncOrigin {
   accountId: string;
   trigger?: string | null | undefined;
   apiCallsMade?: number | undefined;
+  /** The days fetched from the API (a sync); absent for a file. */
+  range?: SyncRange | undefined;
 }
 
 /**
@@ -99,7 +101,7 @@ export class StagedSync {
     });
     this.lockedValue = accountId;
     await failStaleRunningSyncs(sync, accountId);
-    this.runningId = (await startSync(sync, { accountId, trigger: origin.trigger ?? null })).id;
+    this.runningId = (await startSync(sync, { accountId, trigger: origin.trigger ?? null, range: origin.range })).id;
     return applyStaged(this.writer, { timeoutMs: options.timeoutMs }, { rejectUnknownReferences: options.rejectUnknownReferences ?? false });
   }
 

@@ -4,7 +4,7 @@ import {
   failStaleRunningSync as failStaleRunningSyncQuery,
   finishSync as finishSyncQuery,
   getRunningSync,
-  getLastSuccessfulSync as getLastSuccessfulSyncQuery,
+  getLastSyncedRange as getLastSyncedRangeQuery,
   insertFailedSync,
   getSyncById,
   listSyncs as listSyncsQuery,
@@ -17,6 +17,11 @@ import { SQLSTATE, sqlState } from '../db/sqlstate.js';
 
 export type SyncRun = IGetSyncByIdResult;
 export type SyncStatus = 'running' | 'success' | 'failed';
+/** The days a sync fetched from the API (inclusive, YYYY-MM-DD). */
+export interface SyncRange {
+  from: string;
+  to: string;
+}
 
 /** Thrown when a sync is started for an account_id value that already has one running. */
 export class SyncAlreadyRunningError extends AdsStoreError {
@@ -30,11 +35,11 @@ export class SyncAlreadyRunningError extends AdsStoreError {
 /** Records a new running sync. Throws SyncAlreadyRunningError when one runs for accountId. */
 export async function startSync(
   db: Queryable,
-  run: { accountId: string; trigger?: string | null },
+  run: { accountId: string; trigger?: string | null | undefined; range?: SyncRange | undefined },
 ): Promise<SyncRun> {
   if (run.accountId === '') throw new InvalidValueError('sync_log', 'account_id', run.accountId, 'is empty');
   try {
-    return one(await startSyncQuery.run({ accountId: run.accountId, trigger: run.trigger ?? null }, db));
+    return one(await startSyncQuery.run({ accountId: run.accountId, trigger: run.trigger ?? null, dateFrom: run.range?.from ?? null, dateTo: run.range?.to ?? null }, db));
   } catch (error) {
     const { constraint } = error as { constraint?: string };
     if (sqlState(error) === SQLSTATE.UNIQUE_VIOLATION && constraint === 'sync_log_one_running_idx') {
@@ -84,10 +89,15 @@ export async function failStaleRunningSyncs(db: Queryable, accountId: string): P
 /** Records a sync that failed before it could run (bad input, a lock wait that timed out). */
 export async function recordFailedSync(
   db: Queryable,
-  run: { accountId: string; trigger?: string | null | undefined; apiCallsMade?: number | undefined; errors: string },
+  run: { accountId: string; trigger?: string | null | undefined; apiCallsMade?: number | undefined; errors: string; range?: SyncRange | undefined },
 ): Promise<SyncRun> {
   const apiCallsMade = checkCount(run.apiCallsMade ?? 0, `sync_log of ${run.accountId}`, 'api_calls_made');
-  return one(await insertFailedSync.run({ accountId: run.accountId, trigger: run.trigger ?? null, apiCallsMade, errors: run.errors }, db));
+  return one(
+    await insertFailedSync.run(
+      { accountId: run.accountId, trigger: run.trigger ?? null, apiCallsMade, errors: run.errors, dateFrom: run.range?.from ?? null, dateTo: run.range?.to ?? null },
+      db,
+    ),
+  );
 }
 
 /** The sync with this id, or null. */
@@ -100,9 +110,9 @@ export async function getRunningSyncFor(db: Queryable, accountId: string): Promi
   return maybeOne(await getRunningSync.run({ accountId }, db));
 }
 
-/** The newest successful sync of this account_id value, or null. */
-export async function getLastSuccessfulSync(db: Queryable, accountId: string): Promise<SyncRun | null> {
-  return maybeOne(await getLastSuccessfulSyncQuery.run({ accountId }, db));
+/** The last day the newest successful API sync of this account_id value fetched, and the day it ran; or null. */
+export async function getLastSyncedRange(db: Queryable, accountId: string): Promise<{ dateTo: string; ranOn: string } | null> {
+  return maybeOne(await getLastSyncedRangeQuery.run({ accountId }, db));
 }
 
 /** Syncs newest first, at most `limit` (default 20), of one account_id value or of all. */

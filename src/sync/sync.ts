@@ -15,7 +15,7 @@ import { pullAccount, type Envelope, type PullProgress } from '../linkedin/api/p
 import { mapExportEnvelope } from '../linkedin/export.js';
 import type { StagedWriteCounts } from '../store/apply.js';
 import { StagedSync, type SyncOrigin } from '../store/staged-sync.js';
-import { getLastSuccessfulSync } from '../store/syncs.js';
+import { getLastSyncedRange } from '../store/syncs.js';
 import { InvalidValueError } from '../values.js';
 import { listReadableAccounts } from './accounts.js';
 
@@ -103,7 +103,6 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   if (store && !pool) throw new SyncError('storing a sync needs a database (pool)');
   if (!pool && options.from === undefined) throw new SyncError('a sync without a database needs a first day (from): there is no last sync to start from');
   const credentials = options.credentials ?? credentialsFromEnv();
-  const redact = redactor(secretsOf(credentials));
   const client = new LinkedInClient({
     credentials,
     baseUrl: options.baseUrl,
@@ -115,25 +114,33 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
     maxRetryDelayMs: options.maxRetryDelayMs,
     signal: options.signal,
   });
+  // Tokens exchanged during the sync are secrets too: the list is read when redacting.
+  const redact = (text: string) => [...secretsOf(credentials), ...client.secrets].reduce((out, secret) => out.split(secret).join('[redacted]'), text);
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const yesterday = addDays(today, -1);
   const to = options.to === undefined ? yesterday : checkDay(options.to, 'to');
   if (options.from !== undefined && checkDay(options.from, 'from') > to) throw new SyncError(`from ${options.from} is after to ${to}`);
 
-  const accounts = options.accounts ?? (await listReadableAccounts(client).catch((error: Error) => {
-    throw new SyncError(`could not list the accounts the token can read: ${redact(error.message)}`, { cause: error });
+  const listed = options.accounts ?? (await listReadableAccounts(client).catch((error: Error) => {
+    throw new SyncError(`could not list the accounts the token can read: ${redact(error.message)}`, { cause: error instanceof AdsStoreError ? error : undefined });
   }));
+  const accounts = [...new Set(listed)];
   const archive = options.out ? await Archive.create(options.out) : null;
   // Accounts overlap: while some fetch, others merge, so that the database's work
   // hides behind the network. A fetching account holds one connection (its staging
-  // transaction), a merging one two (and the CPU the merge needs).
-  const phases = { fetching: new PQueue({ concurrency: Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY) }), storing: new PQueue({ concurrency: 2 }) };
+  // transaction), a merging one two; at most fetching + storing accounts are under
+  // way at once, so the connections in use stay bounded (≤ 2 × that).
+  const fetchingSlots = Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY);
+  const storingSlots = 2;
+  const phases = {
+    underway: new PQueue({ concurrency: fetchingSlots + storingSlots }),
+    fetching: new PQueue({ concurrency: fetchingSlots }),
+    storing: new PQueue({ concurrency: storingSlots }),
+  };
   const results = await Promise.all(
-    accounts.map((accountId) =>
-      syncAccount(pool, client, accountId, options, { to, yesterday }, phases, archive, redact),
-    ),
+    accounts.map((accountId) => phases.underway.add(() => syncAccount(pool, client, accountId, options, { to, yesterday }, phases, archive, redact))),
   );
-  const done = results.filter((result): result is AccountSyncResult => result !== null);
+  const done = results.filter((result): result is AccountSyncResult => result !== null && result !== undefined);
   if (archive) await archive.finish(done, options.trigger ?? null);
   return done;
 }
@@ -149,20 +156,24 @@ async function syncAccount(
   archive: Archive | null,
   redact: (text: string) => string,
 ): Promise<AccountSyncResult | null> {
+  if (options.signal?.aborted) return null; // not started: nothing to record
   const counter: RequestCounter = { calls: 0 };
-  const origin = (): SyncOrigin => ({ accountId: String(accountId), trigger: options.trigger ?? null, apiCallsMade: counter.calls });
-  let unit: StagedSync | null = null;
-  let part: ReturnType<Archive['part']> | undefined;
-  let result: AccountSyncResult | undefined;
+  const result: AccountSyncResult = { accountId, status: 'failed', syncId: null, from: options.from ?? '', to: range.to, apiCallsMade: 0, campaignsFetched: 0, creativesFetched: 0 };
+  const origin = (): SyncOrigin => ({
+    accountId: String(accountId),
+    trigger: options.trigger ?? null,
+    apiCallsMade: counter.calls,
+    ...(result.from !== '' && { range: { from: result.from, to: result.to } }),
+  });
+  const work: { unit: StagedSync | null; part: ReturnType<Archive['part']> | null; flushing: Promise<void> } = { unit: null, part: null, flushing: Promise.resolve() };
   try {
-    let flushing: Promise<void> = Promise.resolve();
-    const fetched = await phases.fetching.add(async () => {
-      if (options.signal?.aborted) return false; // not started: nothing to record
-      const from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, range.yesterday));
-      result = { accountId, status: 'failed', syncId: null, from, to: range.to, apiCallsMade: 0, campaignsFetched: 0, creativesFetched: 0 };
-      options.onAccount?.({ accountId, state: 'started', from, to: range.to });
-      part = archive?.part(accountId);
-      unit = pool && (options.store ?? true) ? await StagedSync.connect(pool, { signal: options.signal }) : null;
+    const started = await phases.fetching.add(async () => {
+      if (options.signal?.aborted) return false; // stopped while it waited: not started, nothing to record
+      result.from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, range.yesterday));
+      if (result.from > result.to) throw new SyncError(`the first day to fetch, ${result.from} (the last sync's end minus the lookback), is after the last, ${result.to}: give a first day (from)`);
+      options.onAccount?.({ accountId, state: 'started', from: result.from, to: result.to });
+      const part = (work.part = archive?.part(accountId) ?? null);
+      const unit = (work.unit = pool && (options.store ?? true) ? await StagedSync.connect(pool, { signal: options.signal }) : null);
       const writer = unit ? await unit.begin() : null;
       const named = new Set<number>();
       let element = 0;
@@ -175,58 +186,64 @@ async function syncAccount(
           if (record.kind !== 'sync') stageRecord(writer, record, element, named);
         }
         // One flush at a time: responses arrive concurrently.
-        if (writer?.shouldFlush) await (flushing = flushing.then(() => writer.flush()));
+        if (writer?.shouldFlush) await (work.flushing = work.flushing.then(() => writer.flush()));
         if (part && part.writableNeedDrain) await once(part, 'drain');
       };
-      const pulled = await pullAccount(client, accountId, { from, to: range.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
+      const pulled = await pullAccount(client, accountId, { from: result.from, to: result.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
         counter,
+        signal: options.signal,
         onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
       });
       result.campaignsFetched = pulled.campaigns;
       result.creativesFetched = pulled.creatives;
-      await flushing;
+      await work.flushing;
       return true;
     });
-    if (!fetched) return null;
+    if (!started) return null;
     // The archive's part is complete before anything is committed: a sync that could
     // not write its file stores nothing either.
-    await part?.keep();
-    const staged = unit as StagedSync | null;
-    if (staged) {
+    await work.part?.keep();
+    const unit = work.unit;
+    if (unit) {
       await phases.storing.add(async () => {
-        const counts = await staged.merge(origin(), { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true });
-        const rejected = counts.rejected_references.length;
-        result!.counts = counts;
-        result!.syncId = await staged.commit(counts, {
+        const counts = await unit.merge(origin(), { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true });
+        const rejected = counts.rejected_references;
+        result.counts = counts;
+        result.syncId = await unit.commit(counts, {
           ...origin(),
           // Analytics of a campaign or creative the API did not list (deleted since) cannot be stored.
-          errors: rejected === 0 ? null : `${rejected} analytics row${rejected === 1 ? '' : 's'} of campaigns or creatives the API did not list were left out, the first: ${counts.rejected_references[0]!.reference} ${counts.rejected_references[0]!.value}`,
+          errors: rejected.length === 0 ? null : `${rejected.length} analytics row${rejected.length === 1 ? '' : 's'} of campaigns or creatives the API did not list were left out, the first: ${rejected[0]!.reference} ${rejected[0]!.value}`,
         });
       });
     }
-    result!.status = 'success';
+    result.status = 'success';
   } catch (error) {
-    if (!result) throw error; // before the account started: the sync itself cannot run
     const stopped = options.signal?.aborted === true;
     const message = stopped ? 'interrupted' : redact(error instanceof Error ? error.message : String(error));
-    result.error = stopped ? (options.signal!.reason as Error) : error instanceof AdsStoreError ? error : new SyncError(message, { cause: error });
-    const failing = unit as StagedSync | null;
-    if (failing) result.syncId = await failing.fail(origin(), message);
-    await part?.discard();
+    if (stopped) result.error = options.signal!.reason as Error;
+    else if (error instanceof AdsStoreError) {
+      error.message = message; // LinkedIn's own words are kept, never a secret among them
+      result.error = error;
+    } else result.error = new SyncError(message);
+    await work.flushing.catch(() => {}); // a COPY under way ends before the rollback
+    if (work.unit) result.syncId = await work.unit.fail(origin(), message);
+    await work.part?.discard();
   } finally {
-    if (result) result.apiCallsMade = counter.calls;
-    await (unit as StagedSync | null)?.close();
+    result.apiCallsMade = counter.calls;
+    await work.unit?.close();
   }
-  options.onAccount?.({ accountId, state: 'finished', result: result! });
-  return result!;
+  options.onAccount?.({ accountId, state: 'finished', result });
+  return result;
 }
 
-/** The first day of an incremental sync: the last successful one's day minus the lookback, else a year back. */
+/**
+ * The first day of an incremental sync: the day after the last one's range, minus
+ * the lookback (LinkedIn restates recent days); a year back for an account never synced.
+ */
 async function incrementalStart(pool: pg.Pool, accountId: number, lookbackDays: number, yesterday: string): Promise<string> {
-  const last = await getLastSuccessfulSync(pool, String(accountId));
+  const last = await getLastSyncedRange(pool, String(accountId));
   if (!last) return addDays(yesterday, 1 - DEFAULT_FIRST_SYNC_DAYS);
-  const start = addDays(last.started_at.toISOString().slice(0, 10), -lookbackDays);
-  return start < yesterday ? start : yesterday;
+  return addDays(last.dateTo, 1 - lookbackDays);
 }
 
 /**
@@ -288,11 +305,6 @@ class Archive {
     await (this.file.endsWith('.gz') ? pipeline(Readable.from(lines()), createGzip(), target) : pipeline(Readable.from(lines()), target));
     for (const path of this.parts.values()) await rm(path, { force: true });
   }
-}
-
-/** Replaces every secret in a text with "[redacted]". */
-function redactor(secrets: readonly string[]): (text: string) => string {
-  return (text) => secrets.reduce((out, secret) => out.split(secret).join('[redacted]'), text);
 }
 
 function checkDay(value: string, name: string): string {

@@ -76,6 +76,12 @@ export interface FakeLinkedInOptions {
    * the latency alone, not on the fake building 5 MB of JSON (default false).
    */
   cacheResponses?: boolean;
+  /**
+   * The creatives finder leaves out this many creatives of each account (its last
+   * ones), while the analytics still report them: deleted creatives, as LinkedIn's
+   * finder may omit them (default 0).
+   */
+  unlistedCreatives?: number;
 }
 
 export interface FakeLinkedIn {
@@ -117,6 +123,8 @@ export type FakeFault =
       retryAfterSeconds?: number;
       /** A daily-limit 429, with LinkedIn's QUOTA_EXCEEDED body. */
       dailyQuota?: boolean;
+      /** The body's message instead of the usual one (e.g. one that echoes what was sent). */
+      message?: string;
     }
   | { match: RegExp; times?: number; networkError: true };
 
@@ -777,6 +785,7 @@ class Fake {
   private readonly accounts = new Map<number, Json>();
   private readonly readable: ReadonlySet<number>;
   private readonly cache: Map<string, { reply: Reply; text: string }> | null;
+  private readonly unlisted: number;
 
   constructor(private readonly dataset: FakeDataset, options: FakeLinkedInOptions) {
     this.settings = {
@@ -792,6 +801,7 @@ class Fake {
     for (const account of dataset.accounts) this.accounts.set(account['id'] as number, account);
     this.readable = new Set(dataset.readableAccountIds);
     this.cache = options.cacheResponses ? new Map() : null;
+    this.unlisted = options.unlistedCreatives ?? 0;
   }
 
   inject(fault: FakeFault): void {
@@ -916,6 +926,7 @@ class Fake {
     allowOnly(params, ['q', 'campaigns', 'pageSize', 'pageToken']);
     requireFinder(params, 'criteria');
     let creatives = this.visible(this.dataset.creatives, accountId);
+    if (this.unlisted > 0) creatives = creatives.slice(0, Math.max(0, creatives.length - this.unlisted));
     if (params.has('campaigns')) {
       const ids = urnIds(restLiList(parseRestLi(params.get('campaigns')!, 'campaigns'), 'campaigns'), 'sponsoredCampaign', 'campaigns');
       const wanted = new Set(ids.map(campaignUrn));
@@ -1027,6 +1038,7 @@ function analyticsElement(pivotValue: string, dateRange: Json, metrics: Json, fi
 
 function faultReply(fault: Exclude<FakeFault, { networkError: true }>): Reply {
   const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
+  if (fault.message !== undefined) return { status: fault.status, body: { status: fault.status, message: fault.message }, headers };
   if (fault.status === 429) return { status: 429, body: fault.dailyQuota ? DAILY_QUOTA : TOO_MANY_REQUESTS, headers };
   return { status: fault.status, body: { status: fault.status, message: SERVER_ERROR_MESSAGES[fault.status] ?? 'Server error' }, headers };
 }

@@ -31,7 +31,9 @@ export function secretsOf(credentials: LinkedInCredentials): string[] {
   return [credentials.accessToken, credentials.clientSecret, credentials.refreshToken].filter((s): s is string => !!s);
 }
 
-type Post = (url: string, form: URLSearchParams) => Promise<Response>;
+import type { RequestCounter } from './requests.js';
+
+type Post = (url: string, form: URLSearchParams, counter: RequestCounter | undefined) => Promise<Response>;
 
 /**
  * The current access token. A refresh is shared: requests that are rejected together
@@ -40,6 +42,7 @@ type Post = (url: string, form: URLSearchParams) => Promise<Response>;
 export class AccessTokens {
   private token: string | undefined;
   private refreshing: Promise<string> | null = null;
+  private readonly issued = new Set<string>();
 
   constructor(
     private readonly credentials: LinkedInCredentials,
@@ -53,17 +56,22 @@ export class AccessTokens {
     }
   }
 
-  /** The token to send; exchanges the refresh token first when there is none. */
-  async current(): Promise<string> {
-    return this.token ?? this.refresh();
+  /** The token to send; exchanges the refresh token first when there is none (counted on `counter`). */
+  async current(counter?: RequestCounter): Promise<string> {
+    return this.token ?? this.refresh(counter);
+  }
+
+  /** Every token this source has held: what no output may contain. */
+  get secrets(): string[] {
+    return [...this.issued];
   }
 
   /** After a 401 for `rejected`: a new token, or LinkedInAuthError when none can be had. */
-  async renew(rejected: string): Promise<string> {
+  async renew(rejected: string, counter?: RequestCounter): Promise<string> {
     if (this.token !== undefined && this.token !== rejected) return this.token; // another request renewed it already
     if (!this.canRefresh()) throw new LinkedInAuthError('LinkedIn rejected the access token (401) and there is no refresh token to exchange');
     this.token = undefined;
-    return this.refresh();
+    return this.refresh(counter);
   }
 
   private canRefresh(): boolean {
@@ -71,15 +79,19 @@ export class AccessTokens {
     return !!(clientId && clientSecret && refreshToken);
   }
 
-  private refresh(): Promise<string> {
-    this.refreshing ??= this.exchange().finally(() => (this.refreshing = null));
+  private refresh(counter: RequestCounter | undefined): Promise<string> {
+    this.refreshing ??= this.exchange(counter).finally(() => (this.refreshing = null));
     return this.refreshing;
   }
 
-  private async exchange(): Promise<string> {
+  private async exchange(counter: RequestCounter | undefined): Promise<string> {
     const { clientId, clientSecret, refreshToken } = this.credentials;
     const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: refreshToken!, client_id: clientId!, client_secret: clientSecret! });
-    const response = await this.post(this.tokenUrl, form);
+    const response = await this.post(this.tokenUrl, form, counter).catch((error: unknown) => {
+      // Not kept as the cause: an HTTP client's error holds the request, and this one's body is the secrets.
+      const said = error instanceof Error && 'response' in error ? `${(error as { response: Response }).response.status}` : 'no response';
+      throw new LinkedInAuthError(`the refresh token exchange failed (${said})`);
+    });
     const body = (await response.json().catch(() => ({}))) as { access_token?: unknown; error?: unknown; error_description?: unknown };
     if (!response.ok || typeof body.access_token !== 'string' || body.access_token === '') {
       // The error fields are LinkedIn's words about the grant, never the secrets sent.
@@ -87,6 +99,7 @@ export class AccessTokens {
       throw new LinkedInAuthError(`the refresh token exchange failed (${response.status}${reason ? ` ${reason}` : ''})`);
     }
     this.token = body.access_token;
+    this.issued.add(this.token);
     return this.token;
   }
 }

@@ -3,6 +3,7 @@ import PQueue from 'p-queue';
 import { AccessTokens, DEFAULT_TOKEN_URL, type LinkedInCredentials } from './auth.js';
 import { ApiVersionError, DailyQuotaError, LinkedInApiError } from './errors.js';
 import { queryString, type QueryValue } from './restli.js';
+import type { RequestCounter } from './requests.js';
 
 /** The versioned REST API. */
 export const DEFAULT_API_BASE_URL = 'https://api.linkedin.com/rest/';
@@ -38,10 +39,7 @@ export interface LinkedInClientOptions {
   signal?: AbortSignal | undefined;
 }
 
-/** Where the requests of one unit of work (an account) are counted. */
-export interface RequestCounter {
-  calls: number;
-}
+export type { RequestCounter } from './requests.js';
 
 export interface GetOptions {
   /** Sends `X-RestLi-Method: FINDER` (the creatives finder requires it). */
@@ -53,6 +51,8 @@ export interface GetOptions {
    */
   priority?: number | undefined;
   counter?: RequestCounter | undefined;
+  /** Stops this request (and keeps it from starting). */
+  signal?: AbortSignal | undefined;
 }
 
 /**
@@ -92,13 +92,19 @@ export class LinkedInClient {
         backoffLimit: longest,
         delay: (attempt) => base * 2 ** (attempt - 1),
         jitter: true,
+        retryOnTimeout: true,
         // The daily limit resets at 00:00 UTC: a retry before then is a wasted call.
         shouldRetry: async ({ error }) => (error instanceof HTTPError && (await isDailyQuota(error.response)) ? false : undefined),
       },
     });
-    this.tokens = new AccessTokens(options.credentials, options.tokenUrl ?? DEFAULT_TOKEN_URL, (url, form) =>
-      this.http.post(url, { body: form, throwHttpErrors: false, fetch: this.countedFetch(undefined) }),
+    this.tokens = new AccessTokens(options.credentials, options.tokenUrl ?? DEFAULT_TOKEN_URL, (url, form, counter) =>
+      this.http.post(url, { body: form, throwHttpErrors: retryable, fetch: this.countedFetch(counter) }),
     );
+  }
+
+  /** The access tokens exchanged so far: secrets, like the credentials. */
+  get secrets(): string[] {
+    return this.tokens.secrets;
   }
 
   /**
@@ -111,15 +117,16 @@ export class LinkedInClient {
   }
 
   private async send<T>(path: string, query: string, options: GetOptions): Promise<T> {
+    options.signal?.throwIfAborted();
     let tunnel = query.length > MAX_QUERY_LENGTH;
-    let token = await this.tokens.current();
+    let token = await this.tokens.current(options.counter);
     let renewed = false;
     for (;;) {
       if (this.quotaSpentUntil && this.quotaSpentUntil > new Date()) throw new DailyQuotaError(this.quotaSpentUntil);
       const response = await this.attempt(path, query, token, tunnel, options);
       if (response.ok) return (await response.json()) as T;
       if (response.status === 401 && !renewed) {
-        token = await this.tokens.renew(token);
+        token = await this.tokens.renew(token, options.counter);
         renewed = true;
         continue;
       }
@@ -139,14 +146,16 @@ export class LinkedInClient {
     };
     if (options.finder) headers['X-RestLi-Method'] = 'FINDER';
     const fetch = this.countedFetch(options.counter);
+    const signal = options.signal;
     try {
-      if (!tunnel) return await this.http.get(`${this.baseUrl}${path}${query ? `?${query}` : ''}`, { headers, fetch, throwHttpErrors: retryable });
+      if (!tunnel) return await this.http.get(`${this.baseUrl}${path}${query ? `?${query}` : ''}`, { headers, fetch, throwHttpErrors: retryable, ...(signal && { signal }) });
       // Query tunneling: the query as a form body of a POST that says it is a GET.
       headers['X-HTTP-Method-Override'] = 'GET';
       headers['Content-Type'] = 'application/x-www-form-urlencoded';
-      return await this.http.post(`${this.baseUrl}${path}`, { headers, body: query, fetch, throwHttpErrors: retryable });
+      return await this.http.post(`${this.baseUrl}${path}`, { headers, body: query, fetch, throwHttpErrors: retryable, ...(signal && { signal }) });
     } catch (error) {
       if (this.options.signal?.aborted) throw this.options.signal.reason;
+      if (signal?.aborted) throw signal.reason;
       // A 429 or 5xx still failing after its retries (or a daily-limit 429, not retried).
       if (error instanceof HTTPError) return error.response;
       // Retries exhausted on a network error or timeout (no response at all). The

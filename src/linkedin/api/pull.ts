@@ -78,32 +78,46 @@ export async function pullAccount(
   accountId: number,
   options: PullOptions,
   emit: (envelopes: Envelope[]) => Promise<void>,
-  hooks: { counter?: RequestCounter | undefined; onProgress?: ((progress: PullProgress) => void) | undefined } = {},
+  hooks: {
+    counter?: RequestCounter | undefined;
+    onProgress?: ((progress: PullProgress) => void) | undefined;
+    /** Stops the account's requests (Ctrl-C). */
+    signal?: AbortSignal | undefined;
+  } = {},
 ): Promise<PullResult> {
   const pivots = options.pivots ?? DEFAULT_PIVOTS;
-  const progress: PullProgress = { done: 0, planned: 3 + pivots.length };
+  // The account, the first page of each listing, one request of each daily pivot, and each demographic pivot.
+  const progress: PullProgress = { done: 0, planned: 5 + pivots.length };
+  // The first failure stops the account's other requests: no branch goes on spending
+  // requests, or staging rows, for an account that has failed.
+  const failed = new AbortController();
+  const signal = hooks.signal ? AbortSignal.any([hooks.signal, failed.signal]) : failed.signal;
+  const stage = async (envelopes: Envelope[]) => {
+    signal.throwIfAborted();
+    await emit(envelopes);
+  };
   const plan = (requests: number) => {
     progress.planned += requests;
     hooks.onProgress?.({ ...progress });
   };
-  // The account and its pages are chains (each step waits for the last): ahead of the analytics.
-  const get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, finder = false, priority = 0): Promise<T> => {
-    const body = await client.get<T>(path, query, { finder, counter: hooks.counter, priority });
+  const get: Get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how: { finder?: boolean; chain?: boolean } = {}): Promise<T> => {
+    // The account and its pages are chains (each step waits for the last): ahead of the analytics.
+    const body = await client.get<T>(path, query, { finder: how.finder, priority: how.chain ? 1 : 0, counter: hooks.counter, signal });
     progress.done += 1;
     progress.planned = Math.max(progress.planned, progress.done);
     hooks.onProgress?.({ ...progress });
     return body;
   };
   const accountUrn = urnOf('sponsoredAccount', String(accountId));
-  const analytics = new AnalyticsFetcher(get, accountUrn, options, plan, emit);
+  const analytics = new AnalyticsFetcher(get, accountUrn, options, plan, stage);
 
-  const account = await get<unknown>(`adAccounts/${accountId}`, [], false, 1).catch((error: unknown) => {
+  const account = await get<unknown>(`adAccounts/${accountId}`, [], { chain: true }).catch((error: unknown) => {
     if (error instanceof LinkedInApiError && (error.status === 403 || error.status === 404)) {
-      throw new LinkedInApiError(`the token cannot read this account (${error.status}${error.apiCode ? ` ${error.apiCode}` : ''})`, error.status, error.apiCode, { cause: error });
+      throw new LinkedInApiError(`the token cannot read this account (${error.status}${error.apiCode ? ` ${error.apiCode}` : ''})`, error.status, error.apiCode);
     }
     throw error;
   });
-  await emit([{ adAccount: account }]);
+  await stage([{ adAccount: account }]);
 
   const pages = async (kind: 'campaigns' | 'creatives'): Promise<number> => {
     const path = kind === 'campaigns' ? `adAccounts/${accountId}/adCampaigns` : `adAccounts/${accountId}/creatives`;
@@ -117,25 +131,35 @@ export async function pullAccount(
       if (page > 0) plan(1);
       const query: Array<[string, QueryValue]> = [...finder, ['pageSize', PAGE_SIZE[kind]]];
       if (token !== undefined) query.push(['pageToken', token]);
-      const body = await get<Elements>(path, query, kind === 'creatives', 1);
+      const body = await get<Elements>(path, query, { finder: kind === 'creatives', chain: true });
       const elements = body.elements ?? [];
       count += elements.length;
-      await emit(elements.map((element) => (kind === 'campaigns' ? { adCampaign: element } : { creative: element })));
+      await stage(elements.map((element) => (kind === 'campaigns' ? { adCampaign: element } : { creative: element })));
       const next = body.metadata?.nextPageToken;
       if (typeof next !== 'string' || next === '') return count;
       token = next;
     }
   };
 
-  const [campaigns, creatives] = await Promise.all([
-    pages('campaigns').then(async (count) => (await analytics.daily('CAMPAIGN', count), count)),
-    pages('creatives').then(async (count) => (await analytics.daily('CREATIVE', count), count)),
-    ...pivots.map((pivot) => analytics.monthly(pivot)),
-  ]);
-  return { campaigns: campaigns as number, creatives: creatives as number };
+  const stopOnFailure = <T>(branch: Promise<T>) =>
+    branch.catch((error: unknown) => {
+      failed.abort(error);
+      throw error;
+    });
+  const branches = [
+    stopOnFailure(pages('campaigns').then(async (count) => (await analytics.daily('CAMPAIGN', count), count))),
+    stopOnFailure(pages('creatives').then(async (count) => (await analytics.daily('CREATIVE', count), count))),
+    ...pivots.map((pivot) => stopOnFailure(analytics.monthly(pivot).then(() => 0))),
+  ];
+  // Every branch has ended before this returns or throws: nothing runs on after the account.
+  const settled = await Promise.allSettled(branches);
+  const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+  if (failure) throw failed.signal.reason ?? failure.reason;
+  const [campaigns, creatives] = settled.map((outcome) => (outcome as PromiseFulfilledResult<number>).value);
+  return { campaigns: campaigns!, creatives: creatives! };
 }
 
-type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, finder?: boolean, priority?: number) => Promise<T>;
+type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how?: { finder?: boolean; chain?: boolean }) => Promise<T>;
 type AnalyticsElement = Record<string, unknown> & { pivotValues?: unknown; dateRange?: unknown };
 
 /** adAnalytics for one account: windows sized under the element cap, metrics chunked under the field cap. */
@@ -160,11 +184,12 @@ class AnalyticsFetcher {
    * per entity and day: windows of cap / entities days stay under the cap.
    */
   async daily(pivot: 'CAMPAIGN' | 'CREATIVE', entities: number): Promise<void> {
-    if (entities === 0) return;
-    const windowDays = Math.max(1, Math.floor(this.cap / entities));
+    if (entities === 0) return this.plan(-1); // one request of this pivot was planned from the start
+    // Under the cap, not at it: a response holding exactly the cap may have been cut.
+    const windowDays = Math.max(1, Math.floor((this.cap - 1) / entities));
     const windows = splitDays(this.options.from, this.options.to, windowDays);
     const chunks = chunk(DAILY_METRICS, this.metricsPerRequest);
-    this.plan(windows.length * chunks.length - 1); // one request of this pivot was planned from the start
+    this.plan(windows.length * chunks.length - 1);
     await Promise.all(windows.map((window) => this.window(pivot, 'DAILY', window, chunks)));
   }
 
@@ -206,7 +231,7 @@ class AnalyticsFetcher {
     if (responses.some((body) => (body.elements?.length ?? 0) >= this.cap)) {
       const halves = granularity === 'MONTHLY' ? halveMonths(window) : halve(window);
       if (!halves) {
-        throw new LinkedInApiError(`adAnalytics ${pivot} ${window.from}: one day of the account holds ${this.cap} elements or more, more than one request can return`, 0);
+        throw new LinkedInApiError(`adAnalytics ${pivot} ${window.from}: one day of the account holds ${this.cap} elements or more, more than one request can return`, 200, 'ELEMENT_CAP');
       }
       this.plan(2 * chunks.length);
       await Promise.all(halves.map((half) => this.window(pivot, granularity, half, chunks, account)));
