@@ -24,6 +24,7 @@ import { listSyncs, type IListSyncsResult } from '../generated/sync_log.queries.
 import { checkDate } from '../values.js';
 import { PIVOT_TYPES, REPORT_DAYS, REPORT_NAMES, type PivotType, type ReportName } from './names.js';
 import { AdsStoreError } from '../errors.js';
+import { addDays, DAY_MS } from '../days.js';
 
 /**
  * The reports a marketer asks for, each one annotated query of sql/reports.sql, as
@@ -146,8 +147,6 @@ export class ReportError extends AdsStoreError {
   readonly code = 'REPORT_INVALID';
 }
 
-const DAY_MS = 86_400_000;
-const addDays = (date: string, days: number) => new Date(Date.parse(`${date}T00:00:00Z`) + days * DAY_MS).toISOString().slice(0, 10);
 
 /** The report's range: from..to as given, or the 30 days ending `today` (UTC). Throws ReportError. */
 export function reportRange(options: Pick<ReportOptions, 'from' | 'to' | 'today'>): { from: string; to: string } {

@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { mulberry32 } from './random.js';
+import { DAY_MS } from '../days.js';
 
 /**
  * A realistic synthetic LinkedIn Ads export in the ingest format (NDJSON envelopes
@@ -55,7 +56,6 @@ const PIVOTS: Array<{ pivot: string; segments: string[] }> = [
   { pivot: 'MEMBER_JOB_TITLE', segments: Array.from({ length: 60 }, (_, i) => `urn:li:title:${i * 13 + 1}`) },
 ];
 
-const DAY_MS = 86_400_000;
 const toDate = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const dateRange = (from: string, to: string) => {
   const part = (d: string) => ({ year: Number(d.slice(0, 4)), month: Number(d.slice(5, 7)), day: Number(d.slice(8, 10)) });

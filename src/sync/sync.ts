@@ -16,8 +16,9 @@ import { mapExportEnvelope } from '../linkedin/export.js';
 import type { StagedWriteCounts } from '../store/apply.js';
 import { StagedSync, type SyncOrigin } from '../store/staged-sync.js';
 import { getLastSyncedRange } from '../store/syncs.js';
-import { InvalidValueError } from '../values.js';
+import { checkDate } from '../values.js';
 import { listReadableAccounts } from './accounts.js';
+import { addDays } from '../days.js';
 
 /** Days fetched again before the last successful sync: LinkedIn restates conversions for ~30 days. */
 export const DEFAULT_LOOKBACK_DAYS = 30;
@@ -118,8 +119,9 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   const redact = (text: string) => [...secretsOf(credentials), ...client.secrets].reduce((out, secret) => out.split(secret).join('[redacted]'), text);
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const yesterday = addDays(today, -1);
-  const to = options.to === undefined ? yesterday : checkDay(options.to, 'to');
-  if (options.from !== undefined && checkDay(options.from, 'from') > to) throw new SyncError(`from ${options.from} is after to ${to}`);
+  const to = options.to === undefined ? yesterday : checkDate(options.to, 'sync options', 'to');
+  const from = options.from === undefined ? undefined : checkDate(options.from, 'sync options', 'from');
+  if (from !== undefined && from > to) throw new SyncError(`from ${from} is after to ${to}`);
 
   const listed = options.accounts ?? (await listReadableAccounts(client).catch((error: Error) => {
     throw new SyncError(`could not list the accounts the token can read: ${redact(error.message)}`, { cause: error instanceof AdsStoreError ? error : undefined });
@@ -138,7 +140,7 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
     storing: new PQueue({ concurrency: storingSlots }),
   };
   const results = await Promise.all(
-    accounts.map((accountId) => phases.underway.add(() => syncAccount(pool, client, accountId, options, { to, yesterday }, phases, archive, redact))),
+    accounts.map((accountId) => phases.underway.add(() => syncAccount(pool, client, accountId, { ...options, from }, { to, yesterday }, phases, archive, redact))),
   );
   const done = results.filter((result): result is AccountSyncResult => result !== null && result !== undefined);
   if (archive) await archive.finish(done, options.trigger ?? null);
@@ -307,11 +309,4 @@ class Archive {
   }
 }
 
-function checkDay(value: string, name: string): string {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(`${value}T00:00:00Z`)) || new Date(`${value}T00:00:00Z`).toISOString().slice(0, 10) !== value) {
-    throw new InvalidValueError('sync options', name, value, 'is not a day (YYYY-MM-DD)');
-  }
-  return value;
-}
 
-const addDays = (day: string, days: number) => new Date(Date.parse(`${day}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);

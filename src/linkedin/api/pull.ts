@@ -3,6 +3,7 @@ import { urnOf } from '../urn.js';
 import type { LinkedInClient, RequestCounter } from './client.js';
 import { LinkedInApiError } from './errors.js';
 import { restliDateRange, restliList, restliValue, Restli, type QueryValue } from './restli.js';
+import { dayNumber, dayOfNumber } from '../../days.js';
 
 /** One line of the export format (src/linkedin/export.ts): an API element in its envelope. */
 export type Envelope =
@@ -250,15 +251,11 @@ class AnalyticsFetcher {
   }
 }
 
-const DAY_MS = 86_400_000;
-const dayNumber = (day: string) => Date.parse(`${day}T00:00:00Z`) / DAY_MS;
-const dayOf = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
-
 /** from..to in consecutive windows of at most `days` days. */
 export function splitDays(from: string, to: string, days: number): Array<{ from: string; to: string }> {
   const windows: Array<{ from: string; to: string }> = [];
   for (let start = dayNumber(from); start <= dayNumber(to); start += days) {
-    windows.push({ from: dayOf(start), to: dayOf(Math.min(start + days - 1, dayNumber(to))) });
+    windows.push({ from: dayOfNumber(start), to: dayOfNumber(Math.min(start + days - 1, dayNumber(to))) });
   }
   return windows;
 }
@@ -268,7 +265,7 @@ function halve(window: { from: string; to: string }): [{ from: string; to: strin
   const last = dayNumber(window.to);
   if (first === last) return null;
   const middle = Math.floor((first + last) / 2);
-  return [{ from: window.from, to: dayOf(middle) }, { from: dayOf(middle + 1), to: window.to }];
+  return [{ from: window.from, to: dayOfNumber(middle) }, { from: dayOfNumber(middle + 1), to: window.to }];
 }
 
 /** A window of whole months split between months (a monthly row must not be clipped twice). */
@@ -277,7 +274,7 @@ function halveMonths(window: { from: string; to: string }): [{ from: string; to:
   if (months === 0) return null;
   const first = new Date(Date.UTC(Number(window.from.slice(0, 4)), Number(window.from.slice(5, 7)) - 1 + Math.ceil(months / 2), 1));
   const start = first.toISOString().slice(0, 10);
-  return [{ from: window.from, to: dayOf(dayNumber(start) - 1) }, { from: start, to: window.to }];
+  return [{ from: window.from, to: dayOfNumber(dayNumber(start) - 1) }, { from: start, to: window.to }];
 }
 
 function chunk<T>(items: readonly T[], size: number): T[][] {
