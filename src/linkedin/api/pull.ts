@@ -4,6 +4,7 @@ import type { LinkedInClient, RequestCounter } from './client.js';
 import { LinkedInApiError } from './errors.js';
 import { restliDateRange, restliList, restliValue, Restli, type QueryValue } from './restli.js';
 import { dayNumber, dayOfNumber } from '../../days.js';
+import { pages, type Page } from './paging.js';
 
 /** One line of the export format (src/linkedin/export.ts): an API element in its envelope. */
 export type Envelope =
@@ -65,7 +66,6 @@ export interface PullResult {
   creatives: number;
 }
 
-type Elements = { elements?: unknown[]; metadata?: { nextPageToken?: unknown } };
 
 /**
  * Fetches one account: its element first (an account the token cannot read is an
@@ -120,26 +120,21 @@ export async function pullAccount(
   });
   await stage([{ adAccount: account }]);
 
-  const pages = async (kind: 'campaigns' | 'creatives'): Promise<number> => {
+  const listing = async (kind: 'campaigns' | 'creatives'): Promise<number> => {
     const path = kind === 'campaigns' ? `adAccounts/${accountId}/adCampaigns` : `adAccounts/${accountId}/creatives`;
     const finder: Array<[string, QueryValue]> =
       kind === 'campaigns'
         ? [['q', 'search'], ['search', new Restli(`(status:(values:List(${CAMPAIGN_STATUSES.join(',')})))`)]]
         : [['q', 'criteria']];
     let count = 0;
-    let token: string | undefined;
-    for (let page = 0; ; page++) {
-      if (page > 0) plan(1);
-      const query: Array<[string, QueryValue]> = [...finder, ['pageSize', PAGE_SIZE[kind]]];
-      if (token !== undefined) query.push(['pageToken', token]);
-      const body = await get<Elements>(path, query, { finder: kind === 'creatives', chain: true });
-      const elements = body.elements ?? [];
+    for await (const elements of pages(finder, PAGE_SIZE[kind], (query) => {
+      if (count > 0) plan(1); // a page after the first (planned from the start)
+      return get<Page>(path, query, { finder: kind === 'creatives', chain: true });
+    })) {
       count += elements.length;
       await stage(elements.map((element) => (kind === 'campaigns' ? { adCampaign: element } : { creative: element })));
-      const next = body.metadata?.nextPageToken;
-      if (typeof next !== 'string' || next === '') return count;
-      token = next;
     }
+    return count;
   };
 
   const stopOnFailure = <T>(branch: Promise<T>) =>
@@ -148,8 +143,8 @@ export async function pullAccount(
       throw error;
     });
   const branches = [
-    stopOnFailure(pages('campaigns').then(async (count) => (await analytics.daily('CAMPAIGN', count), count))),
-    stopOnFailure(pages('creatives').then(async (count) => (await analytics.daily('CREATIVE', count), count))),
+    stopOnFailure(listing('campaigns').then(async (count) => (await analytics.daily('CAMPAIGN', count), count))),
+    stopOnFailure(listing('creatives').then(async (count) => (await analytics.daily('CREATIVE', count), count))),
     ...pivots.map((pivot) => stopOnFailure(analytics.monthly(pivot).then(() => 0))),
   ];
   // Every branch has ended before this returns or throws: nothing runs on after the account.
@@ -219,7 +214,7 @@ class AnalyticsFetcher {
   ): Promise<void> {
     const responses = await Promise.all(
       chunks.map((fields) =>
-        this.get<Elements>('adAnalytics', [
+        this.get<Page>('adAnalytics', [
           ['q', 'analytics'],
           ['pivot', restliValue(pivot)],
           ['timeGranularity', restliValue(granularity)],
