@@ -124,7 +124,9 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   if (from !== undefined && from > to) throw new SyncError(`from ${from} is after to ${to}`);
 
   const listed = options.accounts ?? (await listReadableAccounts(client).catch((error: Error) => {
-    throw new SyncError(`could not list the accounts the token can read: ${redact(error.message)}`, { cause: error instanceof AdsStoreError ? error : undefined });
+    error.message = redact(error.message);
+    // Only our own errors are kept as the cause (the CLI reads a 426 from it); others may hold a request.
+    throw new SyncError(`could not list the accounts the token can read: ${error.message}`, { cause: error instanceof AdsStoreError ? error : undefined });
   }));
   const accounts = [...new Set(listed)];
   const archive = options.out ? await Archive.create(options.out) : null;
