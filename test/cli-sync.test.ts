@@ -50,6 +50,10 @@ CliSync('an API version LinkedIn no longer serves names the setting to change', 
   assert.match(run.stdout, 'LinkedIn API version 209901 is not served (426 NONEXISTENT_VERSION): set --api-version or LINKEDIN_API_VERSION to a current version (YYYYMM)');
   const fromEnv = await adsStore(['sync', '--account', String(data.readableAccountIds[0]), ...RANGE], { ...env(fake, { LINKEDIN_API_VERSION: '209902' }), DATABASE_URL: db.url });
   assert.match(fromEnv.stdout, 'LinkedIn API version 209902 is not served');
+  // Without --account the first request lists the accounts: its 426 says the same.
+  const listing = await adsStore(['sync', ...RANGE, '--api-version', '209901'], { ...env(fake), DATABASE_URL: db.url });
+  assert.is(listing.code, 1);
+  assert.match(listing.stderr, 'ads-store: LinkedIn API version 209901 is not served (426 NONEXISTENT_VERSION): set --api-version or LINKEDIN_API_VERSION');
 });
 
 CliSync('--no-store --out writes the export without a database; ingest of it stores the accounts', async ({ fake, pool, db }) => {
