@@ -135,6 +135,7 @@ export class StagedSync {
    */
   async fail(origin: SyncOrigin, message: string): Promise<number | null> {
     await this.cancelling;
+    await this.staging?.writer.settled(); // a COPY under way ends before the rollback
     this.dataBroken = !(await rollback(this.data));
     try {
       // The failure is recorded on the sync connection, else on the data connection

@@ -261,23 +261,29 @@ export class StagingWriter {
   /**
    * Starts sending every buffered row to the server and resolves once the previous
    * send has finished, so that encoding the next rows overlaps the server's work
-   * (two cores, two workers). drain() waits for everything sent.
+   * (two cores, two workers). Sends go one after another however many callers flush
+   * at once (a sync's responses arrive concurrently); drain() waits for all of them.
    */
   async flush(): Promise<void> {
-    await this.inflight;
     const batches: Array<[StagedTable, Buffer[], number]> = [];
     for (const [table, buffer] of this.buffers) {
       const rows = buffer.rows; // before take(), which empties the buffer
       if (rows > 0) batches.push([table, buffer.take(), rows]);
     }
     this.pending = 0;
-    const send = async () => {
-      for (const [table, chunks] of batches) await copyFrom(this.tx, copySql(table), chunks);
-    };
     for (const [table, , rows] of batches) this.staged.set(table, (this.staged.get(table) ?? 0) + rows);
-    this.inflight = send();
+    const previous = this.inflight;
+    this.inflight = previous.then(async () => {
+      for (const [table, chunks] of batches) await copyFrom(this.tx, copySql(table), chunks);
+    });
     // A failed send surfaces at the next flush() or drain(); keep it from being unhandled meanwhile.
     this.inflight.catch(() => {});
+    await previous;
+  }
+
+  /** Waits until no send is under way, whatever its outcome (before a rollback on the same connection). */
+  async settled(): Promise<void> {
+    await this.inflight.catch(() => {});
   }
 
   /** Sends what is buffered and waits until the server has every row. */

@@ -169,7 +169,7 @@ async function syncAccount(
     apiCallsMade: counter.calls,
     ...(result.from !== '' && { range: { from: result.from, to: result.to } }),
   });
-  const work: { unit: StagedSync | null; part: ReturnType<Archive['part']> | null; flushing: Promise<void> } = { unit: null, part: null, flushing: Promise.resolve() };
+  const work: { unit: StagedSync | null; part: ReturnType<Archive['part']> | null } = { unit: null, part: null };
   try {
     const started = await phases.fetching.add(async () => {
       if (options.signal?.aborted) return false; // stopped while it waited: not started, nothing to record
@@ -189,8 +189,7 @@ async function syncAccount(
           const record = mapExportEnvelope(envelope, `LinkedIn account ${accountId}, element ${element}`);
           if (record.kind !== 'sync') stageRecord(writer, record, element, named);
         }
-        // One flush at a time: responses arrive concurrently.
-        if (writer?.shouldFlush) await (work.flushing = work.flushing.then(() => writer.flush()));
+        if (writer?.shouldFlush) await writer.flush();
         if (part && part.writableNeedDrain) await once(part, 'drain');
       };
       const pulled = await pullAccount(client, accountId, { from: result.from, to: result.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
@@ -200,7 +199,6 @@ async function syncAccount(
       });
       result.campaignsFetched = pulled.campaigns;
       result.creativesFetched = pulled.creatives;
-      await work.flushing;
       return true;
     });
     if (!started) return null;
@@ -229,7 +227,6 @@ async function syncAccount(
       error.message = message; // LinkedIn's own words are kept, never a secret among them
       result.error = error;
     } else result.error = new SyncError(message);
-    await work.flushing.catch(() => {}); // a COPY under way ends before the rollback
     if (work.unit) result.syncId = await work.unit.fail(origin(), message);
     await work.part?.discard();
   } finally {
