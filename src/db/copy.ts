@@ -115,6 +115,24 @@ export class CopyBuffer {
     this.rows += 1;
   }
 
+  /** Appends chunks of whole rows encoded elsewhere (another CopyBuffer's take()); returns their bytes. */
+  appendChunks(chunks: readonly Buffer[], rows: number): number {
+    // The rows already here come first: the current Buffer is closed, and a fresh one started.
+    if (this.offset > 0) {
+      this.full.push(this.current.subarray(0, this.offset));
+      this.current = Buffer.allocUnsafe(CopyBuffer.SIZE);
+      this.offset = 0;
+    }
+    let bytes = 0;
+    for (const chunk of chunks) {
+      this.full.push(chunk);
+      bytes += chunk.length;
+    }
+    this.bytes += bytes;
+    this.rows += rows;
+    return bytes;
+  }
+
   /** The buffered bytes as chunks; the buffer is empty afterwards. */
   take(): Buffer[] {
     const chunks = [...this.full];

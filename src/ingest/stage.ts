@@ -1,5 +1,5 @@
 import type { ExportRecord } from '../linkedin/export.js';
-import type { StagingWriter } from '../store/staged.js';
+import type { StagedRows } from '../store/staged.js';
 
 /** An export record that carries rows (every kind but the sync line). */
 export type RowRecord = Exclude<ExportRecord, { kind: 'sync' }>;
@@ -9,7 +9,7 @@ export type RowRecord = Exclude<ExportRecord, { kind: 'sync' }>;
  * adds to `named` the accounts it names: the one account a file names becomes its
  * sync_log account_id. The one place ingest and sync hand rows to the store.
  */
-export function stageRecord(writer: StagingWriter, record: RowRecord, line: number, named: Set<number>): void {
+export function stageRecord(writer: StagedRows, record: RowRecord, line: number, named: Set<number>): void {
   switch (record.kind) {
     case 'account':
       named.add(record.row.id);

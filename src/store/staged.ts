@@ -120,10 +120,15 @@ export class KeySet {
   }
 
   addDaily(entity: number | string, date: string): void {
+    this.addDay(entity, dayNumber(date));
+  }
+
+  /** As addDaily, with the day as its number (days since 1970-01-01). */
+  addDay(entity: number | string, day: number): void {
     if (this.repeated) return;
     let days = this.days.get(entity);
     if (!days) this.days.set(entity, (days = new DayBits()));
-    if (!days.add(dayNumber(date))) this.markRepeated();
+    if (!days.add(day)) this.markRepeated();
   }
 
   private markRepeated(): void {
@@ -166,7 +171,7 @@ class DayBits {
 
 const dayNumbers = new Map<string, number>();
 /** Days since 1970-01-01 of a canonical 'YYYY-MM-DD' (memoised: bulk writes repeat few days). */
-function dayNumber(date: string): number {
+export function dayNumber(date: string): number {
   let day = dayNumbers.get(date);
   if (day === undefined) {
     day = Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
@@ -176,11 +181,81 @@ function dayNumber(date: string): number {
   return day;
 }
 
+/** The staged tables whose key is (entity, day). */
+export type DailyStagedTable = 'campaign_daily_metrics' | 'creative_daily_metrics' | 'audience_demographics';
+
+/**
+ * Rows encoded as the staged tables' COPY text, a Buffer per table, with each
+ * row's key handed to key() / dailyKey(): the one encoding of a staged row.
+ * StagingWriter sends the text and tracks the keys itself; an ingest's parse
+ * workers (src/ingest/parse-worker.ts) encode in parallel and pass the text and
+ * the keys to the writer (addEncoded).
+ */
+export abstract class StagedRows {
+  protected readonly buffers = new Map<StagedTable, CopyBuffer>(STAGED_TABLES.map((table) => [table, new CopyBuffer()]));
+  protected pending = 0;
+
+  protected abstract key(table: 'ad_accounts' | 'campaigns' | 'creatives', key: number | string): void;
+  protected abstract dailyKey(table: DailyStagedTable, entity: number | string, day: string): void;
+
+  addAccount(row: AccountInput, line: number): void {
+    this.key('ad_accounts', row.id);
+    this.push('ad_accounts', copyRow([line, presenceMask(row, ACCOUNT_FIELDS), row.id, ...ACCOUNT_FIELDS.map((f) => row[f])]));
+  }
+
+  addCampaign(row: CampaignInput, line: number): void {
+    this.key('campaigns', row.id);
+    this.push('campaigns', copyRow([line, presenceMask(row, CAMPAIGN_FIELDS), row.id, ...CAMPAIGN_FIELDS.map((f) => row[f])]));
+  }
+
+  addCreative(row: CreativeInput, line: number): void {
+    this.key('creatives', row.id);
+    this.push('creatives', copyRow([line, presenceMask(row, CREATIVE_FIELDS), row.id, ...CREATIVE_FIELDS.map((f) => row[f])]));
+  }
+
+  addCampaignDailyMetric(row: CampaignDailyMetricInput, line: number): void {
+    this.dailyKey('campaign_daily_metrics', row.campaign_id, row.date);
+    // Numbers, a date and a decimal: ASCII only.
+    this.push('campaign_daily_metrics', `${line}\t${metricsPresence(row)}\t${row.campaign_id}\t${row.date}\t${stagedMetricsText(row)}\n`, true);
+  }
+
+  addCreativeDailyMetric(row: CreativeDailyMetricInput, line: number): void {
+    this.dailyKey('creative_daily_metrics', row.creative_id, row.date);
+    this.push('creative_daily_metrics', `${line}\t${metricsPresence(row)}\t${escapeText(row.creative_id)}\t${row.date}\t${stagedMetricsText(row)}\n`);
+  }
+
+  addAudienceDemographic(row: AudienceDemographicInput, line: number): void {
+    // One bitmap of period starts per segment: memory grows with segments, not with rows.
+    this.dailyKey('audience_demographics', JSON.stringify([row.account_id, row.pivot_type, row.segment]), row.date_start);
+    const presence = (row.impressions !== undefined ? 1 : 0) | (row.clicks !== undefined ? 2 : 0);
+    this.push(
+      'audience_demographics',
+      `${line}\t${presence}\t${row.account_id}\t${escapeText(row.pivot_type)}\t${escapeText(row.segment)}\t` +
+        `${row.date_start}\t${row.date_end ?? NULL}\t${count(row.impressions)}\t${count(row.clicks)}\n`,
+    );
+  }
+
+  protected push(table: StagedTable, text: string, ascii = false): void {
+    const buffer = this.buffers.get(table)!;
+    const before = buffer.bytes;
+    buffer.append(text, ascii);
+    this.pending += buffer.bytes - before;
+  }
+}
+
+/** Rows another thread encoded (StagedRows), with their keys: what StagingWriter.addEncoded takes. */
+export interface EncodedRows {
+  /** Per staged table with rows: its COPY text and how many rows it holds. */
+  tables: Array<{ table: StagedTable; chunks: Buffer[]; rows: number }>;
+  /** The keys of the entity tables, in the order of their rows. */
+  keys: Array<{ table: 'ad_accounts' | 'campaigns' | 'creatives'; keys: Array<number | string> }>;
+  /** The keys of the daily tables: entities[i] on day number days[i]. */
+  dailyKeys: Array<{ table: DailyStagedTable; entities: Array<number | string>; days: number[] }>;
+}
+
 /** Buffers rows per staged table and COPYs them in large chunks. */
-export class StagingWriter {
-  private readonly buffers = new Map<StagedTable, CopyBuffer>(STAGED_TABLES.map((table) => [table, new CopyBuffer()]));
+export class StagingWriter extends StagedRows {
   private readonly staged = new Map<StagedTable, number>();
-  private pending = 0;
   // The COPY under way, if any: the next rows are encoded while the server loads these.
   private inflight: Promise<void> = Promise.resolve();
 
@@ -189,7 +264,9 @@ export class StagingWriter {
   readonly reportedCampaigns = new Set<number>();
   readonly reportedCreatives = new Set<string>();
 
-  private constructor(private readonly tx: Tx) {}
+  private constructor(private readonly tx: Tx) {
+    super();
+  }
 
   /** False when no key of the table was staged twice: its folding pass can be skipped. */
   hasRepeatedKeys(table: StagedTable): boolean {
@@ -219,43 +296,27 @@ export class StagingWriter {
     return this.pending >= FLUSH_BYTES;
   }
 
-  addAccount(row: AccountInput, line: number): void {
-    this.keys.get('ad_accounts')!.add(row.id);
-    this.push('ad_accounts', copyRow([line, presenceMask(row, ACCOUNT_FIELDS), row.id, ...ACCOUNT_FIELDS.map((f) => row[f])]));
+  protected key(table: 'ad_accounts' | 'campaigns' | 'creatives', key: number | string): void {
+    this.keys.get(table)!.add(key);
   }
 
-  addCampaign(row: CampaignInput, line: number): void {
-    this.keys.get('campaigns')!.add(row.id);
-    this.push('campaigns', copyRow([line, presenceMask(row, CAMPAIGN_FIELDS), row.id, ...CAMPAIGN_FIELDS.map((f) => row[f])]));
+  protected dailyKey(table: DailyStagedTable, entity: number | string, day: string): void {
+    this.dailyKeyNumber(table, entity, dayNumber(day));
   }
 
-  addCreative(row: CreativeInput, line: number): void {
-    this.keys.get('creatives')!.add(row.id);
-    this.push('creatives', copyRow([line, presenceMask(row, CREATIVE_FIELDS), row.id, ...CREATIVE_FIELDS.map((f) => row[f])]));
+  private dailyKeyNumber(table: DailyStagedTable, entity: number | string, day: number): void {
+    this.keys.get(table)!.addDay(entity, day);
+    if (table === 'campaign_daily_metrics') this.reportedCampaigns.add(entity as number);
+    else if (table === 'creative_daily_metrics') this.reportedCreatives.add(entity as string);
   }
 
-  addCampaignDailyMetric(row: CampaignDailyMetricInput, line: number): void {
-    this.keys.get('campaign_daily_metrics')!.addDaily(row.campaign_id, row.date);
-    this.reportedCampaigns.add(row.campaign_id);
-    // Numbers, a date and a decimal: ASCII only.
-    this.push('campaign_daily_metrics', `${line}\t${metricsPresence(row)}\t${row.campaign_id}\t${row.date}\t${stagedMetricsText(row)}\n`, true);
-  }
-
-  addCreativeDailyMetric(row: CreativeDailyMetricInput, line: number): void {
-    this.keys.get('creative_daily_metrics')!.addDaily(row.creative_id, row.date);
-    this.reportedCreatives.add(row.creative_id);
-    this.push('creative_daily_metrics', `${line}\t${metricsPresence(row)}\t${escapeText(row.creative_id)}\t${row.date}\t${stagedMetricsText(row)}\n`);
-  }
-
-  addAudienceDemographic(row: AudienceDemographicInput, line: number): void {
-    // One bitmap of period starts per segment: memory grows with segments, not with rows.
-    this.keys.get('audience_demographics')!.addDaily(JSON.stringify([row.account_id, row.pivot_type, row.segment]), row.date_start);
-    const presence = (row.impressions !== undefined ? 1 : 0) | (row.clicks !== undefined ? 2 : 0);
-    this.push(
-      'audience_demographics',
-      `${line}\t${presence}\t${row.account_id}\t${escapeText(row.pivot_type)}\t${escapeText(row.segment)}\t` +
-        `${row.date_start}\t${row.date_end ?? NULL}\t${count(row.impressions)}\t${count(row.clicks)}\n`,
-    );
+  /** Adds rows encoded elsewhere (a parse worker), as if each had been added here. */
+  addEncoded(encoded: EncodedRows): void {
+    for (const { table, chunks, rows } of encoded.tables) this.pending += this.buffers.get(table)!.appendChunks(chunks, rows);
+    for (const { table, keys } of encoded.keys) for (const key of keys) this.key(table, key);
+    for (const { table, entities, days } of encoded.dailyKeys) {
+      for (let i = 0; i < entities.length; i++) this.dailyKeyNumber(table, entities[i]!, days[i]!);
+    }
   }
 
   /**
@@ -290,12 +351,5 @@ export class StagingWriter {
   async drain(): Promise<void> {
     await this.flush();
     await this.inflight;
-  }
-
-  private push(table: StagedTable, text: string, ascii = false): void {
-    const buffer = this.buffers.get(table)!;
-    const before = buffer.bytes;
-    buffer.append(text, ascii);
-    this.pending += buffer.bytes - before;
   }
 }
