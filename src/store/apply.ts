@@ -18,6 +18,8 @@ import {
   rejectStagedCreativesOfCampaign,
   rejectStagedDemographicsOfAccount,
   hasStoredCreativeDays,
+  hasStoredDaysOfStagedCampaigns,
+  hasStoredDaysOfStagedCreatives,
   listAccountsWritten,
   recomputeStagedSharePct,
   setStagingSettings,
@@ -162,11 +164,23 @@ const FOLDS: Record<StagedTable, { run(params: void, db: Tx): Promise<unknown> }
   audience_demographics: stagedDemographics.foldStagedAudienceDemographics,
 };
 
+/** The staged columns the merge statements join, group and filter on (this module's names, never data). */
+const ANALYZED_COLUMNS: Record<StagedTable, readonly string[]> = {
+  ad_accounts: ['id'],
+  campaigns: ['id', 'account_id'],
+  creatives: ['id', 'campaign_id', 'account_id'],
+  campaign_daily_metrics: ['campaign_id', 'date'],
+  creative_daily_metrics: ['creative_id', 'date'],
+  audience_demographics: ['account_id', 'pivot_type', 'segment', 'date_start'],
+};
+
 /** Statistics for the planner, then the fold when some key was staged twice. */
 async function settleStaged(writer: StagingWriter, table: StagedTable): Promise<void> {
   if (writer.rowsStaged(table) === 0) return;
   // Fresh statistics: the planner otherwise guesses the size of a temporary table.
-  await writer.transaction.query(`ANALYZE staged_${table}`);
+  // Of the columns the merge joins and groups on only: every column's took twice as
+  // long (0.12 s of a sync's 1.3 s merge of 45,000 creative days).
+  await writer.transaction.query(`ANALYZE staged_${table} (${ANALYZED_COLUMNS[table].join(', ')})`);
   if (writer.hasRepeatedKeys(table)) await FOLDS[table].run(undefined, writer.transaction);
 }
 
@@ -181,15 +195,21 @@ async function mergeStaged(
   counts.ad_accounts = await mergeEntity(tx, stagedAccounts.insertStagedAccounts, stagedAccounts.updateFromStagedAccounts);
   counts.campaigns = await mergeEntity(tx, stagedCampaigns.insertStagedCampaigns, stagedCampaigns.updateFromStagedCampaigns);
   counts.creatives = await mergeEntity(tx, stagedCreatives.insertStagedCreatives, stagedCreatives.updateFromStagedCreatives);
-  await stagedCampaignMetrics.discardUnchangedStagedCampaignDailyMetrics.run(undefined, tx);
   counts.campaign_daily_metrics = add(
     direct.campaign_daily_metrics,
-    await mergeFacts(tx, stagedCampaignMetrics.updateFromStagedCampaignDailyMetrics, stagedCampaignMetrics.insertStagedCampaignDailyMetrics),
+    await mergeDays(writer, 'campaign_daily_metrics', hasStoredDaysOfStagedCampaigns, {
+      discard: stagedCampaignMetrics.discardUnchangedStagedCampaignDailyMetrics,
+      update: stagedCampaignMetrics.updateFromStagedCampaignDailyMetrics,
+      insert: stagedCampaignMetrics.insertStagedCampaignDailyMetrics,
+    }),
   );
-  await stagedCreativeMetrics.discardUnchangedStagedCreativeDailyMetrics.run(undefined, tx);
   counts.creative_daily_metrics = add(
     direct.creative_daily_metrics,
-    await mergeFacts(tx, stagedCreativeMetrics.updateFromStagedCreativeDailyMetrics, stagedCreativeMetrics.insertStagedCreativeDailyMetrics),
+    await mergeDays(writer, 'creative_daily_metrics', hasStoredDaysOfStagedCreatives, {
+      discard: stagedCreativeMetrics.discardUnchangedStagedCreativeDailyMetrics,
+      update: stagedCreativeMetrics.updateFromStagedCreativeDailyMetrics,
+      insert: stagedCreativeMetrics.insertStagedCreativeDailyMetrics,
+    }),
   );
   await stagedDemographics.discardUnchangedStagedAudienceDemographics.run(undefined, tx);
   counts.audience_demographics = await mergeFacts(
@@ -233,6 +253,28 @@ async function mergeEntity(tx: Tx, insert: CountQuery<'inserted'>, update: Count
   const [inserted] = await insert.run(undefined, tx);
   const [updated] = await update.run(undefined, tx);
   return { inserted: inserted?.inserted ?? 0, updated: updated?.updated ?? 0 };
+}
+
+/**
+ * The staged days of one table: unchanged ones discarded, changed ones updated, new
+ * ones inserted; when no stored day of their campaigns (creatives) falls in their
+ * range, all are new and only the insert runs.
+ */
+async function mergeDays(
+  writer: StagingWriter,
+  table: 'campaign_daily_metrics' | 'creative_daily_metrics',
+  hasStored: { run(params: void, db: Tx): Promise<Array<{ stored: boolean }>> },
+  merge: { discard: { run(params: void, db: Tx): Promise<unknown> }; update: CountQuery<'updated'>; insert: CountQuery<'inserted'> },
+): Promise<WriteCounts> {
+  const tx = writer.transaction;
+  if (writer.rowsStaged(table) === 0) return { inserted: 0, updated: 0 };
+  const [stored] = await hasStored.run(undefined, tx);
+  if (!stored?.stored) {
+    const [inserted] = await merge.insert.run(undefined, tx);
+    return { inserted: inserted?.inserted ?? 0, updated: 0 };
+  }
+  await merge.discard.run(undefined, tx);
+  return mergeFacts(tx, merge.update, merge.insert);
 }
 
 async function mergeFacts(tx: Tx, update: CountQuery<'updated'>, insert: CountQuery<'inserted'>): Promise<WriteCounts> {

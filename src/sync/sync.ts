@@ -142,7 +142,9 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
     storing: new PQueue({ concurrency: storingSlots }),
   };
   const results = await Promise.all(
-    accounts.map((accountId) => phases.underway.add(() => syncAccount(pool, client, accountId, { ...options, from }, { to, yesterday }, phases, archive, redact))),
+    accounts.map((accountId, index) =>
+      phases.underway.add(() => syncAccount(pool, client, accountId, { ...options, from }, { to, yesterday, rank: accounts.length - index }, phases, archive, redact)),
+    ),
   );
   const done = results.filter((result): result is AccountSyncResult => result !== null && result !== undefined);
   if (archive) await archive.finish(done, options.trigger ?? null);
@@ -155,7 +157,7 @@ async function syncAccount(
   client: LinkedInClient,
   accountId: number,
   options: SyncOptions,
-  range: { to: string; yesterday: string },
+  range: { to: string; yesterday: string; rank: number },
   phases: { fetching: PQueue; storing: PQueue },
   archive: Archive | null,
   redact: (text: string) => string,
@@ -195,6 +197,7 @@ async function syncAccount(
       const pulled = await pullAccount(client, accountId, { from: result.from, to: result.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
         counter,
         signal: options.signal,
+        rank: range.rank,
         onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
       });
       result.campaignsFetched = pulled.campaigns;

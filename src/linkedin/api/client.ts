@@ -113,10 +113,15 @@ export class LinkedInClient {
    * (426), DailyQuotaError, LinkedInAuthError.
    */
   async get<T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, options: GetOptions = {}): Promise<T> {
-    return this.queue.add(() => this.send<T>(path, queryString(query), options), { priority: options.priority ?? 0 });
+    const body = await this.queue.add(() => this.send(path, queryString(query), options), { priority: options.priority ?? 0 });
+    // Parsed after the request has left its slot: the next request is on its way
+    // while this body (up to 15,000 elements) is parsed.
+    await new Promise((resolve) => setImmediate(resolve));
+    return JSON.parse(body) as T;
   }
 
-  private async send<T>(path: string, query: string, options: GetOptions): Promise<T> {
+  /** One request, its retries and refreshes: resolves to the body's text. */
+  private async send(path: string, query: string, options: GetOptions): Promise<string> {
     options.signal?.throwIfAborted();
     let tunnel = query.length > MAX_QUERY_LENGTH;
     let token = await this.tokens.current(options.counter);
@@ -124,7 +129,7 @@ export class LinkedInClient {
     for (;;) {
       if (this.quotaSpentUntil && this.quotaSpentUntil > new Date()) throw new DailyQuotaError(this.quotaSpentUntil);
       const response = await this.attempt(path, query, token, tunnel, options);
-      if (response.ok) return (await response.json()) as T;
+      if (response.ok) return await response.text();
       if (response.status === 401 && !renewed) {
         token = await this.tokens.renew(token, options.counter);
         renewed = true;

@@ -84,6 +84,13 @@ export async function pullAccount(
     onProgress?: ((progress: PullProgress) => void) | undefined;
     /** Stops the account's requests (Ctrl-C). */
     signal?: AbortSignal | undefined;
+    /**
+     * Rank of this account among those pulled at once, higher first (default 0): its
+     * requests go before those of lower ranks, so that accounts finish one after
+     * another and each one's merge overlaps the next ones' fetching, instead of all
+     * finishing together at the end with their merges still to do.
+     */
+    rank?: number | undefined;
   } = {},
 ): Promise<PullResult> {
   const pivots = options.pivots ?? DEFAULT_PIVOTS;
@@ -102,8 +109,10 @@ export async function pullAccount(
     hooks.onProgress?.({ ...progress });
   };
   const get: Get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how: { finder?: boolean; chain?: boolean } = {}): Promise<T> => {
-    // The account and its pages are chains (each step waits for the last): ahead of the analytics.
-    const body = await client.get<T>(path, query, { finder: how.finder, priority: how.chain ? 1 : 0, counter: hooks.counter, signal });
+    // The account and its pages are chains (each step waits for the last): ahead of the
+    // account's analytics, behind every request of a higher-ranked account.
+    const priority = 2 * (hooks.rank ?? 0) + (how.chain ? 1 : 0);
+    const body = await client.get<T>(path, query, { finder: how.finder, priority, counter: hooks.counter, signal });
     progress.done += 1;
     progress.planned = Math.max(progress.planned, progress.done);
     hooks.onProgress?.({ ...progress });
@@ -233,6 +242,12 @@ class AnalyticsFetcher {
       await Promise.all(halves.map((half) => this.window(pivot, granularity, half, chunks, account)));
       return;
     }
+    const wrap = (element: AnalyticsElement): Envelope => (account ? { adAnalytics: element, pivot, account } : { adAnalytics: element, pivot });
+    if (responses.length === 1) {
+      // One chunk of fields (the usual case: the store's metrics fit one request): nothing to merge.
+      await this.emit(((responses[0]!.elements ?? []) as AnalyticsElement[]).map(wrap));
+      return;
+    }
     const merged = new Map<string, AnalyticsElement>();
     for (const body of responses) {
       for (const element of (body.elements ?? []) as AnalyticsElement[]) {
@@ -242,7 +257,7 @@ class AnalyticsFetcher {
         else merged.set(key, { ...element });
       }
     }
-    await this.emit([...merged.values()].map((element) => (account ? { adAnalytics: element, pivot, account } : { adAnalytics: element, pivot })));
+    await this.emit([...merged.values()].map(wrap));
   }
 }
 
