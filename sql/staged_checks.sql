@@ -118,34 +118,6 @@ select exists (select 1
                where creative_id = any(:creativeIds!::text[])
                  and date between :from!::date and :to!::date) as "stored!";
 
-/* Whether a stored day of a staged campaign falls in the staged days' range: when
-   none does (a first load, or a sync of days never fetched), every staged day is
-   new, and the merge skips discarding unchanged rows and updating, two joins with
-   the stored table. Asked under the account locks, as the merge runs. */
-/* @name HasStoredDaysOfStagedCampaigns */
-select exists (select 1
-               from (select distinct campaign_id from staged_campaign_daily_metrics) s
-               cross join (select min(date) as first_day, max(date) as last_day
-                           from staged_campaign_daily_metrics) r
-               -- One index probe per staged campaign: an array of ids from a subquery
-               -- made the planner scan the whole table instead.
-               cross join lateral (select 1
-                                   from campaign_daily_metrics t
-                                   where t.campaign_id = s.campaign_id
-                                     and t.date between r.first_day and r.last_day
-                                   limit 1) stored) as "stored!";
-
-/* @name HasStoredDaysOfStagedCreatives */
-select exists (select 1
-               from (select distinct creative_id from staged_creative_daily_metrics) s
-               cross join (select min(date) as first_day, max(date) as last_day
-                           from staged_creative_daily_metrics) r
-               cross join lateral (select 1
-                                   from creative_daily_metrics t
-                                   where t.creative_id = s.creative_id
-                                     and t.date between r.first_day and r.last_day
-                                   limit 1) stored) as "stored!";
-
 /* Every staged reference to a parent that is neither staged nor stored, by distinct
    value: `ingest --skip-invalid` rejects the rows holding them instead of failing
    the file. Reads every staged daily row (only in that mode). */

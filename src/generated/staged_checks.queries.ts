@@ -268,7 +268,7 @@ export interface IHasStoredCreativeDaysQuery {
   result: IHasStoredCreativeDaysResult;
 }
 
-const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":true,"to":true},"params":[{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":118}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":168}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":180,"b":183}]}],"statement":"select exists (select 1\n               from creative_daily_metrics\n               where creative_id = any(:creativeIds!::text[])\n                 and date between :from!::date and :to!::date) as \"stored!\"                                                                                                                                                                                                                                                                                                                                 "};
+const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":true,"to":true},"params":[{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":118}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":168}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":180,"b":183}]}],"statement":"select exists (select 1\n               from creative_daily_metrics\n               where creative_id = any(:creativeIds!::text[])\n                 and date between :from!::date and :to!::date) as \"stored!\"                                                                                                                                                                                                                                         "};
 
 /**
  * Query generated from SQL:
@@ -276,78 +276,10 @@ const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":
  * select exists (select 1
  *                from creative_daily_metrics
  *                where creative_id = any(:creativeIds!::text[])
- *                  and date between :from!::date and :to!::date) as "stored!"                                                                                                                                                                                                                                                                                                                                 
+ *                  and date between :from!::date and :to!::date) as "stored!"                                                                                                                                                                                                                                         
  * ```
  */
 export const hasStoredCreativeDays = new PreparedQuery<IHasStoredCreativeDaysParams,IHasStoredCreativeDaysResult>(hasStoredCreativeDaysIR);
-
-
-/** 'HasStoredDaysOfStagedCampaigns' parameters type */
-export type IHasStoredDaysOfStagedCampaignsParams = void;
-
-/** 'HasStoredDaysOfStagedCampaigns' return type */
-export interface IHasStoredDaysOfStagedCampaignsResult {
-  stored: boolean;
-}
-
-/** 'HasStoredDaysOfStagedCampaigns' query type */
-export interface IHasStoredDaysOfStagedCampaignsQuery {
-  params: IHasStoredDaysOfStagedCampaignsParams;
-  result: IHasStoredDaysOfStagedCampaignsResult;
-}
-
-const hasStoredDaysOfStagedCampaignsIR: any = {"usedParamSet":{},"params":[],"statement":"select exists (select 1\n               from (select distinct campaign_id from staged_campaign_daily_metrics) s\n               cross join (select min(date) as first_day, max(date) as last_day\n                           from staged_campaign_daily_metrics) r\n               -- One index probe per staged campaign: an array of ids from a subquery\n               -- made the planner scan the whole table instead.\n               cross join lateral (select 1\n                                   from campaign_daily_metrics t\n                                   where t.campaign_id = s.campaign_id\n                                     and t.date between r.first_day and r.last_day\n                                   limit 1) stored) as \"stored!\""};
-
-/**
- * Query generated from SQL:
- * ```
- * select exists (select 1
- *                from (select distinct campaign_id from staged_campaign_daily_metrics) s
- *                cross join (select min(date) as first_day, max(date) as last_day
- *                            from staged_campaign_daily_metrics) r
- *                -- One index probe per staged campaign: an array of ids from a subquery
- *                -- made the planner scan the whole table instead.
- *                cross join lateral (select 1
- *                                    from campaign_daily_metrics t
- *                                    where t.campaign_id = s.campaign_id
- *                                      and t.date between r.first_day and r.last_day
- *                                    limit 1) stored) as "stored!"
- * ```
- */
-export const hasStoredDaysOfStagedCampaigns = new PreparedQuery<IHasStoredDaysOfStagedCampaignsParams,IHasStoredDaysOfStagedCampaignsResult>(hasStoredDaysOfStagedCampaignsIR);
-
-
-/** 'HasStoredDaysOfStagedCreatives' parameters type */
-export type IHasStoredDaysOfStagedCreativesParams = void;
-
-/** 'HasStoredDaysOfStagedCreatives' return type */
-export interface IHasStoredDaysOfStagedCreativesResult {
-  stored: boolean;
-}
-
-/** 'HasStoredDaysOfStagedCreatives' query type */
-export interface IHasStoredDaysOfStagedCreativesQuery {
-  params: IHasStoredDaysOfStagedCreativesParams;
-  result: IHasStoredDaysOfStagedCreativesResult;
-}
-
-const hasStoredDaysOfStagedCreativesIR: any = {"usedParamSet":{},"params":[],"statement":"select exists (select 1\n               from (select distinct creative_id from staged_creative_daily_metrics) s\n               cross join (select min(date) as first_day, max(date) as last_day\n                           from staged_creative_daily_metrics) r\n               cross join lateral (select 1\n                                   from creative_daily_metrics t\n                                   where t.creative_id = s.creative_id\n                                     and t.date between r.first_day and r.last_day\n                                   limit 1) stored) as \"stored!\"                                                                                                                                                                                                                                         "};
-
-/**
- * Query generated from SQL:
- * ```
- * select exists (select 1
- *                from (select distinct creative_id from staged_creative_daily_metrics) s
- *                cross join (select min(date) as first_day, max(date) as last_day
- *                            from staged_creative_daily_metrics) r
- *                cross join lateral (select 1
- *                                    from creative_daily_metrics t
- *                                    where t.creative_id = s.creative_id
- *                                      and t.date between r.first_day and r.last_day
- *                                    limit 1) stored) as "stored!"                                                                                                                                                                                                                                         
- * ```
- */
-export const hasStoredDaysOfStagedCreatives = new PreparedQuery<IHasStoredDaysOfStagedCreativesParams,IHasStoredDaysOfStagedCreativesResult>(hasStoredDaysOfStagedCreativesIR);
 
 
 /** 'ListUnknownReferences' parameters type */

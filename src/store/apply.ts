@@ -18,8 +18,6 @@ import {
   rejectStagedCreativesOfCampaign,
   rejectStagedDemographicsOfAccount,
   hasStoredCreativeDays,
-  hasStoredDaysOfStagedCampaigns,
-  hasStoredDaysOfStagedCreatives,
   listAccountsWritten,
   recomputeStagedSharePct,
   setStagingSettings,
@@ -197,7 +195,8 @@ async function mergeStaged(
   counts.creatives = await mergeEntity(tx, stagedCreatives.insertStagedCreatives, stagedCreatives.updateFromStagedCreatives);
   counts.campaign_daily_metrics = add(
     direct.campaign_daily_metrics,
-    await mergeDays(writer, 'campaign_daily_metrics', hasStoredDaysOfStagedCampaigns, {
+    await mergeDays(writer, 'campaign_daily_metrics', {
+      hasStored: stagedCampaignMetrics.hasStoredDaysOfStagedCampaignDailyMetrics,
       discard: stagedCampaignMetrics.discardUnchangedStagedCampaignDailyMetrics,
       update: stagedCampaignMetrics.updateFromStagedCampaignDailyMetrics,
       insert: stagedCampaignMetrics.insertStagedCampaignDailyMetrics,
@@ -205,7 +204,8 @@ async function mergeStaged(
   );
   counts.creative_daily_metrics = add(
     direct.creative_daily_metrics,
-    await mergeDays(writer, 'creative_daily_metrics', hasStoredDaysOfStagedCreatives, {
+    await mergeDays(writer, 'creative_daily_metrics', {
+      hasStored: stagedCreativeMetrics.hasStoredDaysOfStagedCreativeDailyMetrics,
       discard: stagedCreativeMetrics.discardUnchangedStagedCreativeDailyMetrics,
       update: stagedCreativeMetrics.updateFromStagedCreativeDailyMetrics,
       insert: stagedCreativeMetrics.insertStagedCreativeDailyMetrics,
@@ -263,12 +263,16 @@ async function mergeEntity(tx: Tx, insert: CountQuery<'inserted'>, update: Count
 async function mergeDays(
   writer: StagingWriter,
   table: 'campaign_daily_metrics' | 'creative_daily_metrics',
-  hasStored: { run(params: void, db: Tx): Promise<Array<{ stored: boolean }>> },
-  merge: { discard: { run(params: void, db: Tx): Promise<unknown> }; update: CountQuery<'updated'>; insert: CountQuery<'inserted'> },
+  merge: {
+    hasStored: { run(params: void, db: Tx): Promise<Array<{ stored: boolean }>> };
+    discard: { run(params: void, db: Tx): Promise<unknown> };
+    update: CountQuery<'updated'>;
+    insert: CountQuery<'inserted'>;
+  },
 ): Promise<WriteCounts> {
   const tx = writer.transaction;
   if (writer.rowsStaged(table) === 0) return { inserted: 0, updated: 0 };
-  const [stored] = await hasStored.run(undefined, tx);
+  const [stored] = await merge.hasStored.run(undefined, tx);
   if (!stored?.stored) {
     const [inserted] = await merge.insert.run(undefined, tx);
     return { inserted: inserted?.inserted ?? 0, updated: 0 };
