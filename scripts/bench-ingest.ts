@@ -11,7 +11,9 @@
  *   - ingestFile() of the same rows as an NDJSON export, end to end: the same three;
  * and prints rows/s, the ratio to COPY (higher is faster), and the row versions each
  * write produced. Then it ingests a 1,000,000-line file in a child process and
- * prints that process's peak RSS.
+ * prints that process's peak RSS. It measures the compiled package (dist/, built by
+ * `npm run bench:ingest`), as a service runs it: from the sources, every parse worker
+ * of an ingest would first compile its modules with tsx.
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
@@ -20,14 +22,14 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { copyFrom, copyRow } from '../src/db/copy.js';
-import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/provision/databases.js';
-import { migrate } from '../src/db/migrate.js';
-import { createPool } from '../src/db/pool.js';
-import { provideServer } from '../src/provision/server.js';
-import { ingestFile } from '../src/ingest/ingest.js';
-import { writeBatch } from '../src/store/apply.js';
-import type { CampaignDailyMetricInput } from '../src/store/metrics.js';
+import { copyFrom, copyRow } from '../dist/db/copy.js';
+import { createDatabase, dropDatabase, uniqueDatabaseName } from '../dist/provision/databases.js';
+import { migrate } from '../dist/db/migrate.js';
+import { createPool } from '../dist/db/pool.js';
+import { provideServer } from '../dist/provision/server.js';
+import { ingestFile } from '../dist/ingest/ingest.js';
+import { writeBatch } from '../dist/store/apply.js';
+import type { CampaignDailyMetricInput } from '../dist/store/metrics.js';
 
 const ROWS = Number(process.env.BENCH_ROWS ?? 500_000);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
