@@ -268,7 +268,7 @@ async function main(): Promise<void> {
     await pool.query('truncate campaign_daily_metrics');
     const big = path.join(scratch, 'rss.ndjson');
     await writeFile(big, RSS_LINES, false);
-    const child = spawnSync(process.execPath, ['--import', 'tsx', path.join('scripts', 'bench-ingest-rss.ts'), url, big], {
+    const child = spawnSync(process.execPath, [path.join('scripts', 'bench-ingest-rss.mjs'), url, big], {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
     });

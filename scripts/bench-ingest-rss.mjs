@@ -1,15 +1,15 @@
 /**
  * Child of bench-ingest.ts: ingests one file into the database at argv[2] and
  * prints this process's peak resident set size, so that the figure is the
- * ingest's alone and not the benchmark's (which holds its rows in memory). It runs
- * the compiled package (dist/, built by `npm run bench:ingest`), as a service does:
- * from the sources, each parse worker would also hold tsx's compiler.
+ * ingest's alone and not the benchmark's (which holds its rows in memory). Plain
+ * JavaScript on the compiled package (dist/, built by `npm run bench:ingest`), as a
+ * service runs it: under tsx the process would also hold tsx's compiler.
  */
 import { statSync } from 'node:fs';
 import { createPool } from '../dist/db/pool.js';
 import { ingestFile } from '../dist/ingest/ingest.js';
 
-const [url, file] = process.argv.slice(2) as [string, string];
+const [url, file] = process.argv.slice(2);
 const pool = createPool(url, { max: 2, statementTimeoutMs: 0 });
 const started = performance.now();
 const result = await ingestFile(pool, file);
