@@ -53,7 +53,6 @@ Parallel('parsing on worker threads stores exactly what parsing on one thread st
   const one = await ingestFile(pool, file, ONE_THREAD);
   const oneTables = await contentChecksums(pool);
   await emptyTables(pool);
-  await pool.query('truncate sync_log');
   const parallel = await ingestFile(pool, file, WORKERS);
   assert.equal(comparable(parallel), comparable(one));
   assert.equal(await contentChecksums(pool), oneTables);
@@ -90,7 +89,6 @@ Parallel('with skipInvalid, workers set aside the same lines with the same reaso
   const one = await ingestFile(pool, file, { ...ONE_THREAD, skipInvalid: true });
   const oneTables = await contentChecksums(pool);
   await emptyTables(pool);
-  await pool.query('truncate sync_log');
   const parallel = await ingestFile(pool, file, { ...WORKERS, skipInvalid: true });
   assert.equal(one.rejected.map((r) => r.line), [3_001, 7_503, 14_004, one.lines]);
   assert.match(one.rejected[3]!.reason, /a second sync line/);
