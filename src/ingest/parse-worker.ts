@@ -7,7 +7,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { parseExportLine, type SyncLine } from '../linkedin/export.js';
-import { dayNumber, StagedRows, type DailyStagedTable, type EncodedRows } from '../store/staged.js';
+import { cachedDayNumber, StagedRows, type DailyStagedTable, type EncodedRows } from '../store/staged.js';
 import { InvalidValueError } from '../values.js';
 import { stageRecord } from './stage.js';
 
@@ -51,7 +51,7 @@ class BatchRows extends StagedRows {
     let keys = this.dayKeys.get(table);
     if (!keys) this.dayKeys.set(table, (keys = { entities: [], days: [] }));
     keys.entities.push(entity);
-    keys.days.push(dayNumber(day));
+    keys.days.push(cachedDayNumber(day));
   }
 
   take(): EncodedRows {

@@ -1,4 +1,5 @@
 import type { Tx } from '../db/transaction.js';
+import { dayNumber } from '../days.js';
 import { copyFrom, CopyBuffer, copyRow, escapeText } from '../db/copy.js';
 import { ACCOUNT_FIELDS, type AccountInput } from './accounts.js';
 import { CAMPAIGN_FIELDS, type CampaignInput } from './campaigns.js';
@@ -120,7 +121,7 @@ export class KeySet {
   }
 
   addDaily(entity: number | string, date: string): void {
-    this.addDay(entity, dayNumber(date));
+    this.addDay(entity, cachedDayNumber(date));
   }
 
   /** As addDaily, with the day as its number (days since 1970-01-01). */
@@ -170,11 +171,11 @@ class DayBits {
 }
 
 const dayNumbers = new Map<string, number>();
-/** Days since 1970-01-01 of a canonical 'YYYY-MM-DD' (memoised: bulk writes repeat few days). */
-export function dayNumber(date: string): number {
+/** days.ts's dayNumber of a canonical 'YYYY-MM-DD', memoised: bulk writes repeat few days. */
+export function cachedDayNumber(date: string): number {
   let day = dayNumbers.get(date);
   if (day === undefined) {
-    day = Math.floor(Date.parse(`${date}T00:00:00Z`) / 86_400_000);
+    day = dayNumber(date);
     if (dayNumbers.size >= 10_000) dayNumbers.clear();
     dayNumbers.set(date, day);
   }
@@ -301,7 +302,7 @@ export class StagingWriter extends StagedRows {
   }
 
   protected dailyKey(table: DailyStagedTable, entity: number | string, day: string): void {
-    this.dailyKeyNumber(table, entity, dayNumber(day));
+    this.dailyKeyNumber(table, entity, cachedDayNumber(day));
   }
 
   private dailyKeyNumber(table: DailyStagedTable, entity: number | string, day: number): void {

@@ -310,5 +310,3 @@ class Archive {
     for (const path of this.parts.values()) await rm(path, { force: true });
   }
 }
-
-

@@ -66,7 +66,6 @@ export interface PullResult {
   creatives: number;
 }
 
-
 /**
  * Fetches one account: its element first (an account the token cannot read is an
  * error here, never an empty success), then its campaigns of every status and its
