@@ -192,3 +192,18 @@ where id = any(:ids!::bigint[]);
 select id as "id!", account_id
 from creatives
 where id = any(:ids!::text[]);
+
+/* The foreign keys of the stored tables, checked now instead of at commit: a sync
+   that merges an account in parts checks each part's references while the rest of
+   the account is still fetched, leaving little to check at its commit. Only the
+   foreign keys: the days' account fills (the *_account_at_commit triggers) stay at
+   commit, where they see the parents that other sessions committed meanwhile. */
+/* @name CheckForeignKeysNow */
+set constraints audience_demographics_account_id_fkey, campaign_daily_metrics_campaign_id_fkey,
+                campaigns_account_id_fkey, creative_daily_metrics_creative_id_fkey,
+                creatives_account_id_fkey, creatives_campaign_id_fkey immediate;
+
+/* Every deferrable constraint deferred again, as all of them are declared: the
+   foreign keys of later writes are checked at commit (or at the next part). */
+/* @name DeferConstraints */
+set constraints all deferred;

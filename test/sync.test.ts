@@ -6,6 +6,7 @@ import { DailyQuotaError, LinkedInApiError } from '../src/linkedin/api/errors.js
 import { restliDateRange, restliList, restliValue } from '../src/linkedin/api/restli.js';
 import { demographicPivotType } from '../src/linkedin/elements.js';
 import { METRIC_TABLE } from '../src/store/fields.js';
+import { StagedSync } from '../src/store/staged-sync.js';
 import { syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
 import { databaseSuite, emptyTables, freshDatabase } from './helpers/database.js';
 import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
@@ -193,6 +194,64 @@ Sync('windows are sized under the element cap, and a response that reaches the c
   const answered = server.requests.filter((r) => r.path === '/rest/adAnalytics');
   assert.ok(answered.some((r) => r.query.get('timeGranularity') === '(value:MONTHLY)' && r.query.get('dateRange')!.includes('month:1,day:31')), 'a demographic window split at a month');
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+/** Counts the parts a sync merged while its accounts were fetched (StagedSync.mergePart started). */
+async function countingParts<T>(run: () => Promise<T>): Promise<{ result: T; parts: number }> {
+  const original = StagedSync.prototype.mergePart;
+  let parts = 0;
+  StagedSync.prototype.mergePart = function (this: StagedSync, ...args: Parameters<typeof original>) {
+    const started = original.apply(this, args);
+    if (started) parts += 1;
+    return started;
+  };
+  try {
+    return { result: await run(), parts };
+  } finally {
+    StagedSync.prototype.mergePart = original;
+  }
+}
+
+Sync('an account merged in parts while it is fetched stores exactly the dataset, its sync_log row counting every part', async ({ pool }) => {
+  const data = dataset();
+  // Windows of 3 and 1 days (a cap of 10): a part of at least 10 daily rows is merged
+  // while the account's later windows are fetched.
+  const server = await fake(data, { elementCap: 10 });
+  const { result: results, parts } = await countingParts(() => sync(pool, server, data, { elementCap: 10, mergeRows: 10, trigger: 'cron' }));
+  assert.equal(results.map((r) => r.status), ['success', 'success']);
+  assert.ok(parts >= 4, `parts merged while fetching: ${parts}`);
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+  for (const [i, account] of data.readableAccountIds.entries()) {
+    const counts = results[i]!.counts!;
+    assert.is(counts.campaign_daily_metrics.inserted, expectedDays(data, 'campaign', [account], FROM, TO).size, 'campaign days counted over the parts');
+    assert.is(counts.creative_daily_metrics.inserted, expectedDays(data, 'creative', [account], FROM, TO).size, 'creative days counted over the parts');
+  }
+  const { rows } = await pool.query(`select status, campaigns_fetched, creatives_fetched from sync_log order by account_id`);
+  assert.equal(rows, data.readableAccountIds.map(() => ({ status: 'success', campaigns_fetched: 3, creatives_fetched: 6 })));
+  // The same data synced again in one merge changes nothing: the parts stored it whole.
+  const again = await sync(pool, server, data, { elementCap: 10, mergeRows: 0 });
+  for (const result of again) {
+    assert.is(result.counts!.campaign_daily_metrics.inserted + result.counts!.campaign_daily_metrics.updated, 0);
+    assert.is(result.counts!.creative_daily_metrics.inserted + result.counts!.creative_daily_metrics.updated, 0);
+  }
+});
+
+Sync('a request failing after parts of its account were merged rolls all of them back; the other account is stored', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data, { elementCap: 10 });
+  const [failing, other] = data.readableAccountIds;
+  // The account's creative windows of late February fail for good: asked last, after parts were merged.
+  server.inject({ match: new RegExp(`pivot=\\(value:CREATIVE\\).*start:\\(year:2025,month:2,day:2\\d\\).*sponsoredAccount%3A${failing}\\b`), status: 500, times: 1000 });
+  const { result: results, parts } = await countingParts(() => sync(pool, server, data, { elementCap: 10, mergeRows: 10, retries: 1 }));
+  assert.equal(results.map((r) => r.status), ['failed', 'success']);
+  assert.ok(parts >= 2, `parts merged while fetching: ${parts}`);
+  const stored = await pool.query(`select (select count(*)::int from campaigns where account_id = $1) as campaigns,
+                                          (select count(*)::int from creative_daily_metrics where account_id = $1) as days,
+                                          (select count(*)::int from account_daily_metrics where account_id = $1) as rollup`, [failing]);
+  assert.equal(stored.rows[0], { campaigns: 0, days: 0, rollup: 0 }, 'nothing of the failed account, rollups included');
+  const { rows } = await pool.query(`select account_id, status from sync_log order by account_id`);
+  assert.equal(rows, [{ account_id: String(failing), status: 'failed' }, { account_id: String(other), status: 'success' }]);
+  assertDaysEqual(await storedDays(pool, 'creative_daily_metrics'), expectedDays(data, 'creative', [other!], FROM, TO), 'the other account\'s creative days');
 });
 
 Sync('a 414 sends the query again by tunneling (POST with X-HTTP-Method-Override)', async ({ pool }) => {

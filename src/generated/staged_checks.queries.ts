@@ -552,16 +552,64 @@ export interface IListCreativeAccountsQuery {
   result: IListCreativeAccountsResult;
 }
 
-const listCreativeAccountsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":61,"b":65}]}],"statement":"select id as \"id!\", account_id\nfrom creatives\nwhere id = any(:ids!::text[])"};
+const listCreativeAccountsIR: any = {"usedParamSet":{"ids":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":61,"b":65}]}],"statement":"select id as \"id!\", account_id\nfrom creatives\nwhere id = any(:ids!::text[])                                                                                                                                                                                                                                                                                                                                                                                                                            "};
 
 /**
  * Query generated from SQL:
  * ```
  * select id as "id!", account_id
  * from creatives
- * where id = any(:ids!::text[])
+ * where id = any(:ids!::text[])                                                                                                                                                                                                                                                                                                                                                                                                                            
  * ```
  */
 export const listCreativeAccounts = new PreparedQuery<IListCreativeAccountsParams,IListCreativeAccountsResult>(listCreativeAccountsIR);
+
+
+/** 'CheckForeignKeysNow' parameters type */
+export type ICheckForeignKeysNowParams = void;
+
+/** 'CheckForeignKeysNow' return type */
+export type ICheckForeignKeysNowResult = void;
+
+/** 'CheckForeignKeysNow' query type */
+export interface ICheckForeignKeysNowQuery {
+  params: ICheckForeignKeysNowParams;
+  result: ICheckForeignKeysNowResult;
+}
+
+const checkForeignKeysNowIR: any = {"usedParamSet":{},"params":[],"statement":"set constraints audience_demographics_account_id_fkey, campaign_daily_metrics_campaign_id_fkey,\n                campaigns_account_id_fkey, creative_daily_metrics_creative_id_fkey,\n                creatives_account_id_fkey, creatives_campaign_id_fkey immediate                                                                                                                                                               "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * set constraints audience_demographics_account_id_fkey, campaign_daily_metrics_campaign_id_fkey,
+ *                 campaigns_account_id_fkey, creative_daily_metrics_creative_id_fkey,
+ *                 creatives_account_id_fkey, creatives_campaign_id_fkey immediate                                                                                                                                                               
+ * ```
+ */
+export const checkForeignKeysNow = new PreparedQuery<ICheckForeignKeysNowParams,ICheckForeignKeysNowResult>(checkForeignKeysNowIR);
+
+
+/** 'DeferConstraints' parameters type */
+export type IDeferConstraintsParams = void;
+
+/** 'DeferConstraints' return type */
+export type IDeferConstraintsResult = void;
+
+/** 'DeferConstraints' query type */
+export interface IDeferConstraintsQuery {
+  params: IDeferConstraintsParams;
+  result: IDeferConstraintsResult;
+}
+
+const deferConstraintsIR: any = {"usedParamSet":{},"params":[],"statement":"set constraints all deferred"};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * set constraints all deferred
+ * ```
+ */
+export const deferConstraints = new PreparedQuery<IDeferConstraintsParams,IDeferConstraintsResult>(deferConstraintsIR);
 
 

@@ -230,6 +230,20 @@ async function mergeStaged(
 const add = (a: WriteCounts | undefined, b: WriteCounts): WriteCounts =>
   a ? { inserted: a.inserted + b.inserted, updated: a.updated + b.updated } : b;
 
+/**
+ * The counts of two merges of one transaction (a sync merges an account in parts),
+ * as if they had been one: each part describes its own entities and lines.
+ */
+export function addStagedCounts(a: StagedWriteCounts, b: StagedWriteCounts): StagedWriteCounts {
+  const sum = {} as StagedWriteCounts;
+  for (const table of STAGED_TABLES) sum[table] = add(a[table], b[table]);
+  sum.campaigns_described = a.campaigns_described + b.campaigns_described;
+  sum.creatives_described = a.creatives_described + b.creatives_described;
+  sum.accounts_locked = [...new Set([...a.accounts_locked, ...b.accounts_locked])].sort((x, y) => x - y);
+  sum.rejected_references = [...a.rejected_references, ...b.rejected_references].sort((x, y) => x.line - y.line);
+  return sum;
+}
+
 /** Takes the write locks of `accounts` in id order, waiting at most timeoutMs for each. */
 export async function lockAccounts(tx: Tx, accounts: readonly number[], timeoutMs: number): Promise<void> {
   if (accounts.length === 0) return;

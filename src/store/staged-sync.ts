@@ -1,7 +1,8 @@
 import type pg from 'pg';
 import { begin, commit, rollback, type Tx } from '../db/transaction.js';
 import { lockSync, tryLockSync, unlockSync } from '../generated/locks.queries.js';
-import { applyStaged, type StagedWriteCounts } from './apply.js';
+import { checkForeignKeysNow, deferConstraints } from '../generated/staged_checks.queries.js';
+import { addStagedCounts, applyStaged, type StagedWriteCounts } from './apply.js';
 import { lockWithTimeout } from './locks.js';
 import { StagingWriter } from './staged.js';
 import { failStaleRunningSyncs, finishSync, recordFailedSync, startSync, type SyncRange } from './syncs.js';
@@ -16,6 +17,13 @@ export interface SyncOrigin {
   range?: SyncRange | undefined;
 }
 
+export interface MergeOptions {
+  /** How long to wait for each lock (ms). */
+  timeoutMs: number;
+  /** Leave out staged rows whose parent exists nowhere (applyStaged's option). */
+  rejectUnknownReferences?: boolean | undefined;
+}
+
 /**
  * One unit of syncing, the way ingest and sync both write: rows are staged on a
  * transaction of their own while they arrive (a file being read, API pages being
@@ -28,6 +36,10 @@ export interface SyncOrigin {
  * Two connections: the data transaction, and the sync connection that holds the
  * sync lock (a session lock) and writes sync_log outside that transaction, so the
  * 'running' row is visible while the merge runs and the failure survives the rollback.
+ *
+ * A unit may also merge in parts (mergePart): what is staged so far is merged in the
+ * background while more is staged, so that the merge left at the end is only of
+ * the last rows. A sync does this with each account's responses.
  */
 export class StagedSync {
   private sync: pg.PoolClient | null = null;
@@ -42,6 +54,12 @@ export class StagedSync {
   };
 
   private staging: { tx: Tx; writer: StagingWriter } | null = null;
+  /** The sync lock taken and the running row written (once, by the first merge). */
+  private started: Promise<void> | null = null;
+  /** What the parts merged so far wrote. */
+  private merged: StagedWriteCounts | null = null;
+  /** True while a part is being merged (and for good once one has failed). */
+  private merging = false;
 
   private constructor(
     private readonly pool: pg.Pool,
@@ -68,7 +86,8 @@ export class StagedSync {
     return this.staging.writer;
   }
 
-  private get writer(): StagingWriter {
+  /** The writer rows are staged with now: a new one after each mergePart(). */
+  get writer(): StagingWriter {
     if (!this.staging) throw new Error('StagedSync: begin() first');
     return this.staging.writer;
   }
@@ -81,20 +100,55 @@ export class StagedSync {
   /**
    * Takes the sync lock of origin.accountId (waiting at most timeoutMs;
    * LockTimeoutError), records the unit as running and merges its staged rows
-   * (applyStaged: UnknownReferenceError, LockTimeoutError). Nothing is committed yet.
+   * (applyStaged: UnknownReferenceError, LockTimeoutError), after any part merged
+   * before; resolves to the counts of all of them. Nothing is committed yet.
    */
-  async merge(
-    origin: SyncOrigin,
-    options: { timeoutMs: number; rejectUnknownReferences?: boolean | undefined },
-  ): Promise<StagedWriteCounts> {
-    await this.writer.drain();
+  async merge(origin: SyncOrigin, options: MergeOptions): Promise<StagedWriteCounts> {
+    const last = this.writer;
+    // After the part under way, if any (its failure is thrown here).
+    await last.drain();
     this.signal?.throwIfAborted();
+    const counts = await this.mergeStaged(last, origin, options);
+    return this.merged ? addStagedCounts(this.merged, counts) : counts;
+  }
+
+  /**
+   * Starts merging the rows staged so far, in the background: rows staged from now
+   * on go to a new writer (this.writer), whose sends wait for the part. Takes the
+   * sync lock and writes the running row first, as merge() does. One part at a
+   * time: false, and nothing started, while one is under way. A part that fails
+   * fails the new writer's next send and merge(); the unit then fails as a whole.
+   */
+  mergePart(origin: SyncOrigin, options: MergeOptions): boolean {
+    if (this.merging || !this.staging) return false;
+    this.merging = true;
+    const part = this.staging.writer;
+    const merged = (async () => {
+      await part.drain();
+      const counts = await this.mergeStaged(part, origin, options);
+      // The part's references checked now, while the account is still fetched: the commit has less to do.
+      await checkForeignKeysNow.run(undefined, this.staging!.tx);
+      await deferConstraints.run(undefined, this.staging!.tx);
+      this.merged = this.merged ? addStagedCounts(this.merged, counts) : counts;
+      this.merging = false;
+    })();
+    this.staging.writer = part.successor(merged);
+    return true;
+  }
+
+  private async mergeStaged(writer: StagingWriter, origin: SyncOrigin, options: MergeOptions): Promise<StagedWriteCounts> {
+    await (this.started ??= this.start(origin, options.timeoutMs));
+    return applyStaged(writer, { timeoutMs: options.timeoutMs }, { rejectUnknownReferences: options.rejectUnknownReferences ?? false });
+  }
+
+  /** The sync lock of origin.accountId, a stale 'running' row of it ended, this unit's 'running' row written. */
+  private async start(origin: SyncOrigin, timeoutMs: number): Promise<void> {
     const sync = (this.sync = await this.pool.connect());
     const accountId = origin.accountId;
     const what = `sync of account ${accountId}`;
     await lockWithTimeout(sync, {
       what,
-      timeoutMs: options.timeoutMs,
+      timeoutMs,
       scope: 'session', // no transaction is open on this connection
       wait: () => lockSync.run({ accountId }, sync),
       tryLock: async () => ((await tryLockSync.run({ accountId }, sync))[0]?.locked ? null : what),
@@ -102,7 +156,6 @@ export class StagedSync {
     this.lockedValue = accountId;
     await failStaleRunningSyncs(sync, accountId);
     this.runningId = (await startSync(sync, { accountId, trigger: origin.trigger ?? null, range: origin.range })).id;
-    return applyStaged(this.writer, { timeoutMs: options.timeoutMs }, { rejectUnknownReferences: options.rejectUnknownReferences ?? false });
   }
 
   /** Commits the merged rows and ends the sync_log row 'success'; resolves to its id. */

@@ -67,6 +67,7 @@ const copySql = (table: StagedTable) =>
   `COPY staged_${table} (line, presence, ${COLUMNS[table].join(', ')}) FROM STDIN`;
 const createSql = (table: StagedTable) =>
   `CREATE TEMP TABLE IF NOT EXISTS staged_${table} (LIKE public.staged_${table} INCLUDING DEFAULTS) ON COMMIT DROP`;
+const TRUNCATE_SQL = `TRUNCATE ${STAGED_TABLES.map((table) => `staged_${table}`).join(', ')}`;
 
 /** Send the buffered rows once they take this many bytes. */
 const FLUSH_BYTES = 8 << 20;
@@ -278,8 +279,23 @@ export class StagingWriter extends StagedRows {
   static async open(tx: Tx): Promise<StagingWriter> {
     for (const table of STAGED_TABLES) await tx.query(createSql(table));
     // An earlier write in the same transaction left its rows (ON COMMIT DROP waits for the commit).
-    await tx.query(`TRUNCATE ${STAGED_TABLES.map((table) => `staged_${table}`).join(', ')}`);
+    await tx.query(TRUNCATE_SQL);
     return new StagingWriter(tx);
+  }
+
+  /**
+   * A writer for the rows that come after this one's, on the same staging tables,
+   * while this one's rows are merged (`merged`, a sync's merge of one part): the new
+   * writer buffers at once, and its first send waits until the merge has ended and
+   * the tables are emptied for it. A failed merge fails that send, and drain().
+   */
+  successor(merged: Promise<unknown>): StagingWriter {
+    const next = new StagingWriter(this.tx);
+    next.inflight = merged.then(async () => {
+      await this.tx.query(TRUNCATE_SQL);
+    });
+    next.inflight.catch(() => {}); // surfaces at the successor's next flush() or drain()
+    return next;
   }
 
   /** The transaction the rows are staged in. */

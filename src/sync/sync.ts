@@ -24,6 +24,8 @@ import { addDays } from '../days.js';
 export const DEFAULT_LOOKBACK_DAYS = 30;
 /** Days a first sync of an account fetches when no start is given. */
 export const DEFAULT_FIRST_SYNC_DAYS = 365;
+/** Daily rows of an account staged before they are merged while the rest is fetched (SyncOptions.mergeRows). */
+export const DEFAULT_MERGE_ROWS = 5_000;
 
 export interface SyncOptions {
   /** Default: from the environment (credentialsFromEnv). */
@@ -57,6 +59,12 @@ export interface SyncOptions {
   elementCap?: number | undefined;
   /** How long to wait for another sync or ingest of the same account (default 300 s). */
   waitTimeoutMs?: number | undefined;
+  /**
+   * Merge an account's staged rows into its transaction each time this many daily
+   * rows have come in, while its other requests are still fetched (default 5,000),
+   * so that little is left to merge after its last response; 0 merges once, at the end.
+   */
+  mergeRows?: number | undefined;
   /** Stops the sync (Ctrl-C): accounts done stay committed, the running ones roll back. */
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: { accountId: number } & PullProgress) => void) | undefined;
@@ -172,6 +180,8 @@ async function syncAccount(
     ...(result.from !== '' && { range: { from: result.from, to: result.to } }),
   });
   const work: { unit: StagedSync | null; part: ReturnType<Archive['part']> | null } = { unit: null, part: null };
+  // Analytics of a campaign or creative the API did not list (deleted since) are left out, and said so.
+  const mergeOptions = { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true };
   try {
     const started = await phases.fetching.add(async () => {
       if (options.signal?.aborted) return false; // stopped while it waited: not started, nothing to record
@@ -180,10 +190,12 @@ async function syncAccount(
       options.onAccount?.({ accountId, state: 'started', from: result.from, to: result.to });
       const part = (work.part = archive?.part(accountId) ?? null);
       const unit = (work.unit = pool && (options.store ?? true) ? await StagedSync.connect(pool, { signal: options.signal }) : null);
-      const writer = unit ? await unit.begin() : null;
+      if (unit) await unit.begin();
       const named = new Set<number>();
       let element = 0;
+      const mergeRows = options.mergeRows ?? DEFAULT_MERGE_ROWS;
       const emit = async (envelopes: Envelope[]) => {
+        const writer = unit?.writer; // a new one after each part merged
         for (const envelope of envelopes) {
           element += 1;
           part?.write(`${JSON.stringify(envelope)}\n`);
@@ -191,7 +203,11 @@ async function syncAccount(
           const record = mapExportEnvelope(envelope, `LinkedIn account ${accountId}, element ${element}`);
           if (record.kind !== 'sync') stageRecord(writer, record, element, named);
         }
-        if (writer?.shouldFlush) await writer.flush();
+        // A pivot's analytics are asked for once its listing is staged whole (pullAccount):
+        // a part holds every parent its rows refer to, merged in it or in an earlier part.
+        const daily = writer ? writer.rowsStaged('campaign_daily_metrics') + writer.rowsStaged('creative_daily_metrics') : 0;
+        const merging = mergeRows > 0 && daily >= mergeRows && unit!.mergePart(origin(), mergeOptions);
+        if (!merging && writer?.shouldFlush) await writer.flush();
         if (part && part.writableNeedDrain) await once(part, 'drain');
       };
       const pulled = await pullAccount(client, accountId, { from: result.from, to: result.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
@@ -211,7 +227,7 @@ async function syncAccount(
     const unit = work.unit;
     if (unit) {
       await phases.storing.add(async () => {
-        const counts = await unit.merge(origin(), { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true });
+        const counts = await unit.merge(origin(), mergeOptions);
         const rejected = counts.rejected_references;
         result.counts = counts;
         result.syncId = await unit.commit(counts, {

@@ -41,6 +41,8 @@ const DEMOGRAPHIC_METRICS = ['impressions', 'clicks'] as const;
 const KEY_FIELDS = ['dateRange', 'pivotValues'] as const;
 
 const PAGE_SIZE = { campaigns: 500, creatives: 100 } as const;
+/** Below the priority of any account's chains and windows (2 × rank + 1, ranks count accounts). */
+const FILLER_PRIORITY = 1_000_000_000;
 
 export interface PullOptions {
   /** Inclusive days, YYYY-MM-DD. */
@@ -85,9 +87,10 @@ export async function pullAccount(
     signal?: AbortSignal | undefined;
     /**
      * Rank of this account among those pulled at once, higher first (default 0): its
-     * requests go before those of lower ranks, so that accounts finish one after
-     * another and each one's merge overlaps the next ones' fetching, instead of all
-     * finishing together at the end with their merges still to do.
+     * requests go before those of lower ranks (its demographic pivots excepted, which
+     * go after everything), so that accounts finish one after another and each one's
+     * merge overlaps the next ones' fetching, instead of all finishing together at
+     * the end with their merges still to do.
      */
     rank?: number | undefined;
   } = {},
@@ -107,10 +110,15 @@ export async function pullAccount(
     progress.planned += requests;
     hooks.onProgress?.({ ...progress });
   };
-  const get: Get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how: { finder?: boolean; chain?: boolean } = {}): Promise<T> => {
+  const get: Get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how: { finder?: boolean; chain?: boolean; filler?: boolean } = {}): Promise<T> => {
+    const rank = hooks.rank ?? 0;
     // The account and its pages are chains (each step waits for the last): ahead of the
-    // account's analytics, behind every request of a higher-ranked account.
-    const priority = 2 * (hooks.rank ?? 0) + (how.chain ? 1 : 0);
+    // account's analytics, behind every request of a higher-ranked account. Fillers
+    // (the demographic pivots) go after every other request of every account: their
+    // responses are small and nothing waits on them, so they take the slots that
+    // chains leave idle, each account's daily windows (whose merge is the database's
+    // work) come as early as they can, and the last requests of a sync are small ones.
+    const priority = how.filler ? rank - FILLER_PRIORITY : 2 * rank + (how.chain ? 1 : 0);
     const body = await client.get<T>(path, query, { finder: how.finder, priority, counter: hooks.counter, signal });
     progress.done += 1;
     progress.planned = Math.max(progress.planned, progress.done);
@@ -163,7 +171,7 @@ export async function pullAccount(
   return { campaigns: campaigns!, creatives: creatives! };
 }
 
-type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how?: { finder?: boolean; chain?: boolean }) => Promise<T>;
+type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how?: { finder?: boolean; chain?: boolean; filler?: boolean }) => Promise<T>;
 type AnalyticsElement = Record<string, unknown> & { pivotValues?: unknown; dateRange?: unknown };
 
 /** adAnalytics for one account: windows sized under the element cap, metrics chunked under the field cap. */
@@ -229,7 +237,7 @@ class AnalyticsFetcher {
           ['dateRange', restliDateRange(window.from, window.to)],
           ['accounts', restliList([this.accountUrn])],
           ['fields', new Restli([...KEY_FIELDS, ...fields].join(','))], // field names: identifiers, commas unencoded
-        ]),
+        ], { filler: granularity === 'MONTHLY' }),
       ),
     );
     if (responses.some((body) => (body.elements?.length ?? 0) >= this.cap)) {
