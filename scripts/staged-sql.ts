@@ -136,23 +136,6 @@ function dailyFile(parent: 'campaign' | 'creative', noun: string): string {
   const insertHead = `    insert into ${table} (`;
   return `${GENERATED(table)}
 ${fold(`FoldStaged${noun}`, table, [key, 'date'], METRIC_TABLE)}
-/* Whether a stored day of a staged ${parent} falls in the staged days' range: when
-   none does (a first load, or a sync of days never fetched), every staged day is
-   new, and the merge skips the discard and the update below, two joins with the
-   stored table. Asked under the account locks, as the merge runs. */
-/* @name HasStoredDaysOfStaged${noun} */
-select exists (select 1
-               from (select distinct ${key} from staged_${table}) s
-               cross join (select min(date) as first_day, max(date) as last_day
-                           from staged_${table}) r
-               -- One index probe per staged ${parent}: an array of ids from a subquery
-               -- made the planner scan the whole table instead.
-               cross join lateral (select 1
-                                   from ${table} t
-                                   where t.${key} = s.${key}
-                                     and t.date between r.first_day and r.last_day
-                                   limit 1) stored) as "stored!";
-
 /* Drops the staged rows whose stored row already holds the same values, so that
    re-sending known data writes nothing at all: no row version, no row lock, no WAL.
    A metric absent from every line of a key is 0 (the column default). */

@@ -43,23 +43,6 @@ select line, presence, campaign_id, date, impressions, clicks, spend, landing_pa
        conversions, likes, comments, shares, follows, leads, opens, sends, video_views
 from folded;
 
-/* Whether a stored day of a staged campaign falls in the staged days' range: when
-   none does (a first load, or a sync of days never fetched), every staged day is
-   new, and the merge skips the discard and the update below, two joins with the
-   stored table. Asked under the account locks, as the merge runs. */
-/* @name HasStoredDaysOfStagedCampaignDailyMetrics */
-select exists (select 1
-               from (select distinct campaign_id from staged_campaign_daily_metrics) s
-               cross join (select min(date) as first_day, max(date) as last_day
-                           from staged_campaign_daily_metrics) r
-               -- One index probe per staged campaign: an array of ids from a subquery
-               -- made the planner scan the whole table instead.
-               cross join lateral (select 1
-                                   from campaign_daily_metrics t
-                                   where t.campaign_id = s.campaign_id
-                                     and t.date between r.first_day and r.last_day
-                                   limit 1) stored) as "stored!";
-
 /* Drops the staged rows whose stored row already holds the same values, so that
    re-sending known data writes nothing at all: no row version, no row lock, no WAL.
    A metric absent from every line of a key is 0 (the column default). */

@@ -104,8 +104,10 @@ from written;
 select set_config('work_mem', :workMem!::text, true) as "work_mem!",
        set_config('jit', 'off', true) as "jit!";
 
-/* Whether any of these campaigns has a stored day in from..to: when none has,
-   a bulk write's daily rows are all new, and go straight into the table by COPY. */
+/* Whether any of these campaigns has a stored day in from..to: when none has, a
+   bulk write's daily rows are all new (writeBatch sends them straight into the
+   table by COPY; a merge of staged days skips its discard and update). One index
+   probe per campaign. */
 /* @name HasStoredCampaignDays */
 select exists (select 1
                from campaign_daily_metrics

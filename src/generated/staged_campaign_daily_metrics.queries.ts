@@ -14,7 +14,7 @@ export interface IFoldStagedCampaignDailyMetricsQuery {
   result: IFoldStagedCampaignDailyMetricsResult;
 }
 
-const foldStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select campaign_id, date\n    from staged_campaign_daily_metrics\n    group by campaign_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.campaign_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends,\n           (array_agg(s.video_views order by s.line desc) filter (where s.presence & 4096 <> 0))[1] as video_views\n    from staged_campaign_daily_metrics s\n    join repeated using (campaign_id, date)\n    group by s.campaign_id, s.date\n),\nremoved as (\n    delete from staged_campaign_daily_metrics s\n    using repeated r\n    where s.campaign_id = r.campaign_id and s.date = r.date\n)\ninsert into staged_campaign_daily_metrics (line, presence, campaign_id, date, impressions, clicks,\n                                           spend, landing_page_clicks, conversions, likes, comments,\n                                           shares, follows, leads, opens, sends, video_views)\nselect line, presence, campaign_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends, video_views\nfrom folded                                                                                                                                                                                                                                                                                                                           "};
+const foldStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select campaign_id, date\n    from staged_campaign_daily_metrics\n    group by campaign_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.campaign_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends,\n           (array_agg(s.video_views order by s.line desc) filter (where s.presence & 4096 <> 0))[1] as video_views\n    from staged_campaign_daily_metrics s\n    join repeated using (campaign_id, date)\n    group by s.campaign_id, s.date\n),\nremoved as (\n    delete from staged_campaign_daily_metrics s\n    using repeated r\n    where s.campaign_id = r.campaign_id and s.date = r.date\n)\ninsert into staged_campaign_daily_metrics (line, presence, campaign_id, date, impressions, clicks,\n                                           spend, landing_page_clicks, conversions, likes, comments,\n                                           shares, follows, leads, opens, sends, video_views)\nselect line, presence, campaign_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends, video_views\nfrom folded                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -54,45 +54,10 @@ const foldStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"st
  *                                            shares, follows, leads, opens, sends, video_views)
  * select line, presence, campaign_id, date, impressions, clicks, spend, landing_page_clicks,
  *        conversions, likes, comments, shares, follows, leads, opens, sends, video_views
- * from folded                                                                                                                                                                                                                                                                                                                           
+ * from folded                                                                                                                                                                                                                                               
  * ```
  */
 export const foldStagedCampaignDailyMetrics = new PreparedQuery<IFoldStagedCampaignDailyMetricsParams,IFoldStagedCampaignDailyMetricsResult>(foldStagedCampaignDailyMetricsIR);
-
-
-/** 'HasStoredDaysOfStagedCampaignDailyMetrics' parameters type */
-export type IHasStoredDaysOfStagedCampaignDailyMetricsParams = void;
-
-/** 'HasStoredDaysOfStagedCampaignDailyMetrics' return type */
-export interface IHasStoredDaysOfStagedCampaignDailyMetricsResult {
-  stored: boolean;
-}
-
-/** 'HasStoredDaysOfStagedCampaignDailyMetrics' query type */
-export interface IHasStoredDaysOfStagedCampaignDailyMetricsQuery {
-  params: IHasStoredDaysOfStagedCampaignDailyMetricsParams;
-  result: IHasStoredDaysOfStagedCampaignDailyMetricsResult;
-}
-
-const hasStoredDaysOfStagedCampaignDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"select exists (select 1\n               from (select distinct campaign_id from staged_campaign_daily_metrics) s\n               cross join (select min(date) as first_day, max(date) as last_day\n                           from staged_campaign_daily_metrics) r\n               -- One index probe per staged campaign: an array of ids from a subquery\n               -- made the planner scan the whole table instead.\n               cross join lateral (select 1\n                                   from campaign_daily_metrics t\n                                   where t.campaign_id = s.campaign_id\n                                     and t.date between r.first_day and r.last_day\n                                   limit 1) stored) as \"stored!\"                                                                                                                                                                                                                                               "};
-
-/**
- * Query generated from SQL:
- * ```
- * select exists (select 1
- *                from (select distinct campaign_id from staged_campaign_daily_metrics) s
- *                cross join (select min(date) as first_day, max(date) as last_day
- *                            from staged_campaign_daily_metrics) r
- *                -- One index probe per staged campaign: an array of ids from a subquery
- *                -- made the planner scan the whole table instead.
- *                cross join lateral (select 1
- *                                    from campaign_daily_metrics t
- *                                    where t.campaign_id = s.campaign_id
- *                                      and t.date between r.first_day and r.last_day
- *                                    limit 1) stored) as "stored!"                                                                                                                                                                                                                                               
- * ```
- */
-export const hasStoredDaysOfStagedCampaignDailyMetrics = new PreparedQuery<IHasStoredDaysOfStagedCampaignDailyMetricsParams,IHasStoredDaysOfStagedCampaignDailyMetricsResult>(hasStoredDaysOfStagedCampaignDailyMetricsIR);
 
 
 /** 'DiscardUnchangedStagedCampaignDailyMetrics' parameters type */

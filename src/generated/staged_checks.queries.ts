@@ -206,13 +206,13 @@ export interface ISetStagingSettingsQuery {
   result: ISetStagingSettingsResult;
 }
 
-const setStagingSettingsIR: any = {"usedParamSet":{"workMem":true},"params":[{"name":"workMem","required":true,"transform":{"type":"scalar"},"locs":[{"a":30,"b":38}]}],"statement":"select set_config('work_mem', :workMem!::text, true) as \"work_mem!\",\n       set_config('jit', 'off', true) as \"jit!\"                                                                                                                                                                   "};
+const setStagingSettingsIR: any = {"usedParamSet":{"workMem":true},"params":[{"name":"workMem","required":true,"transform":{"type":"scalar"},"locs":[{"a":30,"b":38}]}],"statement":"select set_config('work_mem', :workMem!::text, true) as \"work_mem!\",\n       set_config('jit', 'off', true) as \"jit!\"                                                                                                                                                                                                                                                                            "};
 
 /**
  * Query generated from SQL:
  * ```
  * select set_config('work_mem', :workMem!::text, true) as "work_mem!",
- *        set_config('jit', 'off', true) as "jit!"                                                                                                                                                                   
+ *        set_config('jit', 'off', true) as "jit!"                                                                                                                                                                                                                                                                            
  * ```
  */
 export const setStagingSettings = new PreparedQuery<ISetStagingSettingsParams,ISetStagingSettingsResult>(setStagingSettingsIR);

@@ -14,7 +14,7 @@ export interface IFoldStagedCreativeDailyMetricsQuery {
   result: IFoldStagedCreativeDailyMetricsResult;
 }
 
-const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select creative_id, date\n    from staged_creative_daily_metrics\n    group by creative_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.creative_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends,\n           (array_agg(s.video_views order by s.line desc) filter (where s.presence & 4096 <> 0))[1] as video_views\n    from staged_creative_daily_metrics s\n    join repeated using (creative_id, date)\n    group by s.creative_id, s.date\n),\nremoved as (\n    delete from staged_creative_daily_metrics s\n    using repeated r\n    where s.creative_id = r.creative_id and s.date = r.date\n)\ninsert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,\n                                           spend, landing_page_clicks, conversions, likes, comments,\n                                           shares, follows, leads, opens, sends, video_views)\nselect line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends, video_views\nfrom folded                                                                                                                                                                                                                                                                                                                           "};
+const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"with repeated as (\n    select creative_id, date\n    from staged_creative_daily_metrics\n    group by creative_id, date\n    having count(*) > 1\n),\nfolded as (\n    select s.creative_id, s.date, max(s.line) as line, bit_or(s.presence) as presence,\n           (array_agg(s.impressions order by s.line desc) filter (where s.presence & 1 <> 0))[1] as impressions,\n           (array_agg(s.clicks order by s.line desc) filter (where s.presence & 2 <> 0))[1] as clicks,\n           (array_agg(s.spend order by s.line desc) filter (where s.presence & 4 <> 0))[1] as spend,\n           (array_agg(s.landing_page_clicks order by s.line desc) filter (where s.presence & 8 <> 0))[1] as landing_page_clicks,\n           (array_agg(s.conversions order by s.line desc) filter (where s.presence & 16 <> 0))[1] as conversions,\n           (array_agg(s.likes order by s.line desc) filter (where s.presence & 32 <> 0))[1] as likes,\n           (array_agg(s.comments order by s.line desc) filter (where s.presence & 64 <> 0))[1] as comments,\n           (array_agg(s.shares order by s.line desc) filter (where s.presence & 128 <> 0))[1] as shares,\n           (array_agg(s.follows order by s.line desc) filter (where s.presence & 256 <> 0))[1] as follows,\n           (array_agg(s.leads order by s.line desc) filter (where s.presence & 512 <> 0))[1] as leads,\n           (array_agg(s.opens order by s.line desc) filter (where s.presence & 1024 <> 0))[1] as opens,\n           (array_agg(s.sends order by s.line desc) filter (where s.presence & 2048 <> 0))[1] as sends,\n           (array_agg(s.video_views order by s.line desc) filter (where s.presence & 4096 <> 0))[1] as video_views\n    from staged_creative_daily_metrics s\n    join repeated using (creative_id, date)\n    group by s.creative_id, s.date\n),\nremoved as (\n    delete from staged_creative_daily_metrics s\n    using repeated r\n    where s.creative_id = r.creative_id and s.date = r.date\n)\ninsert into staged_creative_daily_metrics (line, presence, creative_id, date, impressions, clicks,\n                                           spend, landing_page_clicks, conversions, likes, comments,\n                                           shares, follows, leads, opens, sends, video_views)\nselect line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,\n       conversions, likes, comments, shares, follows, leads, opens, sends, video_views\nfrom folded                                                                                                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -54,45 +54,10 @@ const foldStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"st
  *                                            shares, follows, leads, opens, sends, video_views)
  * select line, presence, creative_id, date, impressions, clicks, spend, landing_page_clicks,
  *        conversions, likes, comments, shares, follows, leads, opens, sends, video_views
- * from folded                                                                                                                                                                                                                                                                                                                           
+ * from folded                                                                                                                                                                                                                                               
  * ```
  */
 export const foldStagedCreativeDailyMetrics = new PreparedQuery<IFoldStagedCreativeDailyMetricsParams,IFoldStagedCreativeDailyMetricsResult>(foldStagedCreativeDailyMetricsIR);
-
-
-/** 'HasStoredDaysOfStagedCreativeDailyMetrics' parameters type */
-export type IHasStoredDaysOfStagedCreativeDailyMetricsParams = void;
-
-/** 'HasStoredDaysOfStagedCreativeDailyMetrics' return type */
-export interface IHasStoredDaysOfStagedCreativeDailyMetricsResult {
-  stored: boolean;
-}
-
-/** 'HasStoredDaysOfStagedCreativeDailyMetrics' query type */
-export interface IHasStoredDaysOfStagedCreativeDailyMetricsQuery {
-  params: IHasStoredDaysOfStagedCreativeDailyMetricsParams;
-  result: IHasStoredDaysOfStagedCreativeDailyMetricsResult;
-}
-
-const hasStoredDaysOfStagedCreativeDailyMetricsIR: any = {"usedParamSet":{},"params":[],"statement":"select exists (select 1\n               from (select distinct creative_id from staged_creative_daily_metrics) s\n               cross join (select min(date) as first_day, max(date) as last_day\n                           from staged_creative_daily_metrics) r\n               -- One index probe per staged creative: an array of ids from a subquery\n               -- made the planner scan the whole table instead.\n               cross join lateral (select 1\n                                   from creative_daily_metrics t\n                                   where t.creative_id = s.creative_id\n                                     and t.date between r.first_day and r.last_day\n                                   limit 1) stored) as \"stored!\"                                                                                                                                                                                                                                               "};
-
-/**
- * Query generated from SQL:
- * ```
- * select exists (select 1
- *                from (select distinct creative_id from staged_creative_daily_metrics) s
- *                cross join (select min(date) as first_day, max(date) as last_day
- *                            from staged_creative_daily_metrics) r
- *                -- One index probe per staged creative: an array of ids from a subquery
- *                -- made the planner scan the whole table instead.
- *                cross join lateral (select 1
- *                                    from creative_daily_metrics t
- *                                    where t.creative_id = s.creative_id
- *                                      and t.date between r.first_day and r.last_day
- *                                    limit 1) stored) as "stored!"                                                                                                                                                                                                                                               
- * ```
- */
-export const hasStoredDaysOfStagedCreativeDailyMetrics = new PreparedQuery<IHasStoredDaysOfStagedCreativeDailyMetricsParams,IHasStoredDaysOfStagedCreativeDailyMetricsResult>(hasStoredDaysOfStagedCreativeDailyMetricsIR);
 
 
 /** 'DiscardUnchangedStagedCreativeDailyMetrics' parameters type */

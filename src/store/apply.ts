@@ -196,7 +196,7 @@ async function mergeStaged(
   counts.campaign_daily_metrics = add(
     direct.campaign_daily_metrics,
     await mergeDays(writer, 'campaign_daily_metrics', {
-      hasStored: stagedCampaignMetrics.hasStoredDaysOfStagedCampaignDailyMetrics,
+      hasStored: async (range) => (await hasStoredCampaignDays.run({ campaignIds: [...writer.reportedCampaigns], ...range }, tx))[0]?.stored ?? true,
       discard: stagedCampaignMetrics.discardUnchangedStagedCampaignDailyMetrics,
       update: stagedCampaignMetrics.updateFromStagedCampaignDailyMetrics,
       insert: stagedCampaignMetrics.insertStagedCampaignDailyMetrics,
@@ -205,7 +205,7 @@ async function mergeStaged(
   counts.creative_daily_metrics = add(
     direct.creative_daily_metrics,
     await mergeDays(writer, 'creative_daily_metrics', {
-      hasStored: stagedCreativeMetrics.hasStoredDaysOfStagedCreativeDailyMetrics,
+      hasStored: async (range) => (await hasStoredCreativeDays.run({ creativeIds: [...writer.reportedCreatives], ...range }, tx))[0]?.stored ?? true,
       discard: stagedCreativeMetrics.discardUnchangedStagedCreativeDailyMetrics,
       update: stagedCreativeMetrics.updateFromStagedCreativeDailyMetrics,
       insert: stagedCreativeMetrics.insertStagedCreativeDailyMetrics,
@@ -272,13 +272,16 @@ async function mergeEntity(tx: Tx, insert: CountQuery<'inserted'>, update: Count
 /**
  * The staged days of one table: unchanged ones discarded, changed ones updated, new
  * ones inserted; when no stored day of their campaigns (creatives) falls in their
- * range, all are new and only the insert runs.
+ * range, all are new and only the insert runs (the discard and the update are two
+ * joins with the stored table). The range and the entities are the writer's own
+ * count of what it staged: asking the staged table took two scans of it (~75 ms per
+ * 500,000 rows), the stored one one index probe per entity.
  */
 async function mergeDays(
   writer: StagingWriter,
   table: 'campaign_daily_metrics' | 'creative_daily_metrics',
   merge: {
-    hasStored: { run(params: void, db: Tx): Promise<Array<{ stored: boolean }>> };
+    hasStored: (range: { from: string; to: string }) => Promise<boolean>;
     discard: { run(params: void, db: Tx): Promise<unknown> };
     update: CountQuery<'updated'>;
     insert: CountQuery<'inserted'>;
@@ -286,8 +289,8 @@ async function mergeDays(
 ): Promise<WriteCounts> {
   const tx = writer.transaction;
   if (writer.rowsStaged(table) === 0) return { inserted: 0, updated: 0 };
-  const [stored] = await merge.hasStored.run(undefined, tx);
-  if (!stored?.stored) {
+  const range = writer.stagedDays(table);
+  if (range && !(await merge.hasStored(range))) {
     const [inserted] = await merge.insert.run(undefined, tx);
     return { inserted: inserted?.inserted ?? 0, updated: 0 };
   }

@@ -1,5 +1,5 @@
 import type { Tx } from '../db/transaction.js';
-import { dayNumber } from '../days.js';
+import { dayNumber, dayOfNumber } from '../days.js';
 import { copyFrom, CopyBuffer, copyRow, escapeText } from '../db/copy.js';
 import { ACCOUNT_FIELDS, type AccountInput } from './accounts.js';
 import { CAMPAIGN_FIELDS, type CampaignInput } from './campaigns.js';
@@ -265,6 +265,8 @@ export class StagingWriter extends StagedRows {
   /** Campaigns and creatives that staged daily rows report on (bounded by entities, not rows). */
   readonly reportedCampaigns = new Set<number>();
   readonly reportedCreatives = new Set<string>();
+  /** First and last day number staged per daily table. */
+  private readonly dayRanges = new Map<DailyStagedTable, { first: number; last: number }>();
 
   private constructor(private readonly tx: Tx) {
     super();
@@ -321,8 +323,18 @@ export class StagingWriter extends StagedRows {
     this.dailyKeyNumber(table, entity, cachedDayNumber(day));
   }
 
+  /** The first and last day of the table's staged rows (YYYY-MM-DD), null when none was staged. */
+  stagedDays(table: DailyStagedTable): { from: string; to: string } | null {
+    const range = this.dayRanges.get(table);
+    return range ? { from: dayOfNumber(range.first), to: dayOfNumber(range.last) } : null;
+  }
+
   private dailyKeyNumber(table: DailyStagedTable, entity: number | string, day: number): void {
     this.keys.get(table)!.addDay(entity, day);
+    const range = this.dayRanges.get(table);
+    if (!range) this.dayRanges.set(table, { first: day, last: day });
+    else if (day < range.first) range.first = day;
+    else if (day > range.last) range.last = day;
     if (table === 'campaign_daily_metrics') this.reportedCampaigns.add(entity as number);
     else if (table === 'creative_daily_metrics') this.reportedCreatives.add(entity as string);
   }
