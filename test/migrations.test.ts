@@ -1,4 +1,4 @@
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { suite } from 'uvu';
@@ -171,6 +171,17 @@ Migrations('foreign keys are the specification ones, deferrable initially deferr
     assert.ok(row.deferrable && row.deferred, `${row.fk} is deferrable initially deferred`);
     assert.ok(row.indexed, `${row.fk} has an index led by its column`);
   }
+});
+
+Migrations('a sync part checks every foreign key at once (sql/staged_checks.sql CheckForeignKeysNow names them all)', async ({ db }) => {
+  const sql = await readFile(path.join(import.meta.dirname, '..', 'sql', 'staged_checks.sql'), 'utf8');
+  const statement = /@name CheckForeignKeysNow \*\/\s*set constraints ([^;]+) immediate;/.exec(sql)?.[1];
+  assert.ok(statement, 'CheckForeignKeysNow is a set constraints … immediate statement');
+  const named = statement!.split(',').map((name) => name.trim()).sort();
+  const { rows } = await db.pool.query<{ name: string }>(
+    `select conname as name from pg_constraint where contype = 'f' and connamespace = 'public'::regnamespace order by 1`,
+  );
+  assert.equal(named, rows.map((row) => row.name));
 });
 
 Migrations('counts and money default to 0 and are NOT NULL; sync_log.id is an identity', async ({ db }) => {

@@ -6,7 +6,7 @@ import pg from 'pg';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { embeddedPaths, embeddedStatus } from '../src/provision/embedded.js';
-import { maskUrl, withDatabase } from '../src/db/urls.js';
+import { maskUrl, redactSecrets, withDatabase } from '../src/db/urls.js';
 import { provideServer } from '../src/provision/server.js';
 
 const Server = suite('server');
@@ -44,6 +44,14 @@ Server('maskUrl hides passwords and never echoes what it cannot parse', () => {
   assert.is(maskUrl('postgres://u@h:5432/d'), 'postgres://u@h:5432/d');
   assert.is(maskUrl('host=h password=secret'), '<unparsable URL>');
   assert.is(withDatabase('postgres://u:p@h:1/postgres', 'other'), 'postgres://u:p@h:1/other');
+});
+
+Server('redactSecrets hides URL passwords, a connection string by its password, any other secret whole', () => {
+  assert.is(redactSecrets('failed: postgres://u:pw1@h/d down'), 'failed: postgres://u:***@h/d down');
+  assert.is(redactSecrets('password s3cret! refused', ['postgres://u:s3cret%21@h/d']), 'password *** refused');
+  // A token with a colon is no URL: all of it goes, not its (absent) password.
+  assert.is(redactSecrets('Bearer AQV:x-y.z rejected', ['AQV:x-y.z']), 'Bearer *** rejected');
+  assert.is(redactSecrets('user postgres at h', ['postgres://postgres@h/d']), 'user postgres at h', 'no password: nothing to hide');
 });
 
 Server('without DATABASE_URL or containers: an embedded PostgreSQL that starts and stops', async () => {

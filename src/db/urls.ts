@@ -15,23 +15,28 @@ export function maskUrl(url: string): string {
 }
 
 /**
- * `text` with the password of every URL in it, and each of `secrets` (passwords or
- * whole connection strings), replaced by ***: for error messages and logs, which
- * must never carry credentials.
+ * `text` with the password of every URL in it, and each of `secrets` replaced by ***:
+ * for error messages and logs, which must never carry credentials. A secret that is
+ * a URL (a connection string) stands for its password; any other (a token, a client
+ * secret) for itself, in full.
  */
 export function redactSecrets(text: string, secrets: ReadonlyArray<string | undefined> = [process.env['DATABASE_URL']]): string {
   let out = text.replace(/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@]*@/gi, '$1***@');
   for (const secret of secrets) {
     if (!secret) continue;
-    let password = secret;
-    try {
-      password = new URL(secret).password;
-    } catch {
-      // not a URL: the secret itself
-    }
-    for (const form of new Set([password, safeDecode(password)])) if (form.length >= 3) out = out.split(form).join('***');
+    const hidden = secret.includes('://') ? passwordOf(secret) : secret;
+    for (const form of new Set([hidden, safeDecode(hidden)])) if (form.length >= 3) out = out.split(form).join('***');
   }
   return out;
+}
+
+/** A connection string's password ('' when it has none); an unparsable one stands for itself. */
+function passwordOf(url: string): string {
+  try {
+    return new URL(url).password;
+  } catch {
+    return url;
+  }
 }
 
 function safeDecode(text: string): string {

@@ -7,6 +7,7 @@ import { createGzip } from 'node:zlib';
 import type pg from 'pg';
 import PQueue from 'p-queue';
 import { AdsStoreError } from '../errors.js';
+import { redactSecrets } from '../db/urls.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../ingest/defaults.js';
 import { stageRecord } from '../ingest/stage.js';
 import { credentialsFromEnv, secretsOf, type LinkedInCredentials } from '../linkedin/api/auth.js';
@@ -124,7 +125,7 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
     signal: options.signal,
   });
   // Tokens exchanged during the sync are secrets too: the list is read when redacting.
-  const redact = (text: string) => [...secretsOf(credentials), ...client.secrets].reduce((out, secret) => out.split(secret).join('[redacted]'), text);
+  const redact = (text: string) => redactSecrets(text, [...secretsOf(credentials), ...client.secrets]);
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const yesterday = addDays(today, -1);
   const to = options.to === undefined ? yesterday : checkDate(options.to, 'sync options', 'to');
