@@ -268,7 +268,7 @@ export interface IHasStoredCreativeDaysQuery {
   result: IHasStoredCreativeDaysResult;
 }
 
-const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":true,"to":true},"params":[{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":118}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":168}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":180,"b":183}]}],"statement":"select exists (select 1\n               from creative_daily_metrics\n               where creative_id = any(:creativeIds!::text[])\n                 and date between :from!::date and :to!::date) as \"stored!\"                                                                                                                                                                                                                                         "};
+const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":true,"to":true},"params":[{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":106,"b":118}]},{"name":"from","required":true,"transform":{"type":"scalar"},"locs":[{"a":163,"b":168}]},{"name":"to","required":true,"transform":{"type":"scalar"},"locs":[{"a":180,"b":183}]}],"statement":"select exists (select 1\n               from creative_daily_metrics\n               where creative_id = any(:creativeIds!::text[])\n                 and date between :from!::date and :to!::date) as \"stored!\"                                                                                                                                                                                                                                                                                                                                                                                                                          "};
 
 /**
  * Query generated from SQL:
@@ -276,14 +276,17 @@ const hasStoredCreativeDaysIR: any = {"usedParamSet":{"creativeIds":true,"from":
  * select exists (select 1
  *                from creative_daily_metrics
  *                where creative_id = any(:creativeIds!::text[])
- *                  and date between :from!::date and :to!::date) as "stored!"                                                                                                                                                                                                                                         
+ *                  and date between :from!::date and :to!::date) as "stored!"                                                                                                                                                                                                                                                                                                                                                                                                                          
  * ```
  */
 export const hasStoredCreativeDays = new PreparedQuery<IHasStoredCreativeDaysParams,IHasStoredCreativeDaysResult>(hasStoredCreativeDaysIR);
 
 
 /** 'ListUnknownReferences' parameters type */
-export type IListUnknownReferencesParams = void;
+export interface IListUnknownReferencesParams {
+  campaignIds: numberArray;
+  creativeIds: stringArray;
+}
 
 /** 'ListUnknownReferences' return type */
 export interface IListUnknownReferencesResult {
@@ -297,7 +300,7 @@ export interface IListUnknownReferencesQuery {
   result: IListUnknownReferencesResult;
 }
 
-const listUnknownReferencesIR: any = {"usedParamSet":{},"params":[],"statement":"select distinct reference as \"reference!\", value as \"value!\"\nfrom (\n    select 'campaign.account' as reference, s.account_id::text as value\n    from staged_campaigns s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select 'creative.campaign', s.campaign_id::text\n    from staged_creatives s\n    where s.campaign_id is not null\n      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select 'creative.account', s.account_id::text\n    from staged_creatives s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select 'campaign_daily_metric.campaign', s.campaign_id::text\n    from staged_campaign_daily_metrics s\n    where not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select 'creative_daily_metric.creative', s.creative_id\n    from staged_creative_daily_metrics s\n    where not exists (select 1 from staged_creatives c where c.id = s.creative_id)\n      and not exists (select 1 from creatives c where c.id = s.creative_id)\n    union all\n    select 'audience_demographic.account', s.account_id::text\n    from staged_audience_demographics s\n    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n) unknown\norder by 1, 2                                                                                                                                                                  "};
+const listUnknownReferencesIR: any = {"usedParamSet":{"campaignIds":true,"creativeIds":true},"params":[{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1027,"b":1039}]},{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":1283,"b":1295}]}],"statement":"select distinct reference as \"reference!\", value as \"value!\"\nfrom (\n    select 'campaign.account' as reference, s.account_id::text as value\n    from staged_campaigns s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select 'creative.campaign', s.campaign_id::text\n    from staged_creatives s\n    where s.campaign_id is not null\n      and not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)\n      and not exists (select 1 from campaigns c where c.id = s.campaign_id)\n    union all\n    select 'creative.account', s.account_id::text\n    from staged_creatives s\n    where s.account_id is not null\n      and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n    union all\n    select 'campaign_daily_metric.campaign', u.id::text\n    from unnest(:campaignIds!::bigint[]) as u (id)\n    where not exists (select 1 from staged_campaigns c where c.id = u.id)\n      and not exists (select 1 from campaigns c where c.id = u.id)\n    union all\n    select 'creative_daily_metric.creative', u.id\n    from unnest(:creativeIds!::text[]) as u (id)\n    where not exists (select 1 from staged_creatives c where c.id = u.id)\n      and not exists (select 1 from creatives c where c.id = u.id)\n    union all\n    select 'audience_demographic.account', s.account_id::text\n    from staged_audience_demographics s\n    where not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)\n      and not exists (select 1 from ad_accounts a where a.id = s.account_id)\n) unknown\norder by 1, 2                                                                                                                                                                  "};
 
 /**
  * Query generated from SQL:
@@ -322,15 +325,15 @@ const listUnknownReferencesIR: any = {"usedParamSet":{},"params":[],"statement":
  *       and not exists (select 1 from staged_ad_accounts a where a.id = s.account_id)
  *       and not exists (select 1 from ad_accounts a where a.id = s.account_id)
  *     union all
- *     select 'campaign_daily_metric.campaign', s.campaign_id::text
- *     from staged_campaign_daily_metrics s
- *     where not exists (select 1 from staged_campaigns c where c.id = s.campaign_id)
- *       and not exists (select 1 from campaigns c where c.id = s.campaign_id)
+ *     select 'campaign_daily_metric.campaign', u.id::text
+ *     from unnest(:campaignIds!::bigint[]) as u (id)
+ *     where not exists (select 1 from staged_campaigns c where c.id = u.id)
+ *       and not exists (select 1 from campaigns c where c.id = u.id)
  *     union all
- *     select 'creative_daily_metric.creative', s.creative_id
- *     from staged_creative_daily_metrics s
- *     where not exists (select 1 from staged_creatives c where c.id = s.creative_id)
- *       and not exists (select 1 from creatives c where c.id = s.creative_id)
+ *     select 'creative_daily_metric.creative', u.id
+ *     from unnest(:creativeIds!::text[]) as u (id)
+ *     where not exists (select 1 from staged_creatives c where c.id = u.id)
+ *       and not exists (select 1 from creatives c where c.id = u.id)
  *     union all
  *     select 'audience_demographic.account', s.account_id::text
  *     from staged_audience_demographics s

@@ -142,7 +142,8 @@ async function rejectUnknownReferences(writer: StagingWriter): Promise<RejectedR
   const tx = writer.transaction;
   const rejected: RejectedReference[] = [];
   for (;;) {
-    const unknown = await listUnknownReferences.run(undefined, tx);
+    const reported = { campaignIds: [...writer.reportedCampaigns], creativeIds: [...writer.reportedCreatives] };
+    const unknown = await listUnknownReferences.run(reported, tx);
     if (unknown.length === 0) break;
     for (const { reference, value } of unknown) {
       for (const { line } of await REJECTS[referenceKind(reference)](value, tx)) rejected.push({ line, reference, value });
