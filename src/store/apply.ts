@@ -105,7 +105,7 @@ async function prepareStaged(writer: StagingWriter, wait: WriteOptions, reject =
   for (const table of STAGED_TABLES) await settleStaged(writer, table);
 
   const rejected = reject ? await rejectUnknownReferences(writer) : [];
-  const reported = { campaignIds: [...writer.reportedCampaigns], creativeIds: [...writer.reportedCreatives] };
+  const reported = writer.reportedIds();
   const [unknown] = wait.references === 'defer' ? [] : await findFirstUnknownReference.run(reported, tx);
   if (unknown) {
     // line is null when the row reporting on it was not staged (writeBatch's direct path).
@@ -142,8 +142,7 @@ async function rejectUnknownReferences(writer: StagingWriter): Promise<RejectedR
   const tx = writer.transaction;
   const rejected: RejectedReference[] = [];
   for (;;) {
-    const reported = { campaignIds: [...writer.reportedCampaigns], creativeIds: [...writer.reportedCreatives] };
-    const unknown = await listUnknownReferences.run(reported, tx);
+    const unknown = await listUnknownReferences.run(writer.reportedIds(), tx);
     if (unknown.length === 0) break;
     for (const { reference, value } of unknown) {
       for (const { line } of await REJECTS[referenceKind(reference)](value, tx)) rejected.push({ line, reference, value });

@@ -323,6 +323,11 @@ export class StagingWriter extends StagedRows {
     this.dailyKeyNumber(table, entity, cachedDayNumber(day));
   }
 
+  /** The reported campaigns and creatives as arrays, the parameters the reference and has-stored checks take. */
+  reportedIds(): { campaignIds: number[]; creativeIds: string[] } {
+    return { campaignIds: [...this.reportedCampaigns], creativeIds: [...this.reportedCreatives] };
+  }
+
   /** The first and last day of the table's staged rows (YYYY-MM-DD), null when none was staged. */
   stagedDays(table: DailyStagedTable): { from: string; to: string } | null {
     const range = this.dayRanges.get(table);
