@@ -742,13 +742,13 @@ async function readBody(req: IncomingMessage): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-function send(res: ServerResponse, reply: Reply, text: string): void {
+function send(res: ServerResponse, reply: Reply, bytes: Buffer): void {
   res.writeHead(reply.status, {
     'content-type': typeof reply.body === 'string' ? 'text/plain; charset=utf-8' : 'application/json',
-    'content-length': String(Buffer.byteLength(text)),
+    'content-length': String(bytes.length),
     ...reply.headers,
   });
-  res.end(text);
+  res.end(bytes);
 }
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
@@ -784,7 +784,7 @@ class Fake {
   private readonly settings: typeof DEFAULTS;
   private readonly accounts = new Map<number, Json>();
   private readonly readable: ReadonlySet<number>;
-  private readonly cache: Map<string, { reply: Reply; text: string }> | null;
+  private readonly cache: Map<string, { reply: Reply; bytes: Buffer }> | null;
   private readonly unlisted: number;
 
   constructor(private readonly dataset: FakeDataset, options: FakeLinkedInOptions) {
@@ -830,15 +830,17 @@ class Fake {
     const fault = this.takeFault(`${method} ${path}?${rawQuery}`);
     const cached = fault ? undefined : this.cache?.get(`${method} ${path}?${rawQuery}`);
     const reply = cached?.reply ?? (fault && 'networkError' in fault ? null : fault ? faultReply(fault) : this.answer(req, method, path, rawQuery, tunneled));
-    const text = cached?.text ?? (reply === null ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
-    if (this.cache && !fault && !cached && reply?.status === 200 && path !== TOKEN_PATH) this.cache.set(`${method} ${path}?${rawQuery}`, { reply, text });
+    // Encoded before the wait, not after it: a 5 MB body took the fake ~10 ms to encode,
+    // time each response then reached the client late, and another's timer fired late.
+    const bytes = cached?.bytes ?? Buffer.from(reply === null ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
+    if (this.cache && !fault && !cached && reply?.status === 200 && path !== TOKEN_PATH) this.cache.set(`${method} ${path}?${rawQuery}`, { reply, bytes });
     await sleep(this.settings.latencyMs - (performance.now() - arrived));
     if (reply === null) {
       req.socket.destroy();
       return;
     }
     record.status = reply.status;
-    send(res, reply, text);
+    send(res, reply, bytes);
   }
 
   private takeFault(target: string): FakeFault | undefined {
@@ -1048,7 +1050,7 @@ export async function startFakeLinkedIn(options: FakeLinkedInOptions): Promise<F
   const fake = new Fake(options.dataset, options);
   const server = createServer((req, res) => {
     fake.handle(req, res).catch((error: unknown) => {
-      if (!res.headersSent) { const reply = { status: 500, body: { status: 500, message: `fake LinkedIn failed: ${String(error)}` } }; send(res, reply, JSON.stringify(reply.body)); }
+      if (!res.headersSent) { const reply = { status: 500, body: { status: 500, message: `fake LinkedIn failed: ${String(error)}` } }; send(res, reply, Buffer.from(JSON.stringify(reply.body))); }
     });
   });
   await new Promise<void>((resolve, reject) => {
