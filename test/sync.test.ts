@@ -6,7 +6,9 @@ import { DailyQuotaError, LinkedInApiError } from '../src/linkedin/api/errors.js
 import { restliDateRange, restliList, restliValue } from '../src/linkedin/api/restli.js';
 import { demographicPivotType } from '../src/linkedin/elements.js';
 import { METRIC_TABLE } from '../src/store/fields.js';
+import { ParsePool } from '../src/ingest/parse-pool.js';
 import { StagedSync } from '../src/store/staged-sync.js';
+import { InvalidValueError } from '../src/values.js';
 import { syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
 import { databaseSuite, emptyTables, freshDatabase } from './helpers/database.js';
 import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
@@ -194,6 +196,61 @@ Sync('windows are sized under the element cap, and a response that reaches the c
   const answered = server.requests.filter((r) => r.path === '/rest/adAnalytics');
   assert.ok(answered.some((r) => r.query.get('timeGranularity') === '(value:MONTHLY)' && r.query.get('dateRange')!.includes('month:1,day:31')), 'a demographic window split at a month');
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+/** Counts the analytics responses a sync parsed on its worker threads (ParsePool.analytics). */
+async function countingWorkerParses<T>(run: () => Promise<T>): Promise<{ result: T; parsed: number }> {
+  const original = ParsePool.prototype.analytics;
+  let parsed = 0;
+  ParsePool.prototype.analytics = function (this: ParsePool, ...args: Parameters<typeof original>) {
+    parsed += 1;
+    return original.apply(this, args);
+  };
+  try {
+    return { result: await run(), parsed };
+  } finally {
+    ParsePool.prototype.analytics = original;
+  }
+}
+
+Sync('analytics parsed on a worker thread store exactly the dataset; windows that reach the cap are split, as on this thread', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data, { elementCap: 10 });
+  const { result: results, parsed } = await countingWorkerParses(() => sync(pool, server, data, { elementCap: 10, mergeRows: 10, parseWorkers: 1 }));
+  assert.equal(results.map((r) => r.status), ['success', 'success']);
+  const analytics = server.requests.filter((r) => r.path === '/rest/adAnalytics' && r.status === 200);
+  assert.is(parsed, analytics.length, 'every analytics response parsed on the worker');
+  assert.ok(analytics.some((r) => r.query.get('timeGranularity') === '(value:MONTHLY)' && r.query.get('dateRange')!.includes('month:1,day:31')), 'a demographic window split at a month');
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+  for (const [i, account] of data.readableAccountIds.entries()) {
+    assert.is(results[i]!.counts!.creative_daily_metrics.inserted, expectedDays(data, 'creative', [account], FROM, TO).size, 'creative days counted');
+  }
+});
+
+Sync('a bad value in an analytics response fails its account, naming the response, element and field, on a worker thread or this one', async ({ pool }) => {
+  for (const parseWorkers of [1, 0]) {
+    await emptyTables(pool);
+    const data = dataset();
+    const [failing, other] = data.readableAccountIds;
+    // One creative day of the first account with a negative count: the store refuses it.
+    const creative = String(data.creatives.get(failing!)![0]!['id']);
+    data.creativeDays.get(`${creative}|2025-02-03`)!['impressions'] = -5;
+    const server = await fake(data);
+    const results = await sync(pool, server, data, { parseWorkers });
+    assert.equal(results.map((r) => r.status), ['failed', 'success'], `parseWorkers ${parseWorkers}`);
+    const error = results[0]!.error!;
+    assert.instance(error, InvalidValueError);
+    assert.match(error.message, `LinkedIn account ${failing}`);
+    assert.match(error.message, /element \d+/);
+    assert.match(error.message, 'impressions');
+    if (parseWorkers > 0) assert.match(error.message, 'adAnalytics CREATIVE 2025-01-01..2025-02-28');
+    const stored = await pool.query(`select (select count(*)::int from ad_accounts where id = $1) as accounts, (select count(*)::int from creative_daily_metrics where account_id = $1) as days`, [failing]);
+    assert.equal(stored.rows[0], { accounts: 0, days: 0 }, 'nothing of the failed account');
+    assertDaysEqual(await storedDays(pool, 'creative_daily_metrics'), expectedDays(data, 'creative', [other!], FROM, TO), 'the other account\'s creative days');
+    const { rows } = await pool.query(`select status, errors from sync_log where account_id = $1`, [String(failing)]);
+    assert.is(rows[0].status, 'failed');
+    assert.match(rows[0].errors, 'impressions');
+  }
 });
 
 /** Counts the parts a sync merged while its accounts were fetched (StagedSync.mergePart started). */
@@ -388,7 +445,8 @@ Sync('--out then ingest stores what a direct sync stores', async ({ pool }) => {
   const data = dataset();
   const server = await fake(data);
   const file = `${await scratchFolder('sync-out')}/sync.ndjson.gz`;
-  const results = await sync(null, server, data, { store: false, out: file });
+  // The archive's analytics lines written from the worker thread, the direct sync's parsed here.
+  const results = await sync(null, server, data, { store: false, out: file, parseWorkers: 1 });
   assert.equal(results.map((r) => [r.status, r.syncId]), [['success', null], ['success', null]]);
   const ingested = await ingestFile(pool, file);
   assert.is(ingested.accountId, 'all');
@@ -396,7 +454,7 @@ Sync('--out then ingest stores what a direct sync stores', async ({ pool }) => {
   // The same data synced directly into another database: every table equal.
   const direct = await freshDatabase('sync-direct');
   try {
-    await sync(direct.pool, server, data);
+    await sync(direct.pool, server, data, { parseWorkers: 0 });
     for (const table of ['ad_accounts', 'campaigns', 'creatives', 'campaign_daily_metrics', 'creative_daily_metrics', 'audience_demographics']) {
       const dump = async (db: pg.Pool) => (await db.query(`select to_jsonb(t) - 'fetched_at' as row from ${table} t order by 1::text`)).rows.map((r) => JSON.stringify(r.row)).sort();
       assert.equal(await dump(pool), await dump(direct.pool), table);

@@ -287,7 +287,7 @@ class ParallelStaging {
 
   private send(): void {
     if (this.texts.length === 0) return;
-    const answer = this.pool.parse({ file: this.read.file, numbers: this.numbers, texts: this.texts });
+    const answer = this.pool.parse({ kind: 'lines', file: this.read.file, numbers: this.numbers, texts: this.texts });
     answer.catch(() => {}); // taken in order later; never unhandled meanwhile
     this.answers.push(answer);
     this.numbers = [];

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { ParseRequest, ParseResult } from './parse-worker.js';
+import type { AnalyticsRequest, AnalyticsResult, ParseRequest, ParseResult } from './parse-worker.js';
 
 /** Files at least this large are parsed on worker threads by default (smaller ones do not repay starting them). */
 export const PARALLEL_PARSE_MIN_BYTES = 8 << 20;
@@ -14,13 +14,13 @@ export function defaultParseWorkers(bytes: number): number {
 }
 
 interface Waiting {
-  resolve: (result: ParseResult) => void;
+  resolve: (result: ParseResult | AnalyticsResult) => void;
   reject: (error: Error) => void;
 }
 
 /**
- * Worker threads that parse and encode batches of lines (parse-worker.ts),
- * handed out in turn. Each worker answers its batches in the order it got them,
+ * Worker threads that parse and encode batches of lines or analytics responses
+ * (parse-worker.ts), handed out in turn. Each worker answers its batches in the order it got them,
  * so a FIFO per worker pairs answers with requests. Why threads of our own and
  * no pool library: the work is one message type to a few long-lived workers,
  * whose answers must come back in order, and nothing else.
@@ -36,34 +36,43 @@ export class ParsePool {
     for (let i = 0; i < size; i++) {
       const worker = startWorker();
       const waiting: Waiting[] = [];
-      worker.on('message', (result: ParseResult) => {
+      worker.on('message', (result: ParseResult | AnalyticsResult) => {
         // Transferred memory arrives as Uint8Array: Buffers again, without a copy.
-        for (const table of result.rows.tables) table.chunks = table.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
+        for (const table of result.rows?.tables ?? []) table.chunks = table.chunks.map((c) => Buffer.from(c.buffer, c.byteOffset, c.byteLength));
         waiting.shift()?.resolve(result);
       });
       worker.on('error', (error: Error) => this.fail(error));
       worker.on('exit', (code) => {
-        if (!this.closed) this.fail(new Error(`an ingest parse worker stopped (exit code ${code})`));
+        if (!this.closed) this.fail(new Error(`a parse worker stopped (exit code ${code})`));
       });
       this.workers.push(worker);
       this.waiting.push(waiting);
     }
   }
 
-  /** Parses a batch on the next worker in turn. */
+  /** Parses a batch of lines on the next worker in turn. */
   parse(request: ParseRequest): Promise<ParseResult> {
+    return this.send(request, []) as Promise<ParseResult>;
+  }
+
+  /** Parses an analytics response on the next worker in turn; its body is handed over (unusable here afterwards). */
+  analytics(request: AnalyticsRequest): Promise<AnalyticsResult> {
+    return this.send(request, [request.body]) as Promise<AnalyticsResult>;
+  }
+
+  private send(request: ParseRequest | AnalyticsRequest, transfer: ArrayBuffer[]): Promise<ParseResult | AnalyticsResult> {
     if (this.failure) return Promise.reject(this.failure);
     const index = this.next++ % this.workers.length;
-    return new Promise<ParseResult>((resolve, reject) => {
+    return new Promise((resolve, reject) => {
       this.waiting[index]!.push({ resolve, reject });
-      this.workers[index]!.postMessage(request);
+      this.workers[index]!.postMessage(request, transfer);
     });
   }
 
   /** Stops the workers; batches still waiting are rejected. */
   async close(): Promise<void> {
     this.closed = true;
-    this.fail(new Error('the ingest parse workers were stopped'));
+    this.fail(new Error('the parse workers were stopped'));
     await Promise.all(this.workers.map((worker) => worker.terminate()));
   }
 

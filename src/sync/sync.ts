@@ -17,6 +17,7 @@ import { mapExportEnvelope } from '../linkedin/export.js';
 import type { StagedWriteCounts } from '../store/apply.js';
 import { StagedSync, type SyncOrigin } from '../store/staged-sync.js';
 import { getLastSyncedRange } from '../store/syncs.js';
+import { AnalyticsParsing } from './parsing.js';
 import { checkDate } from '../values.js';
 import { listReadableAccounts } from './accounts.js';
 import { addDays } from '../days.js';
@@ -66,6 +67,12 @@ export interface SyncOptions {
    * so that little is left to merge after its last response; 0 merges once, at the end.
    */
   mergeRows?: number | undefined;
+  /**
+   * Worker threads that parse analytics responses: 0 parses them on this thread, a
+   * number parses every one on that many. Default: responses of 256 KiB or more on
+   * one worker, started when the first one comes.
+   */
+  parseWorkers?: number | undefined;
   /** Stops the sync (Ctrl-C): accounts done stay committed, the running ones roll back. */
   signal?: AbortSignal | undefined;
   onProgress?: ((progress: { accountId: number } & PullProgress) => void) | undefined;
@@ -150,11 +157,12 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
     fetching: new PQueue({ concurrency: fetchingSlots }),
     storing: new PQueue({ concurrency: storingSlots }),
   };
+  const parsing = new AnalyticsParsing(options.parseWorkers);
   const results = await Promise.all(
     accounts.map((accountId, index) =>
-      phases.underway.add(() => syncAccount(pool, client, accountId, { ...options, from }, { to, yesterday, rank: accounts.length - index }, phases, archive, redact)),
+      phases.underway.add(() => syncAccount(pool, client, accountId, { ...options, from }, { to, yesterday, rank: accounts.length - index }, phases, { archive, parsing }, redact)),
     ),
-  );
+  ).finally(() => parsing.close());
   const done = results.filter((result): result is AccountSyncResult => result !== null && result !== undefined);
   if (archive) await archive.finish(done, options.trigger ?? null);
   return done;
@@ -168,7 +176,7 @@ async function syncAccount(
   options: SyncOptions,
   range: { to: string; yesterday: string; rank: number },
   phases: { fetching: PQueue; storing: PQueue },
-  archive: Archive | null,
+  { archive, parsing }: { archive: Archive | null; parsing: AnalyticsParsing },
   redact: (text: string) => string,
 ): Promise<AccountSyncResult | null> {
   if (options.signal?.aborted) return null; // not started: nothing to record
@@ -195,15 +203,9 @@ async function syncAccount(
       const named = new Set<number>();
       let element = 0;
       const mergeRows = options.mergeRows ?? DEFAULT_MERGE_ROWS;
-      const emit = async (envelopes: Envelope[]) => {
+      // After each response's rows are staged: merge a part, or send what is buffered.
+      const staged = async () => {
         const writer = unit?.writer; // a new one after each part merged
-        for (const envelope of envelopes) {
-          element += 1;
-          part?.write(`${JSON.stringify(envelope)}\n`);
-          if (!writer) continue;
-          const record = mapExportEnvelope(envelope, `LinkedIn account ${accountId}, element ${element}`);
-          if (record.kind !== 'sync') stageRecord(writer, record, element, named);
-        }
         // A pivot's analytics are asked for once its listing is staged whole (pullAccount):
         // a part holds every parent its rows refer to, merged in it or in an earlier part.
         const daily = writer ? writer.rowsStaged('campaign_daily_metrics') + writer.rowsStaged('creative_daily_metrics') : 0;
@@ -211,10 +213,28 @@ async function syncAccount(
         if (!merging && writer?.shouldFlush) await writer.flush();
         if (part && part.writableNeedDrain) await once(part, 'drain');
       };
+      const emit = async (envelopes: Envelope[]) => {
+        const writer = unit?.writer;
+        for (const envelope of envelopes) {
+          element += 1;
+          part?.write(`${JSON.stringify(envelope)}\n`);
+          if (!writer) continue;
+          const record = mapExportEnvelope(envelope, `LinkedIn account ${accountId}, element ${element}`);
+          if (record.kind !== 'sync') stageRecord(writer, record, element, named);
+        }
+        await staged();
+      };
+      const parseAnalytics = parsing.parser(accountId, {
+        writer: () => unit?.writer ?? null,
+        archive: part,
+        number: (count) => ((element += count), element - count + 1),
+        after: staged,
+      });
       const pulled = await pullAccount(client, accountId, { from: result.from, to: result.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
         counter,
         signal: options.signal,
         rank: range.rank,
+        parseAnalytics,
         onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
       });
       result.campaignsFetched = pulled.campaigns;

@@ -113,15 +113,24 @@ export class LinkedInClient {
    * (426), DailyQuotaError, LinkedInAuthError.
    */
   async get<T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, options: GetOptions = {}): Promise<T> {
-    const body = await this.queue.add(() => this.send(path, queryString(query), options), { priority: options.priority ?? 0 });
+    const body = await this.getBody(path, query, options);
     // Parsed after the request has left its slot: the next request is on its way
-    // while this body (up to 15,000 elements) is parsed.
+    // while this body is parsed.
     await new Promise((resolve) => setImmediate(resolve));
-    return JSON.parse(body) as T;
+    return JSON.parse(new TextDecoder().decode(body)) as T;
   }
 
-  /** One request, its retries and refreshes: resolves to the body's text. */
-  private async send(path: string, query: string, options: GetOptions): Promise<string> {
+  /**
+   * As get(), but resolves to the body's bytes, unparsed: a sync parses its large
+   * analytics responses on a worker thread (src/ingest/parse-worker.ts), so that this
+   * thread stays free to start requests the moment slots free up.
+   */
+  getBody(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, options: GetOptions = {}): Promise<ArrayBuffer> {
+    return this.queue.add(() => this.send(path, queryString(query), options), { priority: options.priority ?? 0 });
+  }
+
+  /** One request, its retries and refreshes: resolves to the body's bytes. */
+  private async send(path: string, query: string, options: GetOptions): Promise<ArrayBuffer> {
     options.signal?.throwIfAborted();
     let tunnel = query.length > MAX_QUERY_LENGTH;
     let token = await this.tokens.current(options.counter);
@@ -129,7 +138,7 @@ export class LinkedInClient {
     for (;;) {
       if (this.quotaSpentUntil && this.quotaSpentUntil > new Date()) throw new DailyQuotaError(this.quotaSpentUntil);
       const response = await this.attempt(path, query, token, tunnel, options);
-      if (response.ok) return await response.text();
+      if (response.ok) return await response.arrayBuffer();
       if (response.status === 401 && !renewed) {
         token = await this.tokens.renew(token, options.counter);
         renewed = true;

@@ -1,6 +1,6 @@
 import { METRIC_TABLE } from '../../store/fields.js';
 import { urnOf } from '../urn.js';
-import type { LinkedInClient, RequestCounter } from './client.js';
+import type { GetOptions, LinkedInClient, RequestCounter } from './client.js';
 import { LinkedInApiError } from './errors.js';
 import { restliDateRange, restliList, restliValue, Restli, type QueryValue } from './restli.js';
 import { dayNumber, dayOfNumber } from '../../days.js';
@@ -68,6 +68,25 @@ export interface PullResult {
   creatives: number;
 }
 
+/** What an analytics response's elements are: their pivot, its window, and (demographics) the account. */
+export interface AnalyticsResponse {
+  pivot: string;
+  /** Set for a MEMBER_* pivot, whose elements do not name their account. */
+  account?: string | undefined;
+  window: { from: string; to: string };
+  /** A response holding this many elements or more may have been cut (it is fetched again, split). */
+  cap: number;
+}
+
+/** An analytics response parsed: how many elements it holds, and what hands them on (called only under the cap). */
+export interface ParsedAnalytics {
+  elements: number;
+  emit(): Promise<void>;
+}
+
+/** Parses the body of one analytics response (bytes of JSON with `elements`). */
+export type AnalyticsParser = (body: ArrayBuffer, response: AnalyticsResponse) => Promise<ParsedAnalytics>;
+
 /**
  * Fetches one account: its element first (an account the token cannot read is an
  * error here, never an empty success), then its campaigns of every status and its
@@ -93,6 +112,12 @@ export async function pullAccount(
      * the end with their merges still to do.
      */
     rank?: number | undefined;
+    /**
+     * Parses analytics responses of one chunk of fields (the usual case) instead of
+     * this thread's JSON.parse and `emit` (given as `here`): a sync parses large ones
+     * on a worker thread.
+     */
+    parseAnalytics?: ((body: ArrayBuffer, response: AnalyticsResponse, here: AnalyticsParser) => Promise<ParsedAnalytics>) | undefined;
   } = {},
 ): Promise<PullResult> {
   const pivots = options.pivots ?? DEFAULT_PIVOTS;
@@ -110,7 +135,7 @@ export async function pullAccount(
     progress.planned += requests;
     hooks.onProgress?.({ ...progress });
   };
-  const get: Get = async <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how: { finder?: boolean; chain?: boolean; filler?: boolean } = {}): Promise<T> => {
+  const request = async <R>(send: (options: GetOptions) => Promise<R>, how: How): Promise<R> => {
     const rank = hooks.rank ?? 0;
     // The account and its pages are chains (each step waits for the last): ahead of the
     // account's analytics, behind every request of a higher-ranked account. Fillers
@@ -119,14 +144,31 @@ export async function pullAccount(
     // chains leave idle, each account's daily windows (whose merge is the database's
     // work) come as early as they can, and the last requests of a sync are small ones.
     const priority = how.filler ? rank - FILLER_PRIORITY : 2 * rank + (how.chain ? 1 : 0);
-    const body = await client.get<T>(path, query, { finder: how.finder, priority, counter: hooks.counter, signal });
+    const body = await send({ finder: how.finder, priority, counter: hooks.counter, signal });
     progress.done += 1;
     progress.planned = Math.max(progress.planned, progress.done);
     hooks.onProgress?.({ ...progress });
     return body;
   };
+  const get: Get = (path, query, how = {}) => request((o) => client.get(path, query, o), how);
+  const getBody: GetBody = (path, query, how = {}) => request((o) => client.getBody(path, query, o), how);
+  const parseHere: AnalyticsParser = async (body, response) => {
+    await new Promise((resolve) => setImmediate(resolve)); // after the next request has left
+    const elements = ((JSON.parse(new TextDecoder().decode(body)) as Page).elements ?? []) as AnalyticsElement[];
+    return { elements: elements.length, emit: () => stage(elements.map((element) => envelopeOf(element, response))) };
+  };
+  const parse: AnalyticsParser = async (body, response) => {
+    const parsed = await (hooks.parseAnalytics ? hooks.parseAnalytics(body, response, parseHere) : parseHere(body, response));
+    return {
+      elements: parsed.elements,
+      emit: async () => {
+        signal.throwIfAborted();
+        await parsed.emit();
+      },
+    };
+  };
   const accountUrn = urnOf('sponsoredAccount', String(accountId));
-  const analytics = new AnalyticsFetcher(get, accountUrn, options, plan, stage);
+  const analytics = new AnalyticsFetcher({ get, getBody, parse }, accountUrn, options, plan, stage);
 
   const account = await get<unknown>(`adAccounts/${accountId}`, [], { chain: true }).catch((error: unknown) => {
     if (error instanceof LinkedInApiError && (error.status === 403 || error.status === 404)) {
@@ -171,8 +213,15 @@ export async function pullAccount(
   return { campaigns: campaigns!, creatives: creatives! };
 }
 
-type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how?: { finder?: boolean; chain?: boolean; filler?: boolean }) => Promise<T>;
+type How = { finder?: boolean; chain?: boolean; filler?: boolean };
+type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how?: How) => Promise<T>;
+type GetBody = (path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how?: How) => Promise<ArrayBuffer>;
 type AnalyticsElement = Record<string, unknown> & { pivotValues?: unknown; dateRange?: unknown };
+
+/** An analytics element in its export envelope (src/linkedin/export.ts). */
+function envelopeOf(element: AnalyticsElement, response: AnalyticsResponse): Envelope {
+  return response.account ? { adAnalytics: element, pivot: response.pivot, account: response.account } : { adAnalytics: element, pivot: response.pivot };
+}
 
 /** adAnalytics for one account: windows sized under the element cap, metrics chunked under the field cap. */
 class AnalyticsFetcher {
@@ -180,7 +229,7 @@ class AnalyticsFetcher {
   private readonly metricsPerRequest: number;
 
   constructor(
-    private readonly get: Get,
+    private readonly http: { get: Get; getBody: GetBody; parse: AnalyticsParser },
     private readonly accountUrn: string,
     private readonly options: PullOptions,
     private readonly plan: (requests: number) => void,
@@ -228,33 +277,33 @@ class AnalyticsFetcher {
     chunks: ReadonlyArray<readonly string[]>,
     account?: string,
   ): Promise<void> {
-    const responses = await Promise.all(
-      chunks.map((fields) =>
-        this.get<Page>('adAnalytics', [
-          ['q', 'analytics'],
-          ['pivot', restliValue(pivot)],
-          ['timeGranularity', restliValue(granularity)],
-          ['dateRange', restliDateRange(window.from, window.to)],
-          ['accounts', restliList([this.accountUrn])],
-          ['fields', new Restli([...KEY_FIELDS, ...fields].join(','))], // field names: identifiers, commas unencoded
-        ], { filler: granularity === 'MONTHLY' }),
-      ),
-    );
-    if (responses.some((body) => (body.elements?.length ?? 0) >= this.cap)) {
+    const query = (fields: readonly string[]): Array<[string, QueryValue]> => [
+      ['q', 'analytics'],
+      ['pivot', restliValue(pivot)],
+      ['timeGranularity', restliValue(granularity)],
+      ['dateRange', restliDateRange(window.from, window.to)],
+      ['accounts', restliList([this.accountUrn])],
+      ['fields', new Restli([...KEY_FIELDS, ...fields].join(','))], // field names: identifiers, commas unencoded
+    ];
+    const how = { filler: granularity === 'MONTHLY' };
+    const response: AnalyticsResponse = { pivot, account, window, cap: this.cap };
+    const split = async () => {
       const halves = granularity === 'MONTHLY' ? halveMonths(window) : halve(window);
       if (!halves) {
         throw new LinkedInApiError(`adAnalytics ${pivot} ${window.from}: one day of the account holds ${this.cap} elements or more, more than one request can return`, 200, 'ELEMENT_CAP');
       }
       this.plan(2 * chunks.length);
       await Promise.all(halves.map((half) => this.window(pivot, granularity, half, chunks, account)));
+    };
+    if (chunks.length === 1) {
+      // One chunk of fields (the usual case: the store's metrics fit one request):
+      // nothing to merge, and the body may be parsed elsewhere (hooks.parseAnalytics).
+      const parsed = await this.http.parse(await this.http.getBody('adAnalytics', query(chunks[0]!), how), response);
+      await (parsed.elements >= this.cap ? split() : parsed.emit());
       return;
     }
-    const wrap = (element: AnalyticsElement): Envelope => (account ? { adAnalytics: element, pivot, account } : { adAnalytics: element, pivot });
-    if (responses.length === 1) {
-      // One chunk of fields (the usual case: the store's metrics fit one request): nothing to merge.
-      await this.emit(((responses[0]!.elements ?? []) as AnalyticsElement[]).map(wrap));
-      return;
-    }
+    const responses = await Promise.all(chunks.map((fields) => this.http.get<Page>('adAnalytics', query(fields), how)));
+    if (responses.some((body) => (body.elements?.length ?? 0) >= this.cap)) return split();
     const merged = new Map<string, AnalyticsElement>();
     for (const body of responses) {
       for (const element of (body.elements ?? []) as AnalyticsElement[]) {
@@ -264,7 +313,7 @@ class AnalyticsFetcher {
         else merged.set(key, { ...element });
       }
     }
-    await this.emit([...merged.values()].map(wrap));
+    await this.emit([...merged.values()].map((element) => envelopeOf(element, response)));
   }
 }
 
