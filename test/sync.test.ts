@@ -198,19 +198,28 @@ Sync('windows are sized under the element cap, and a response that reaches the c
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
 });
 
+/** Counts the calls of `object[method]` made during `run` that `counted` accepts (by what they returned). */
+async function countingCalls<O extends object, T>(object: O, method: keyof O, run: () => Promise<T>, counted: (returned: unknown) => boolean = () => true): Promise<{ result: T; calls: number }> {
+  const original = object[method] as (...args: unknown[]) => unknown;
+  let calls = 0;
+  Object.assign(object, {
+    [method]: function (this: unknown, ...args: unknown[]) {
+      const returned = original.apply(this, args);
+      if (counted(returned)) calls += 1;
+      return returned;
+    },
+  });
+  try {
+    return { result: await run(), calls };
+  } finally {
+    Object.assign(object, { [method]: original });
+  }
+}
+
 /** Counts the analytics responses a sync parsed on its worker threads (ParsePool.analytics). */
 async function countingWorkerParses<T>(run: () => Promise<T>): Promise<{ result: T; parsed: number }> {
-  const original = ParsePool.prototype.analytics;
-  let parsed = 0;
-  ParsePool.prototype.analytics = function (this: ParsePool, ...args: Parameters<typeof original>) {
-    parsed += 1;
-    return original.apply(this, args);
-  };
-  try {
-    return { result: await run(), parsed };
-  } finally {
-    ParsePool.prototype.analytics = original;
-  }
+  const { result, calls } = await countingCalls(ParsePool.prototype, 'analytics', run);
+  return { result, parsed: calls };
 }
 
 Sync('analytics parsed on a worker thread store exactly the dataset; windows that reach the cap are split, as on this thread', async ({ pool }) => {
@@ -255,18 +264,8 @@ Sync('a bad value in an analytics response fails its account, naming the respons
 
 /** Counts the parts a sync merged while its accounts were fetched (StagedSync.mergePart started). */
 async function countingParts<T>(run: () => Promise<T>): Promise<{ result: T; parts: number }> {
-  const original = StagedSync.prototype.mergePart;
-  let parts = 0;
-  StagedSync.prototype.mergePart = function (this: StagedSync, ...args: Parameters<typeof original>) {
-    const started = original.apply(this, args);
-    if (started) parts += 1;
-    return started;
-  };
-  try {
-    return { result: await run(), parts };
-  } finally {
-    StagedSync.prototype.mergePart = original;
-  }
+  const { result, calls } = await countingCalls(StagedSync.prototype, 'mergePart', run, (started) => started === true);
+  return { result, parts: calls };
 }
 
 Sync('an account merged in parts while it is fetched stores exactly the dataset, its sync_log row counting every part', async ({ pool }) => {
