@@ -175,17 +175,13 @@ CREATE FUNCTION public.campaigns_moved_account_to_days() RETURNS trigger
     SET search_path TO 'public', 'pg_temp'
     AS $$
 begin
-    -- Most updates move nothing (a day writer's update of its campaigns to themselves
-    -- among them). An aggregate over the whole join: a hash join, where EXISTS
-    -- would pick a nested loop over the two transition tables.
-    if not (select coalesce(bool_or(o.account_id is distinct from n.account_id), false)
-            from old_rows o join new_rows n using (id)) then
+    -- Most updates move nothing (a day writer's update of its campaigns to themselves among them).
+    if not exists (select id, account_id from new_rows except select id, account_id from old_rows) then
         return null;
     end if;
     update campaign_daily_metrics m set account_id = n.account_id
-    from old_rows o join new_rows n using (id)
-    where o.account_id is distinct from n.account_id
-      and m.campaign_id = n.id and m.account_id is distinct from n.account_id;
+    from (select id, account_id from new_rows except select id, account_id from old_rows) n
+    where m.campaign_id = n.id and m.account_id is distinct from n.account_id;
     return null;
 end
 $$;
@@ -320,17 +316,13 @@ CREATE FUNCTION public.creatives_moved_account_to_days() RETURNS trigger
     SET search_path TO 'public', 'pg_temp'
     AS $$
 begin
-    -- Most updates move nothing (a day writer's update of its creatives to themselves
-    -- among them). An aggregate over the whole join: a hash join, where EXISTS
-    -- would pick a nested loop over the two transition tables.
-    if not (select coalesce(bool_or(o.account_id is distinct from n.account_id), false)
-            from old_rows o join new_rows n using (id)) then
+    -- Most updates move nothing (a day writer's update of its creatives to themselves among them).
+    if not exists (select id, account_id from new_rows except select id, account_id from old_rows) then
         return null;
     end if;
     update creative_daily_metrics m set account_id = n.account_id
-    from old_rows o join new_rows n using (id)
-    where o.account_id is distinct from n.account_id
-      and m.creative_id = n.id and m.account_id is distinct from n.account_id;
+    from (select id, account_id from new_rows except select id, account_id from old_rows) n
+    where m.creative_id = n.id and m.account_id is distinct from n.account_id;
     return null;
 end
 $$;

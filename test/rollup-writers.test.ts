@@ -144,6 +144,35 @@ Writers('a creative moved to another account by plain SQL takes its days and the
   assert.equal((await creativesAgainstBase(pool, 1002, range)).report, [`${CREATIVE_1}: 120`, `${CREATIVE_2}: 120`]);
 });
 
+Writers('one statement updating many campaigns and creatives, a few of them to another account, moves exactly those days', async ({ pool }) => {
+  // Many parents updated at once, most to themselves (as every day-writing statement
+  // does), after a one-row update in the same session: the trigger telling moved
+  // parents apart must find the few that moved, whatever plan its first call left.
+  await writeBatch(pool, {
+    campaigns: Array.from({ length: 300 }, (_, i) => ({ id: 5000 + i, account_id: 1001 })),
+    creatives: Array.from({ length: 300 }, (_, i) => ({ id: `urn:li:sponsoredCreative:${5000 + i}`, campaign_id: 5000 + i, account_id: 1001 })),
+    campaignDailyMetrics: [5000, 5150].map((campaign_id) => ({ campaign_id, date: '2025-01-03', impressions: 7, spend: '0.70' })),
+    creativeDailyMetrics: [5000, 5150].map((id) => ({ creative_id: `urn:li:sponsoredCreative:${id}`, date: '2025-01-03', impressions: 3, spend: '0.30' })),
+  });
+  const client = await pool.connect();
+  try {
+    await client.query(`update campaigns set name = 'one' where id = 2001`);
+    await client.query(`update creatives set content_name = 'one' where id = $1`, [CREATIVE_1]);
+    await client.query(`update campaigns set account_id = case when id in (2001, 5150) then 1002 else account_id end where id = 2001 or id between 5000 and 5299`);
+    await client.query(`update creatives set account_id = case when id in ($1, 'urn:li:sponsoredCreative:5150') then 1002 else account_id end
+                        where id = $1 or id like 'urn:li:sponsoredCreative:5%'`, [CREATIVE_1]);
+  } finally {
+    client.release();
+  }
+  await assertExact(pool, ['1002: 2407 24.70', '1001: 7 0.70']);
+  for (const accountId of [1001, 1002]) {
+    const { report, base } = await creativesAgainstBase(pool, accountId, range);
+    assert.equal(report, base, `creatives of ${accountId}`);
+  }
+  const { rows } = await pool.query(`select count(*)::int as n from creative_daily_metrics m join creatives c on c.id = m.creative_id where m.account_id is distinct from c.account_id`);
+  assert.is(rows[0].n, 0, 'every creative day on its creative\'s account');
+});
+
 Writers('creative days written before their creative in one transaction count for its account', async ({ pool }) => {
   const client = await pool.connect();
   try {
