@@ -163,9 +163,10 @@ begin
     if not exists (select from new_rows) then
         return null;
     end if;
-    update campaign_daily_metrics m set account_id = n.account_id
-    from new_rows n
-    where m.campaign_id = n.id and m.account_id is distinct from n.account_id;
+    execute 'update campaign_daily_metrics m set account_id = n.account_id
+             from new_rows n
+             where m.campaign_id = any (array(select id from new_rows))
+               and m.campaign_id = n.id and m.account_id is distinct from n.account_id';
     return null;
 end
 $$;
@@ -179,9 +180,11 @@ begin
     if not exists (select id, account_id from new_rows except select id, account_id from old_rows) then
         return null;
     end if;
-    update campaign_daily_metrics m set account_id = n.account_id
-    from (select id, account_id from new_rows except select id, account_id from old_rows) n
-    where m.campaign_id = n.id and m.account_id is distinct from n.account_id;
+    execute 'with moved as (select id, account_id from new_rows except select id, account_id from old_rows)
+             update campaign_daily_metrics m set account_id = n.account_id
+             from moved n
+             where m.campaign_id = any (array(select id from moved))
+               and m.campaign_id = n.id and m.account_id is distinct from n.account_id';
     return null;
 end
 $$;
@@ -304,9 +307,10 @@ begin
     if not exists (select from new_rows) then
         return null;
     end if;
-    update creative_daily_metrics m set account_id = n.account_id
-    from new_rows n
-    where m.creative_id = n.id and m.account_id is distinct from n.account_id;
+    execute 'update creative_daily_metrics m set account_id = n.account_id
+             from new_rows n
+             where m.creative_id = any (array(select id from new_rows))
+               and m.creative_id = n.id and m.account_id is distinct from n.account_id';
     return null;
 end
 $$;
@@ -320,9 +324,11 @@ begin
     if not exists (select id, account_id from new_rows except select id, account_id from old_rows) then
         return null;
     end if;
-    update creative_daily_metrics m set account_id = n.account_id
-    from (select id, account_id from new_rows except select id, account_id from old_rows) n
-    where m.creative_id = n.id and m.account_id is distinct from n.account_id;
+    execute 'with moved as (select id, account_id from new_rows except select id, account_id from old_rows)
+             update creative_daily_metrics m set account_id = n.account_id
+             from moved n
+             where m.creative_id = any (array(select id from moved))
+               and m.creative_id = n.id and m.account_id is distinct from n.account_id';
     return null;
 end
 $$;

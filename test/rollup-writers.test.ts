@@ -173,12 +173,18 @@ Writers('one statement updating many campaigns and creatives, a few of them to a
   assert.is(rows[0].n, 0, 'every creative day on its creative\'s account');
 });
 
-Writers('creative days written before their creative in one transaction count for its account', async ({ pool }) => {
+Writers('creative and campaign days written before their parent in one transaction take its account when it is stored, and count for it', async ({ pool }) => {
   const client = await pool.connect();
   try {
     await client.query('begin');
     await client.query(`insert into creative_daily_metrics (creative_id, date, impressions, spend) values ('urn:li:sponsoredCreative:3003', '2025-01-07', 5, 0.05)`);
+    await client.query(`insert into campaign_daily_metrics (campaign_id, date, impressions, spend) values (2003, '2025-01-07', 5, 0.05)`);
+    await client.query(`insert into campaigns (id, account_id) values (2003, 1002)`);
     await client.query(`insert into creatives (id, campaign_id, account_id) values ('urn:li:sponsoredCreative:3003', 2001, 1001)`);
+    // Given by the parents' inserts, not left to the commit: the transaction's own reads see them.
+    const { rows } = await client.query(`select (select account_id::int from creative_daily_metrics where creative_id = 'urn:li:sponsoredCreative:3003') as creative_day,
+                                                (select account_id::int from campaign_daily_metrics where campaign_id = 2003) as campaign_day`);
+    assert.equal(rows[0], { creative_day: 1001, campaign_day: 1002 });
     await client.query('commit');
   } finally {
     client.release();
