@@ -146,10 +146,12 @@ begin
        and exists (select from unnest(parent_ids, account_ids) p (campaign_id, account_id)
                    left join campaigns c on c.id = p.campaign_id
                    where p.account_id is distinct from c.account_id or c.id is null) then
-        update campaign_daily_metrics m set account_id = c.account_id
-        from new_rows n left join campaigns c on c.id = n.campaign_id
-        where m.campaign_id = n.campaign_id and m.date = n.date
-          and (m.account_id is distinct from c.account_id or c.id is null);
+        -- Planned at each call: a plan kept from a first call of another size would
+        -- either scan every stored day for one new row, or probe once per row of many.
+        execute 'update campaign_daily_metrics m set account_id = c.account_id
+                 from new_rows n left join campaigns c on c.id = n.campaign_id
+                 where m.campaign_id = n.campaign_id and m.date = n.date
+                   and (m.account_id is distinct from c.account_id or c.id is null)';
     end if;
     return null;
 end
@@ -290,10 +292,12 @@ begin
        and exists (select from unnest(parent_ids, account_ids) p (creative_id, account_id)
                    left join creatives c on c.id = p.creative_id
                    where p.account_id is distinct from c.account_id or c.id is null) then
-        update creative_daily_metrics m set account_id = c.account_id
-        from new_rows n left join creatives c on c.id = n.creative_id
-        where m.creative_id = n.creative_id and m.date = n.date
-          and (m.account_id is distinct from c.account_id or c.id is null);
+        -- Planned at each call: a plan kept from a first call of another size would
+        -- either scan every stored day for one new row, or probe once per row of many.
+        execute 'update creative_daily_metrics m set account_id = c.account_id
+                 from new_rows n left join creatives c on c.id = n.creative_id
+                 where m.creative_id = n.creative_id and m.date = n.date
+                   and (m.account_id is distinct from c.account_id or c.id is null)';
     end if;
     return null;
 end

@@ -1,0 +1,416 @@
+-- Up Migration
+
+-- The rollup triggers' last step gives days whose account is not their parent's (a
+-- plain-SQL writer may leave it out) the parent's: an update joining the statement's
+-- new rows with the days table. PL/pgSQL planned it once per session, with the
+-- transition table's size of its first call: after a first statement of 300,000
+-- days without their account, every later one-row insert without one scanned every
+-- stored day (83-131 ms each over 300,000 days, measured in psql; seconds at
+-- millions). It is now planned at each call (EXECUTE): by its own size, an index
+-- probe for a few rows, a hash join for many. The functions are otherwise those of
+-- …days-follow-parents-by-statement.sql, which the Down Migration restores.
+
+create or replace function campaign_daily_metrics_roll_up() returns trigger
+language plpgsql as $$
+declare
+    added constant text := 'select campaign_id, account_id, date, impressions, clicks, spend, landing_page_clicks, conversions, leads from new_rows';
+    removed constant text := 'select campaign_id, account_id, date, -impressions as impressions, -clicks as clicks, -spend as spend, '
+                                 '-landing_page_clicks as landing_page_clicks, -conversions as conversions, -leads as leads from old_rows';
+    -- The changed rows as deltas: added rows as they are, replaced ones negated (no
+    -- arithmetic at all for the usual bulk insert).
+    changed constant text := case tg_op when 'INSERT' then added when 'DELETE' then removed
+                                        else added || ' union all ' || removed end;
+    parent_ids bigint[];
+    account_ids bigint[];
+begin
+    if tg_op <> 'DELETE' then
+        -- The distinct (campaign, account) pairs the statement added: a bulk write names a
+        -- few thousand campaigns for hundreds of thousands of days. On UPDATE a pair some
+        -- old row had was its campaign's already: an update of metrics alone names none.
+        if tg_op = 'INSERT' then
+            select array_agg(p.campaign_id order by p.campaign_id), array_agg(p.account_id order by p.campaign_id)
+            into parent_ids, account_ids
+            from (select distinct n.campaign_id, n.account_id from new_rows n) p;
+        else
+            select array_agg(p.campaign_id order by p.campaign_id), array_agg(p.account_id order by p.campaign_id)
+            into parent_ids, account_ids
+            from (select distinct n.campaign_id, n.account_id from new_rows n
+                  except
+                  select distinct o.campaign_id, o.account_id from old_rows o) p;
+        end if;
+        -- Each campaign named is updated to itself, in id order: a concurrent move of it
+        -- and this write now write the same row, which PostgreSQL orders (header).
+        -- Before the sums, so that a writer and a move lock in the same order.
+        if parent_ids is not null then
+            update campaigns c set account_id = c.account_id
+            where c.id in (select l.id from campaigns l where l.id = any (parent_ids) order by l.id for no key update);
+        end if;
+    end if;
+
+    execute format($sql$
+        with changed as (%s),
+        sums as materialized (
+            select grouping(campaign_id, report_week(date)) = 0 as by_week,
+                   campaign_id, report_week(date) as week, account_id, date,
+                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions,
+                   sum(leads) as leads
+            from changed
+            group by grouping sets ((campaign_id, report_week(date)), (account_id, date))
+        ),
+        weekly as (
+            insert into campaign_weekly_metrics as r
+                (campaign_id, week, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+            select campaign_id, week, impressions, clicks, spend, landing_page_clicks, conversions, leads
+            from sums where by_week
+            order by 1, 2
+            on conflict (campaign_id, week) do update
+            set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
+        ),
+        monthly as (
+            insert into campaign_monthly_metrics as r
+                (campaign_id, month, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+            select campaign_id, date_trunc('month', week::timestamp)::date,
+                   sum(impressions), sum(clicks), sum(spend), sum(landing_page_clicks), sum(conversions), sum(leads)
+            from sums where by_week
+            group by 1, 2
+            order by 1, 2
+            on conflict (campaign_id, month) do update
+            set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
+        )
+        insert into account_daily_metrics as r
+            (account_id, date, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+        select account_id, date, impressions, clicks, spend, landing_page_clicks, conversions, leads
+        from sums where not by_week and account_id is not null
+        order by 1, 2
+        on conflict (account_id, date) do update
+        set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+            spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+            conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
+    $sql$, changed);
+    -- Read after the update above, which waited for any move in progress: the
+    -- campaigns' accounts now. Days on another account take their campaign's; days whose
+    -- campaign is not stored yet are rewritten without one, which queues their fill at
+    -- commit (the deferred trigger). After the sums: the rewrite's own trigger moves
+    -- them, and the last sums written say the right account.
+    if parent_ids is not null
+       and exists (select from unnest(parent_ids, account_ids) p (campaign_id, account_id)
+                   left join campaigns c on c.id = p.campaign_id
+                   where p.account_id is distinct from c.account_id or c.id is null) then
+        -- Planned at each call: a plan kept from a first call of another size would
+        -- either scan every stored day for one new row, or probe once per row of many.
+        execute 'update campaign_daily_metrics m set account_id = c.account_id
+                 from new_rows n left join campaigns c on c.id = n.campaign_id
+                 where m.campaign_id = n.campaign_id and m.date = n.date
+                   and (m.account_id is distinct from c.account_id or c.id is null)';
+    end if;
+    return null;
+end
+$$ set work_mem = '64MB' set jit = off;
+
+create or replace function creative_daily_metrics_roll_up() returns trigger
+language plpgsql as $$
+declare
+    added constant text := 'select creative_id, account_id, true as added, date, impressions, clicks, spend, landing_page_clicks, conversions, leads from new_rows';
+    removed constant text := 'select creative_id, null::bigint as account_id, false as added, date, -impressions as impressions, -clicks as clicks, -spend as spend, '
+                                 '-landing_page_clicks as landing_page_clicks, -conversions as conversions, -leads as leads from old_rows';
+    changed constant text := case tg_op when 'INSERT' then added when 'DELETE' then removed
+                                        else added || ' union all ' || removed end;
+    -- An upsert of one rollup from one set of sums: %1$I the rollup, %2$I its bucket
+    -- column, %3$I the sums, %4$s which groups, %5$s the account to keep.
+    upsert constant text := $u$
+            insert into %1$I as r
+                (creative_id, %2$I, account_id, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+            select creative_id, bucket, account_id, impressions, clicks, spend, landing_page_clicks, conversions, leads
+            from %3$I where %4$s
+            order by 1, 2
+            on conflict (creative_id, %2$I) do update
+            set account_id = %5$s,
+                impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads$u$;
+    parent_ids text[];
+    account_ids bigint[];
+begin
+    if tg_op <> 'DELETE' then
+        -- The distinct (creative, account) pairs the statement added: a bulk write names a
+        -- few thousand creatives for hundreds of thousands of days. On UPDATE a pair some
+        -- old row had was its creative's already: an update of metrics alone names none.
+        if tg_op = 'INSERT' then
+            select array_agg(p.creative_id order by p.creative_id), array_agg(p.account_id order by p.creative_id)
+            into parent_ids, account_ids
+            from (select distinct n.creative_id, n.account_id from new_rows n) p;
+        else
+            select array_agg(p.creative_id order by p.creative_id), array_agg(p.account_id order by p.creative_id)
+            into parent_ids, account_ids
+            from (select distinct n.creative_id, n.account_id from new_rows n
+                  except
+                  select distinct o.creative_id, o.account_id from old_rows o) p;
+        end if;
+        -- Each creative named is updated to itself, in id order: a concurrent move of it
+        -- and this write now write the same row, which PostgreSQL orders (header).
+        -- Before the sums, so that a writer and a move lock in the same order.
+        if parent_ids is not null then
+            update creatives c set account_id = c.account_id
+            where c.id in (select l.id from creatives l where l.id = any (parent_ids) order by l.id for no key update);
+        end if;
+    end if;
+
+    execute format($sql$
+        with changed as (%s),
+        weeks as materialized (
+            select creative_id, report_week(date) as bucket, bool_or(added) as added,
+                   min(account_id) filter (where added) as account_id,
+                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+            from changed
+            group by 1, 2
+        ),
+        months as materialized (
+            select creative_id, date_trunc('month', bucket::timestamp)::date as bucket, bool_or(added) as added,
+                   min(account_id) filter (where added) as account_id,
+                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+            from weeks
+            group by 1, 2
+        ),
+        weekly_added as (%s),
+        weekly_kept as (%s),
+        monthly_added as (%s)
+        %s
+    $sql$, changed,
+       format(upsert, 'creative_weekly_metrics', 'week', 'weeks', 'added', 'excluded.account_id'),
+       format(upsert, 'creative_weekly_metrics', 'week', 'weeks', 'not added', 'r.account_id'),
+       format(upsert, 'creative_monthly_metrics', 'month', 'months', 'added', 'excluded.account_id'),
+       format(upsert, 'creative_monthly_metrics', 'month', 'months', 'not added', 'r.account_id'));
+    -- Read after the update above, which waited for any move in progress: the
+    -- creatives' accounts now. Days on another account take their creative's; days whose
+    -- creative is not stored yet are rewritten without one, which queues their fill at
+    -- commit (the deferred trigger). After the sums: the rewrite's own trigger moves
+    -- them, and the last sums written say the right account.
+    if parent_ids is not null
+       and exists (select from unnest(parent_ids, account_ids) p (creative_id, account_id)
+                   left join creatives c on c.id = p.creative_id
+                   where p.account_id is distinct from c.account_id or c.id is null) then
+        -- Planned at each call: a plan kept from a first call of another size would
+        -- either scan every stored day for one new row, or probe once per row of many.
+        execute 'update creative_daily_metrics m set account_id = c.account_id
+                 from new_rows n left join creatives c on c.id = n.creative_id
+                 where m.creative_id = n.creative_id and m.date = n.date
+                   and (m.account_id is distinct from c.account_id or c.id is null)';
+    end if;
+    return null;
+end
+$$ set work_mem = '64MB' set jit = off;
+
+-- Their search_path, as …pin-function-search-path.sql sets every function's.
+do $$
+begin
+    execute format('alter function campaign_daily_metrics_roll_up() set search_path = %I, pg_temp', current_schema());
+    execute format('alter function creative_daily_metrics_roll_up() set search_path = %I, pg_temp', current_schema());
+end $$;
+
+-- Down Migration
+
+create or replace function campaign_daily_metrics_roll_up() returns trigger
+language plpgsql as $$
+declare
+    added constant text := 'select campaign_id, account_id, date, impressions, clicks, spend, landing_page_clicks, conversions, leads from new_rows';
+    removed constant text := 'select campaign_id, account_id, date, -impressions as impressions, -clicks as clicks, -spend as spend, '
+                                 '-landing_page_clicks as landing_page_clicks, -conversions as conversions, -leads as leads from old_rows';
+    -- The changed rows as deltas: added rows as they are, replaced ones negated (no
+    -- arithmetic at all for the usual bulk insert).
+    changed constant text := case tg_op when 'INSERT' then added when 'DELETE' then removed
+                                        else added || ' union all ' || removed end;
+    parent_ids bigint[];
+    account_ids bigint[];
+begin
+    if tg_op <> 'DELETE' then
+        -- The distinct (campaign, account) pairs the statement added: a bulk write names a
+        -- few thousand campaigns for hundreds of thousands of days. On UPDATE a pair some
+        -- old row had was its campaign's already: an update of metrics alone names none.
+        if tg_op = 'INSERT' then
+            select array_agg(p.campaign_id order by p.campaign_id), array_agg(p.account_id order by p.campaign_id)
+            into parent_ids, account_ids
+            from (select distinct n.campaign_id, n.account_id from new_rows n) p;
+        else
+            select array_agg(p.campaign_id order by p.campaign_id), array_agg(p.account_id order by p.campaign_id)
+            into parent_ids, account_ids
+            from (select distinct n.campaign_id, n.account_id from new_rows n
+                  except
+                  select distinct o.campaign_id, o.account_id from old_rows o) p;
+        end if;
+        -- Each campaign named is updated to itself, in id order: a concurrent move of it
+        -- and this write now write the same row, which PostgreSQL orders (header).
+        -- Before the sums, so that a writer and a move lock in the same order.
+        if parent_ids is not null then
+            update campaigns c set account_id = c.account_id
+            where c.id in (select l.id from campaigns l where l.id = any (parent_ids) order by l.id for no key update);
+        end if;
+    end if;
+
+    execute format($sql$
+        with changed as (%s),
+        sums as materialized (
+            select grouping(campaign_id, report_week(date)) = 0 as by_week,
+                   campaign_id, report_week(date) as week, account_id, date,
+                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions,
+                   sum(leads) as leads
+            from changed
+            group by grouping sets ((campaign_id, report_week(date)), (account_id, date))
+        ),
+        weekly as (
+            insert into campaign_weekly_metrics as r
+                (campaign_id, week, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+            select campaign_id, week, impressions, clicks, spend, landing_page_clicks, conversions, leads
+            from sums where by_week
+            order by 1, 2
+            on conflict (campaign_id, week) do update
+            set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
+        ),
+        monthly as (
+            insert into campaign_monthly_metrics as r
+                (campaign_id, month, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+            select campaign_id, date_trunc('month', week::timestamp)::date,
+                   sum(impressions), sum(clicks), sum(spend), sum(landing_page_clicks), sum(conversions), sum(leads)
+            from sums where by_week
+            group by 1, 2
+            order by 1, 2
+            on conflict (campaign_id, month) do update
+            set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
+        )
+        insert into account_daily_metrics as r
+            (account_id, date, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+        select account_id, date, impressions, clicks, spend, landing_page_clicks, conversions, leads
+        from sums where not by_week and account_id is not null
+        order by 1, 2
+        on conflict (account_id, date) do update
+        set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+            spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+            conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
+    $sql$, changed);
+    -- Read after the update above, which waited for any move in progress: the
+    -- campaigns' accounts now. Days on another account take their campaign's; days whose
+    -- campaign is not stored yet are rewritten without one, which queues their fill at
+    -- commit (the deferred trigger). After the sums: the rewrite's own trigger moves
+    -- them, and the last sums written say the right account.
+    if parent_ids is not null
+       and exists (select from unnest(parent_ids, account_ids) p (campaign_id, account_id)
+                   left join campaigns c on c.id = p.campaign_id
+                   where p.account_id is distinct from c.account_id or c.id is null) then
+        update campaign_daily_metrics m set account_id = c.account_id
+        from new_rows n left join campaigns c on c.id = n.campaign_id
+        where m.campaign_id = n.campaign_id and m.date = n.date
+          and (m.account_id is distinct from c.account_id or c.id is null);
+    end if;
+    return null;
+end
+$$ set work_mem = '64MB' set jit = off;
+
+create or replace function creative_daily_metrics_roll_up() returns trigger
+language plpgsql as $$
+declare
+    added constant text := 'select creative_id, account_id, true as added, date, impressions, clicks, spend, landing_page_clicks, conversions, leads from new_rows';
+    removed constant text := 'select creative_id, null::bigint as account_id, false as added, date, -impressions as impressions, -clicks as clicks, -spend as spend, '
+                                 '-landing_page_clicks as landing_page_clicks, -conversions as conversions, -leads as leads from old_rows';
+    changed constant text := case tg_op when 'INSERT' then added when 'DELETE' then removed
+                                        else added || ' union all ' || removed end;
+    -- An upsert of one rollup from one set of sums: %1$I the rollup, %2$I its bucket
+    -- column, %3$I the sums, %4$s which groups, %5$s the account to keep.
+    upsert constant text := $u$
+            insert into %1$I as r
+                (creative_id, %2$I, account_id, impressions, clicks, spend, landing_page_clicks, conversions, leads)
+            select creative_id, bucket, account_id, impressions, clicks, spend, landing_page_clicks, conversions, leads
+            from %3$I where %4$s
+            order by 1, 2
+            on conflict (creative_id, %2$I) do update
+            set account_id = %5$s,
+                impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads$u$;
+    parent_ids text[];
+    account_ids bigint[];
+begin
+    if tg_op <> 'DELETE' then
+        -- The distinct (creative, account) pairs the statement added: a bulk write names a
+        -- few thousand creatives for hundreds of thousands of days. On UPDATE a pair some
+        -- old row had was its creative's already: an update of metrics alone names none.
+        if tg_op = 'INSERT' then
+            select array_agg(p.creative_id order by p.creative_id), array_agg(p.account_id order by p.creative_id)
+            into parent_ids, account_ids
+            from (select distinct n.creative_id, n.account_id from new_rows n) p;
+        else
+            select array_agg(p.creative_id order by p.creative_id), array_agg(p.account_id order by p.creative_id)
+            into parent_ids, account_ids
+            from (select distinct n.creative_id, n.account_id from new_rows n
+                  except
+                  select distinct o.creative_id, o.account_id from old_rows o) p;
+        end if;
+        -- Each creative named is updated to itself, in id order: a concurrent move of it
+        -- and this write now write the same row, which PostgreSQL orders (header).
+        -- Before the sums, so that a writer and a move lock in the same order.
+        if parent_ids is not null then
+            update creatives c set account_id = c.account_id
+            where c.id in (select l.id from creatives l where l.id = any (parent_ids) order by l.id for no key update);
+        end if;
+    end if;
+
+    execute format($sql$
+        with changed as (%s),
+        weeks as materialized (
+            select creative_id, report_week(date) as bucket, bool_or(added) as added,
+                   min(account_id) filter (where added) as account_id,
+                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+            from changed
+            group by 1, 2
+        ),
+        months as materialized (
+            select creative_id, date_trunc('month', bucket::timestamp)::date as bucket, bool_or(added) as added,
+                   min(account_id) filter (where added) as account_id,
+                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+            from weeks
+            group by 1, 2
+        ),
+        weekly_added as (%s),
+        weekly_kept as (%s),
+        monthly_added as (%s)
+        %s
+    $sql$, changed,
+       format(upsert, 'creative_weekly_metrics', 'week', 'weeks', 'added', 'excluded.account_id'),
+       format(upsert, 'creative_weekly_metrics', 'week', 'weeks', 'not added', 'r.account_id'),
+       format(upsert, 'creative_monthly_metrics', 'month', 'months', 'added', 'excluded.account_id'),
+       format(upsert, 'creative_monthly_metrics', 'month', 'months', 'not added', 'r.account_id'));
+    -- Read after the update above, which waited for any move in progress: the
+    -- creatives' accounts now. Days on another account take their creative's; days whose
+    -- creative is not stored yet are rewritten without one, which queues their fill at
+    -- commit (the deferred trigger). After the sums: the rewrite's own trigger moves
+    -- them, and the last sums written say the right account.
+    if parent_ids is not null
+       and exists (select from unnest(parent_ids, account_ids) p (creative_id, account_id)
+                   left join creatives c on c.id = p.creative_id
+                   where p.account_id is distinct from c.account_id or c.id is null) then
+        update creative_daily_metrics m set account_id = c.account_id
+        from new_rows n left join creatives c on c.id = n.creative_id
+        where m.creative_id = n.creative_id and m.date = n.date
+          and (m.account_id is distinct from c.account_id or c.id is null);
+    end if;
+    return null;
+end
+$$ set work_mem = '64MB' set jit = off;
+
+do $$
+begin
+    execute format('alter function campaign_daily_metrics_roll_up() set search_path = %I, pg_temp', current_schema());
+    execute format('alter function creative_daily_metrics_roll_up() set search_path = %I, pg_temp', current_schema());
+end $$;
