@@ -22,7 +22,7 @@ interface Waiting {
  * Worker threads that parse and encode batches of lines or analytics responses
  * (parse-worker.ts), handed out in turn. Each worker answers its batches in the order it got them,
  * so a FIFO per worker pairs answers with requests. Why threads of our own and
- * no pool library: the work is one message type to a few long-lived workers,
+ * no pool library: the work is two message types to a few long-lived workers,
  * whose answers must come back in order, and nothing else.
  */
 export class ParsePool {

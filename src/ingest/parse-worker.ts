@@ -7,7 +7,7 @@
  * objects back costs about what parsing them does.
  */
 import { parentPort } from 'node:worker_threads';
-import { mapExportEnvelope, parseExportLine, type SyncLine } from '../linkedin/export.js';
+import { analyticsEnvelope, mapExportEnvelope, parseExportLine, type SyncLine } from '../linkedin/export.js';
 import { cachedDayNumber, StagedRows, type DailyStagedTable, type EncodedRows } from '../store/staged.js';
 import { InvalidValueError } from '../values.js';
 import { stageRecord } from './stage.js';
@@ -138,9 +138,7 @@ export function parseAnalytics(request: AnalyticsRequest): AnalyticsResult {
   const named = new Set<number>();
   const lines: string[] = [];
   for (let i = 0; i < elements.length; i++) {
-    const envelope = request.account === undefined
-      ? { adAnalytics: elements[i], pivot: request.pivot }
-      : { adAnalytics: elements[i], pivot: request.pivot, account: request.account };
+    const envelope = analyticsEnvelope(elements[i], request.pivot, request.account);
     if (request.archive) lines.push(JSON.stringify(envelope));
     if (!request.stage) continue;
     try {

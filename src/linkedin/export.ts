@@ -24,6 +24,18 @@ export interface SyncLine {
   apiCallsMade?: number | undefined;
 }
 
+/** One line of the export format as a sync builds it: an API element in its envelope (above). */
+export type Envelope =
+  | { adAccount: unknown }
+  | { adCampaign: unknown }
+  | { creative: unknown }
+  | { adAnalytics: unknown; pivot: string; account?: string };
+
+/** An analytics element in its envelope: `account` for a MEMBER_* pivot, whose elements do not name it. */
+export function analyticsEnvelope(element: unknown, pivot: string, account: string | undefined): Envelope {
+  return account === undefined ? { adAnalytics: element, pivot } : { adAnalytics: element, pivot, account };
+}
+
 const ELEMENT_KEYS = ['adAccount', 'adCampaign', 'creative', 'adAnalytics', 'sync'] as const;
 type ElementKey = (typeof ELEMENT_KEYS)[number];
 

@@ -113,11 +113,7 @@ export class LinkedInClient {
    * (426), DailyQuotaError, LinkedInAuthError.
    */
   async get<T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, options: GetOptions = {}): Promise<T> {
-    const body = await this.getBody(path, query, options);
-    // Parsed after the request has left its slot: the next request is on its way
-    // while this body is parsed.
-    await new Promise((resolve) => setImmediate(resolve));
-    return JSON.parse(new TextDecoder().decode(body)) as T;
+    return parseBody<T>(await this.getBody(path, query, options));
   }
 
   /**
@@ -198,6 +194,15 @@ export class LinkedInClient {
     const said = typeof body?.message === 'string' ? `: ${body.message}` : '';
     return new LinkedInApiError(`GET ${path}: ${response.status}${apiCode ? ` ${apiCode}` : ''}${said}`, response.status, apiCode);
   }
+}
+
+/**
+ * A response body's JSON, parsed after a turn of the event loop: the request has
+ * left its slot, and the next one is on its way while this body is parsed.
+ */
+export async function parseBody<T>(body: ArrayBuffer): Promise<T> {
+  await new Promise((resolve) => setImmediate(resolve));
+  return JSON.parse(new TextDecoder().decode(body)) as T;
 }
 
 /** Statuses ky retries (it retries only what it throws); every other one is answered as it is. */

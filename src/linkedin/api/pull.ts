@@ -1,17 +1,11 @@
 import { METRIC_TABLE } from '../../store/fields.js';
+import { analyticsEnvelope, type Envelope } from '../export.js';
 import { urnOf } from '../urn.js';
-import type { GetOptions, LinkedInClient, RequestCounter } from './client.js';
+import { parseBody, type GetOptions, type LinkedInClient, type RequestCounter } from './client.js';
 import { LinkedInApiError } from './errors.js';
 import { restliDateRange, restliList, restliValue, Restli, type QueryValue } from './restli.js';
 import { dayNumber, dayOfNumber } from '../../days.js';
 import { pages, type Page } from './paging.js';
-
-/** One line of the export format (src/linkedin/export.ts): an API element in its envelope. */
-export type Envelope =
-  | { adAccount: unknown }
-  | { adCampaign: unknown }
-  | { creative: unknown }
-  | { adAnalytics: unknown; pivot: string; account?: string };
 
 /** Every campaign status: the search finder leaves out those it is not given. */
 export const CAMPAIGN_STATUSES = ['ACTIVE', 'PAUSED', 'ARCHIVED', 'COMPLETED', 'CANCELED', 'DRAFT', 'PENDING_DELETION', 'REMOVED'] as const;
@@ -153,9 +147,8 @@ export async function pullAccount(
   const get: Get = (path, query, how = {}) => request((o) => client.get(path, query, o), how);
   const getBody: GetBody = (path, query, how = {}) => request((o) => client.getBody(path, query, o), how);
   const parseHere: AnalyticsParser = async (body, response) => {
-    await new Promise((resolve) => setImmediate(resolve)); // after the next request has left
-    const elements = ((JSON.parse(new TextDecoder().decode(body)) as Page).elements ?? []) as AnalyticsElement[];
-    return { elements: elements.length, emit: () => stage(elements.map((element) => envelopeOf(element, response))) };
+    const elements = ((await parseBody<Page>(body)).elements ?? []) as AnalyticsElement[];
+    return { elements: elements.length, emit: () => stage(elements.map((element) => analyticsEnvelope(element, response.pivot, response.account))) };
   };
   const parse: AnalyticsParser = async (body, response) => {
     const parsed = await (hooks.parseAnalytics ? hooks.parseAnalytics(body, response, parseHere) : parseHere(body, response));
@@ -217,11 +210,6 @@ type How = { finder?: boolean; chain?: boolean; filler?: boolean };
 type Get = <T>(path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how?: How) => Promise<T>;
 type GetBody = (path: string, query: ReadonlyArray<readonly [string, QueryValue]>, how?: How) => Promise<ArrayBuffer>;
 type AnalyticsElement = Record<string, unknown> & { pivotValues?: unknown; dateRange?: unknown };
-
-/** An analytics element in its export envelope (src/linkedin/export.ts). */
-function envelopeOf(element: AnalyticsElement, response: AnalyticsResponse): Envelope {
-  return response.account ? { adAnalytics: element, pivot: response.pivot, account: response.account } : { adAnalytics: element, pivot: response.pivot };
-}
 
 /** adAnalytics for one account: windows sized under the element cap, metrics chunked under the field cap. */
 class AnalyticsFetcher {
@@ -313,7 +301,7 @@ class AnalyticsFetcher {
         else merged.set(key, { ...element });
       }
     }
-    await this.emit([...merged.values()].map((element) => envelopeOf(element, response)));
+    await this.emit([...merged.values()].map((element) => analyticsEnvelope(element, pivot, account)));
   }
 }
 
