@@ -425,6 +425,37 @@ Sync('an account the token cannot read fails on its own; the others are stored',
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
 });
 
+Sync('an account waiting for its turn is listed meanwhile: its analytics come as soon as it starts; one it cannot read fails on its own', async ({ pool }) => {
+  const data = buildDataset({ seed: 8, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO, hiddenAccounts: 1 });
+  const server = await fake(data, { latencyMs: 5 });
+  const [first, second, waiting, last] = data.readableAccountIds;
+  const [hidden] = data.hiddenAccountIds;
+  // One request at a time: two accounts fetch at once, the next two wait for a turn.
+  const startedAt = new Map<number, number>();
+  const results = await sync(pool, server, data, {
+    accounts: [first!, second!, waiting!, hidden!, last!],
+    concurrency: 1,
+    onAccount: (event) => {
+      if (event.state === 'started') startedAt.set(event.accountId, server.requests.length);
+    },
+  });
+  assert.equal(results.map((r) => r.status), ['success', 'success', 'success', 'failed', 'success']);
+  assert.match(results[3]!.error!.message, 'the token cannot read this account (403 ACCESS_DENIED)');
+  // The waiting account's element and listings were all asked for before its turn came.
+  const listing = server.requests
+    .map((r, index) => ({ path: r.path, index }))
+    .filter((r) => r.path === `/rest/adAccounts/${waiting}` || r.path.startsWith(`/rest/adAccounts/${waiting}/`));
+  assert.is(listing.length, 3, 'the account, its campaigns and its creatives');
+  assert.ok(startedAt.has(waiting!));
+  assert.ok(listing.every((r) => r.index < startedAt.get(waiting!)!), `listed at requests ${listing.map((r) => r.index)}; started at ${startedAt.get(waiting!)}`);
+  // The account it could not read spent one request, and its failure is recorded as for any other.
+  assert.is(results[3]!.apiCallsMade, 1);
+  assert.is(server.requests.filter((r) => r.path.startsWith(`/rest/adAccounts/${hidden}`)).length, 1);
+  const { rows } = await pool.query(`select status, errors from sync_log where account_id = $1`, [String(hidden)]);
+  assert.equal(rows, [{ status: 'failed', errors: 'the token cannot read this account (403 ACCESS_DENIED)' }]);
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
 Sync('without an access token the refresh token is exchanged, and a 401 exchanges it again', async ({ pool }) => {
   const data = dataset();
   const server = await fake(data);

@@ -36,7 +36,7 @@ export class AnalyticsParsing {
   /** workers: 0 parses every body here; a number parses every body on that many workers; undefined, bodies of WORKER_MIN_BYTES or more on one. */
   constructor(private readonly workers: number | undefined) {}
 
-  /** The parser of one account's analytics (pullAccount's parseAnalytics hook). */
+  /** The parser of one account's analytics (AccountPull's parseAnalytics hook). */
   parser(accountId: number, target: AnalyticsTarget) {
     return async (body: ArrayBuffer, response: AnalyticsResponse, here: AnalyticsParser): Promise<ParsedAnalytics> => {
       const pool = this.poolFor(body.byteLength);

@@ -12,7 +12,7 @@ import { DEFAULT_WAIT_TIMEOUT_MS } from '../ingest/defaults.js';
 import { stageRecord } from '../ingest/stage.js';
 import { credentialsFromEnv, secretsOf, type LinkedInCredentials } from '../linkedin/api/auth.js';
 import { DEFAULT_CONCURRENCY, LinkedInClient, type RequestCounter } from '../linkedin/api/client.js';
-import { pullAccount, type PullProgress } from '../linkedin/api/pull.js';
+import { AccountPull, DEFAULT_PIVOTS, type PullProgress } from '../linkedin/api/pull.js';
 import { mapExportEnvelope, type Envelope } from '../linkedin/export.js';
 import type { StagedWriteCounts } from '../store/apply.js';
 import { StagedSync, type SyncOrigin } from '../store/staged-sync.js';
@@ -191,6 +191,16 @@ async function syncAccount(
   const work: { unit: StagedSync | null; part: ReturnType<Archive['part']> | null } = { unit: null, part: null };
   // Analytics of a campaign or creative the API did not list (deleted since) are left out, and said so.
   const mergeOptions = { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true };
+  const pull = new AccountPull(client, accountId, options.pivots ?? DEFAULT_PIVOTS, {
+    counter,
+    signal: options.signal,
+    rank: range.rank,
+    onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
+  });
+  // Listed while the account waits for a fetching slot (its chains of pages take the
+  // slots that the accounts fetching leave idle): nothing to stage yet, and its
+  // analytics are asked for as soon as its turn comes.
+  pull.list();
   try {
     const started = await phases.fetching.add(async () => {
       if (options.signal?.aborted) return false; // stopped while it waited: not started, nothing to record
@@ -206,7 +216,7 @@ async function syncAccount(
       // After each response's rows are staged: merge a part, or send what is buffered.
       const staged = async () => {
         const writer = unit?.writer; // a new one after each part merged
-        // A pivot's analytics are asked for once its listing is staged whole (pullAccount):
+        // A pivot's analytics are asked for once its listing is staged whole (AccountPull):
         // a part holds every parent its rows refer to, merged in it or in an earlier part.
         const daily = writer ? writer.rowsStaged('campaign_daily_metrics') + writer.rowsStaged('creative_daily_metrics') : 0;
         const merging = mergeRows > 0 && daily >= mergeRows && unit!.mergePart(origin(), mergeOptions);
@@ -230,13 +240,7 @@ async function syncAccount(
         number: (count) => ((element += count), element - count + 1),
         after: staged,
       });
-      const pulled = await pullAccount(client, accountId, { from: result.from, to: result.to, pivots: options.pivots, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, {
-        counter,
-        signal: options.signal,
-        rank: range.rank,
-        parseAnalytics,
-        onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
-      });
+      const pulled = await pull.pull({ from: result.from, to: result.to, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, { parseAnalytics });
       result.campaignsFetched = pulled.campaigns;
       result.creativesFetched = pulled.creatives;
       return true;
@@ -270,6 +274,7 @@ async function syncAccount(
     if (work.unit) result.syncId = await work.unit.fail(origin(), message);
     await work.part?.discard();
   } finally {
+    await pull.stop();
     result.apiCallsMade = counter.calls;
     await work.unit?.close();
   }

@@ -42,8 +42,6 @@ export interface PullOptions {
   /** Inclusive days, YYYY-MM-DD. */
   from: string;
   to: string;
-  /** MEMBER_* pivots to fetch monthly; default DEFAULT_PIVOTS. */
-  pivots?: readonly string[] | undefined;
   /** Lower than 20 only to exercise chunking against a stricter server. */
   maxFieldsPerRequest?: number | undefined;
   /** Lower than 15,000 only to exercise window splitting against a smaller server cap. */
@@ -81,56 +79,181 @@ export interface ParsedAnalytics {
 /** Parses the body of one analytics response (bytes of JSON with `elements`). */
 export type AnalyticsParser = (body: ArrayBuffer, response: AnalyticsResponse) => Promise<ParsedAnalytics>;
 
+/** What an account's pull is told and tells: shared by its listing and its analytics. */
+export interface PullHooks {
+  counter?: RequestCounter | undefined;
+  onProgress?: ((progress: PullProgress) => void) | undefined;
+  /** Stops the account's requests (Ctrl-C). */
+  signal?: AbortSignal | undefined;
+  /**
+   * Rank of this account among those pulled at once, higher first (default 0): its
+   * requests go before those of lower ranks (its demographic pivots excepted, which
+   * go after everything), so that accounts finish one after another and each one's
+   * merge overlaps the next ones' fetching, instead of all finishing together at
+   * the end with their merges still to do.
+   */
+  rank?: number | undefined;
+}
+
 /**
- * Fetches one account: its element first (an account the token cannot read is an
+ * One account fetched: its element first (an account the token cannot read is an
  * error here, never an empty success), then its campaigns of every status and its
  * creatives (paged), each pivot's daily analytics for the whole account at once, and
- * the demographic pivots monthly. Hands each response's elements to `emit` as export
- * envelopes, in the order they arrive; `emit` is awaited (it stages them).
+ * the demographic pivots monthly.
+ *
+ * The listing (the account and its pages, chains of requests that each wait for the
+ * last) may be started early with list(), before the account has anywhere to stage
+ * it: a sync lists the next accounts while earlier ones still fetch, so that when
+ * an account's turn comes its analytics are asked for at once, and the sync does
+ * not end on a chain of pages with its last merge still to do.
  */
-export async function pullAccount(
-  client: LinkedInClient,
-  accountId: number,
-  options: PullOptions,
-  emit: (envelopes: Envelope[]) => Promise<void>,
-  hooks: {
-    counter?: RequestCounter | undefined;
-    onProgress?: ((progress: PullProgress) => void) | undefined;
-    /** Stops the account's requests (Ctrl-C). */
-    signal?: AbortSignal | undefined;
-    /**
-     * Rank of this account among those pulled at once, higher first (default 0): its
-     * requests go before those of lower ranks (its demographic pivots excepted, which
-     * go after everything), so that accounts finish one after another and each one's
-     * merge overlaps the next ones' fetching, instead of all finishing together at
-     * the end with their merges still to do.
-     */
-    rank?: number | undefined;
-    /**
-     * Parses analytics responses of one chunk of fields (the usual case) instead of
-     * this thread's JSON.parse and `emit` (given as `here`): a sync parses large ones
-     * on a worker thread.
-     */
-    parseAnalytics?: ((body: ArrayBuffer, response: AnalyticsResponse, here: AnalyticsParser) => Promise<ParsedAnalytics>) | undefined;
-  } = {},
-): Promise<PullResult> {
-  const pivots = options.pivots ?? DEFAULT_PIVOTS;
-  // The account, the first page of each listing, one request of each daily pivot, and each demographic pivot.
-  const progress: PullProgress = { done: 0, planned: 5 + pivots.length };
-  // The first failure stops the account's other requests: no branch goes on spending
-  // requests, or staging rows, for an account that has failed.
-  const failed = new AbortController();
-  const signal = hooks.signal ? AbortSignal.any([hooks.signal, failed.signal]) : failed.signal;
-  const stage = async (envelopes: Envelope[]) => {
-    signal.throwIfAborted();
-    await emit(envelopes);
+export class AccountPull {
+  private readonly progress: PullProgress;
+  /**
+   * The first failure stops the account's other requests: no branch goes on
+   * spending requests, or staging rows, for an account that has failed.
+   */
+  private readonly failed = new AbortController();
+  private readonly signal: AbortSignal;
+  private listing: AccountListing | null = null;
+
+  constructor(
+    private readonly client: LinkedInClient,
+    private readonly accountId: number,
+    /** MEMBER_* pivots to fetch monthly. */
+    private readonly pivots: readonly string[] = DEFAULT_PIVOTS,
+    private readonly hooks: PullHooks = {},
+  ) {
+    // The account, the first page of each listing, one request of each daily pivot, and each demographic pivot.
+    this.progress = { done: 0, planned: 5 + pivots.length };
+    this.signal = hooks.signal ? AbortSignal.any([hooks.signal, this.failed.signal]) : this.failed.signal;
+  }
+
+  /**
+   * Starts the listing, once: the account's element, then both listings at once.
+   * Nothing is staged yet; pull() stages them. Safe to call early: a failure is
+   * kept for pull() to throw.
+   */
+  list(): AccountListing {
+    if (this.listing) return this.listing;
+    const account = this.stopOnFailure(
+      this.get<unknown>(`adAccounts/${this.accountId}`, [], { chain: true }).catch((error: unknown) => {
+        if (error instanceof LinkedInApiError && (error.status === 403 || error.status === 404)) {
+          throw new LinkedInApiError(`the token cannot read this account (${error.status}${error.apiCode ? ` ${error.apiCode}` : ''})`, error.status, error.apiCode);
+        }
+        throw error;
+      }),
+    );
+    // The listings only once the account is known to be readable: no request is spent on one that is not.
+    const listing = (kind: 'campaigns' | 'creatives') => this.stopOnFailure(account.then(() => this.listEntities(kind)));
+    this.listing = { account, campaigns: listing('campaigns'), creatives: listing('creatives') };
+    // Handled here, thrown by pull(): an account stopped before its turn leaves no unhandled rejection.
+    for (const step of Object.values(this.listing)) step.catch(() => {});
+    return this.listing;
+  }
+
+  /**
+   * Fetches the account (its listing, started by list() or now) and hands each
+   * response's elements to `emit` as export envelopes, in the order they arrive;
+   * `emit` is awaited (it stages them). Its pivot's analytics are asked for once a
+   * listing is staged whole, so that every row staged after it has its parent staged.
+   */
+  async pull(
+    options: PullOptions,
+    emit: (envelopes: Envelope[]) => Promise<void>,
+    parsing: {
+      /**
+       * Parses analytics responses of one chunk of fields (the usual case) instead of
+       * this thread's JSON.parse and `emit` (given as `here`): a sync parses large ones
+       * on a worker thread.
+       */
+      parseAnalytics?: ((body: ArrayBuffer, response: AnalyticsResponse, here: AnalyticsParser) => Promise<ParsedAnalytics>) | undefined;
+    } = {},
+  ): Promise<PullResult> {
+    const signal = this.signal;
+    const stage = async (envelopes: Envelope[]) => {
+      signal.throwIfAborted();
+      await emit(envelopes);
+    };
+    const parseHere: AnalyticsParser = async (body, response) => {
+      const elements = ((await parseBody<Page>(body)).elements ?? []) as AnalyticsElement[];
+      return { elements: elements.length, emit: () => stage(elements.map((element) => analyticsEnvelope(element, response.pivot, response.account))) };
+    };
+    const parse: AnalyticsParser = async (body, response) => {
+      const parsed = await (parsing.parseAnalytics ? parsing.parseAnalytics(body, response, parseHere) : parseHere(body, response));
+      return {
+        elements: parsed.elements,
+        emit: async () => {
+          signal.throwIfAborted();
+          await parsed.emit();
+        },
+      };
+    };
+    const accountUrn = urnOf('sponsoredAccount', String(this.accountId));
+    const http = { get: this.get, getBody: this.getBody, parse };
+    const analytics = new AnalyticsFetcher(http, accountUrn, options, this.plan, stage);
+
+    const listing = this.list();
+    await stage([{ adAccount: await listing.account }]);
+    const daily = async (pivot: 'CAMPAIGN' | 'CREATIVE', listed: Promise<unknown[]>, envelope: (element: unknown) => Envelope): Promise<number> => {
+      const elements = await listed;
+      await stage(elements.map(envelope));
+      await analytics.daily(pivot, elements.length);
+      return elements.length;
+    };
+    const branches = [
+      this.stopOnFailure(daily('CAMPAIGN', listing.campaigns, (element) => ({ adCampaign: element }))),
+      this.stopOnFailure(daily('CREATIVE', listing.creatives, (element) => ({ creative: element }))),
+      ...this.pivots.map((pivot) => this.stopOnFailure(analytics.monthly(pivot).then(() => 0))),
+    ];
+    // Every branch has ended before this returns or throws: nothing runs on after the account.
+    const settled = await Promise.allSettled(branches);
+    const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failure) throw this.failed.signal.reason ?? failure.reason;
+    const [campaigns, creatives] = settled.map((outcome) => (outcome as PromiseFulfilledResult<number>).value);
+    return { campaigns: campaigns!, creatives: creatives! };
+  }
+
+  /**
+   * Stops what of the account is still under way (a listing whose pull() never
+   * came) and waits for it to end: nothing runs on after the account.
+   */
+  async stop(): Promise<void> {
+    if (!this.failed.signal.aborted) this.failed.abort(new Error('the account was stopped'));
+    if (this.listing) await Promise.allSettled(Object.values(this.listing));
+  }
+
+  /** Every element of one listing, page after page. */
+  private async listEntities(kind: 'campaigns' | 'creatives'): Promise<unknown[]> {
+    const path = kind === 'campaigns' ? `adAccounts/${this.accountId}/adCampaigns` : `adAccounts/${this.accountId}/creatives`;
+    const finder: Array<[string, QueryValue]> =
+      kind === 'campaigns'
+        ? [['q', 'search'], ['search', new Restli(`(status:(values:List(${CAMPAIGN_STATUSES.join(',')})))`)]]
+        : [['q', 'criteria']];
+    const elements: unknown[] = [];
+    for await (const page of pages(finder, PAGE_SIZE[kind], (query) => {
+      if (elements.length > 0) this.plan(1); // a page after the first (planned from the start)
+      return this.get<Page>(path, query, { finder: kind === 'creatives', chain: true });
+    })) {
+      elements.push(...page);
+    }
+    return elements;
+  }
+
+  private stopOnFailure<T>(branch: Promise<T>): Promise<T> {
+    return branch.catch((error: unknown) => {
+      this.failed.abort(error);
+      throw error;
+    });
+  }
+
+  private readonly plan = (requests: number) => {
+    this.progress.planned += requests;
+    this.hooks.onProgress?.({ ...this.progress });
   };
-  const plan = (requests: number) => {
-    progress.planned += requests;
-    hooks.onProgress?.({ ...progress });
-  };
-  const request = async <R>(send: (options: GetOptions) => Promise<R>, how: How): Promise<R> => {
-    const rank = hooks.rank ?? 0;
+
+  private async request<R>(send: (options: GetOptions) => Promise<R>, how: How): Promise<R> {
+    const rank = this.hooks.rank ?? 0;
     // The account and its pages are chains (each step waits for the last): ahead of the
     // account's analytics, behind every request of a higher-ranked account. Fillers
     // (the demographic pivots) go after every other request of every account: their
@@ -138,72 +261,22 @@ export async function pullAccount(
     // chains leave idle, each account's daily windows (whose merge is the database's
     // work) come as early as they can, and the last requests of a sync are small ones.
     const priority = how.filler ? rank - FILLER_PRIORITY : 2 * rank + (how.chain ? 1 : 0);
-    const body = await send({ finder: how.finder, priority, counter: hooks.counter, signal });
-    progress.done += 1;
-    progress.planned = Math.max(progress.planned, progress.done);
-    hooks.onProgress?.({ ...progress });
+    const body = await send({ finder: how.finder, priority, counter: this.hooks.counter, signal: this.signal });
+    this.progress.done += 1;
+    this.progress.planned = Math.max(this.progress.planned, this.progress.done);
+    this.hooks.onProgress?.({ ...this.progress });
     return body;
-  };
-  const get: Get = (path, query, how = {}) => request((o) => client.get(path, query, o), how);
-  const getBody: GetBody = (path, query, how = {}) => request((o) => client.getBody(path, query, o), how);
-  const parseHere: AnalyticsParser = async (body, response) => {
-    const elements = ((await parseBody<Page>(body)).elements ?? []) as AnalyticsElement[];
-    return { elements: elements.length, emit: () => stage(elements.map((element) => analyticsEnvelope(element, response.pivot, response.account))) };
-  };
-  const parse: AnalyticsParser = async (body, response) => {
-    const parsed = await (hooks.parseAnalytics ? hooks.parseAnalytics(body, response, parseHere) : parseHere(body, response));
-    return {
-      elements: parsed.elements,
-      emit: async () => {
-        signal.throwIfAborted();
-        await parsed.emit();
-      },
-    };
-  };
-  const accountUrn = urnOf('sponsoredAccount', String(accountId));
-  const analytics = new AnalyticsFetcher({ get, getBody, parse }, accountUrn, options, plan, stage);
+  }
 
-  const account = await get<unknown>(`adAccounts/${accountId}`, [], { chain: true }).catch((error: unknown) => {
-    if (error instanceof LinkedInApiError && (error.status === 403 || error.status === 404)) {
-      throw new LinkedInApiError(`the token cannot read this account (${error.status}${error.apiCode ? ` ${error.apiCode}` : ''})`, error.status, error.apiCode);
-    }
-    throw error;
-  });
-  await stage([{ adAccount: account }]);
+  private readonly get: Get = (path, query, how = {}) => this.request((o) => this.client.get(path, query, o), how);
+  private readonly getBody: GetBody = (path, query, how = {}) => this.request((o) => this.client.getBody(path, query, o), how);
+}
 
-  const listing = async (kind: 'campaigns' | 'creatives'): Promise<number> => {
-    const path = kind === 'campaigns' ? `adAccounts/${accountId}/adCampaigns` : `adAccounts/${accountId}/creatives`;
-    const finder: Array<[string, QueryValue]> =
-      kind === 'campaigns'
-        ? [['q', 'search'], ['search', new Restli(`(status:(values:List(${CAMPAIGN_STATUSES.join(',')})))`)]]
-        : [['q', 'criteria']];
-    let count = 0;
-    for await (const elements of pages(finder, PAGE_SIZE[kind], (query) => {
-      if (count > 0) plan(1); // a page after the first (planned from the start)
-      return get<Page>(path, query, { finder: kind === 'creatives', chain: true });
-    })) {
-      count += elements.length;
-      await stage(elements.map((element) => (kind === 'campaigns' ? { adCampaign: element } : { creative: element })));
-    }
-    return count;
-  };
-
-  const stopOnFailure = <T>(branch: Promise<T>) =>
-    branch.catch((error: unknown) => {
-      failed.abort(error);
-      throw error;
-    });
-  const branches = [
-    stopOnFailure(listing('campaigns').then(async (count) => (await analytics.daily('CAMPAIGN', count), count))),
-    stopOnFailure(listing('creatives').then(async (count) => (await analytics.daily('CREATIVE', count), count))),
-    ...pivots.map((pivot) => stopOnFailure(analytics.monthly(pivot).then(() => 0))),
-  ];
-  // Every branch has ended before this returns or throws: nothing runs on after the account.
-  const settled = await Promise.allSettled(branches);
-  const failure = settled.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (failure) throw failed.signal.reason ?? failure.reason;
-  const [campaigns, creatives] = settled.map((outcome) => (outcome as PromiseFulfilledResult<number>).value);
-  return { campaigns: campaigns!, creatives: creatives! };
+/** An account's listing under way: its element, then its campaigns and creatives. */
+export interface AccountListing {
+  account: Promise<unknown>;
+  campaigns: Promise<unknown[]>;
+  creatives: Promise<unknown[]>;
 }
 
 type How = { finder?: boolean; chain?: boolean; filler?: boolean };
