@@ -65,8 +65,21 @@ declare
     -- arithmetic at all for the usual bulk insert).
     changed constant text := case tg_op when 'INSERT' then added when 'DELETE' then removed
                                         else added || ' union all ' || removed end;
+    -- How a campaign rollup adds the sums to a row it already has (%1$s its bucket).
+    adding constant text := $a$
+            on conflict (campaign_id, %1$s) do update
+            set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
+                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
+                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads$a$;
     parent_ids bigint[];
     account_ids bigint[];
+    -- True when the statement inserts the first days of campaigns that are all stored
+    -- (locked below) and have no rollup row yet: their rollup rows are inserted as
+    -- they are, without the upsert's conflict check (half of the rollup's cost in a
+    -- first load). No other writer can add rows for them before this commits: each
+    -- writer of a campaign's days first updates the campaign row, which waits for
+    -- this transaction (or, under repeatable read, fails).
+    first_rows boolean := false;
 begin
     if tg_op <> 'DELETE' then
         -- The distinct (campaign, account) pairs the statement added: a bulk write names a
@@ -89,17 +102,21 @@ begin
         if parent_ids is not null then
             update campaigns c set account_id = c.account_id
             where c.id in (select l.id from campaigns l where l.id = any (parent_ids) order by l.id for no key update);
+            first_rows := tg_op = 'INSERT'
+                and (select count(*) from campaigns c where c.id = any (parent_ids)) = cardinality(parent_ids)
+                and not exists (select from campaign_weekly_metrics w where w.campaign_id = any (parent_ids))
+                and not exists (select from campaign_monthly_metrics m where m.campaign_id = any (parent_ids));
         end if;
     end if;
 
     execute format($sql$
-        with changed as (%s),
+        with changed as (%1$s),
         sums as materialized (
             select grouping(campaign_id, report_week(date)) = 0 as by_week,
                    campaign_id, report_week(date) as week, account_id, date,
-                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
-                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions,
-                   sum(leads) as leads
+                   sum(impressions)::bigint as impressions, sum(clicks)::bigint as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks)::bigint as landing_page_clicks, sum(conversions)::bigint as conversions,
+                   sum(leads)::bigint as leads
             from changed
             group by grouping sets ((campaign_id, report_week(date)), (account_id, date))
         ),
@@ -108,24 +125,16 @@ begin
                 (campaign_id, week, impressions, clicks, spend, landing_page_clicks, conversions, leads)
             select campaign_id, week, impressions, clicks, spend, landing_page_clicks, conversions, leads
             from sums where by_week
-            order by 1, 2
-            on conflict (campaign_id, week) do update
-            set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
-                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
-                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
+            order by 1, 2 %2$s
         ),
         monthly as (
             insert into campaign_monthly_metrics as r
                 (campaign_id, month, impressions, clicks, spend, landing_page_clicks, conversions, leads)
             select campaign_id, date_trunc('month', week::timestamp)::date,
-                   sum(impressions), sum(clicks), sum(spend), sum(landing_page_clicks), sum(conversions), sum(leads)
+                   sum(impressions)::bigint, sum(clicks)::bigint, sum(spend), sum(landing_page_clicks)::bigint, sum(conversions)::bigint, sum(leads)::bigint
             from sums where by_week
             group by 1, 2
-            order by 1, 2
-            on conflict (campaign_id, month) do update
-            set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
-                spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
-                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
+            order by 1, 2 %3$s
         )
         insert into account_daily_metrics as r
             (account_id, date, impressions, clicks, spend, landing_page_clicks, conversions, leads)
@@ -136,7 +145,9 @@ begin
         set impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
             spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
             conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads
-    $sql$, changed);
+    $sql$, changed,
+       case when first_rows then '' else format(adding, 'week') end,
+       case when first_rows then '' else format(adding, 'month') end);
     -- Read after the update above, which waited for any move in progress: the
     -- campaigns' accounts now. Days on another account take their campaign's; days whose
     -- campaign is not stored yet are rewritten without one, which queues their fill at
@@ -223,14 +234,20 @@ declare
                 (creative_id, %2$I, account_id, impressions, clicks, spend, landing_page_clicks, conversions, leads)
             select creative_id, bucket, account_id, impressions, clicks, spend, landing_page_clicks, conversions, leads
             from %3$I where %4$s
-            order by 1, 2
+            order by 1, 2$u$;
+    -- How an upsert adds the sums to a row it already has.
+    adding constant text := $a$
             on conflict (creative_id, %2$I) do update
             set account_id = %5$s,
                 impressions = r.impressions + excluded.impressions, clicks = r.clicks + excluded.clicks,
                 spend = r.spend + excluded.spend, landing_page_clicks = r.landing_page_clicks + excluded.landing_page_clicks,
-                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads$u$;
+                conversions = r.conversions + excluded.conversions, leads = r.leads + excluded.leads$a$;
     parent_ids text[];
     account_ids bigint[];
+    -- As in campaign_daily_metrics_roll_up: the first days of stored creatives that
+    -- have no rollup row yet are inserted without the conflict check.
+    first_rows boolean := false;
+    added_upsert text;
 begin
     if tg_op <> 'DELETE' then
         -- The distinct (creative, account) pairs the statement added: a bulk write names a
@@ -253,24 +270,29 @@ begin
         if parent_ids is not null then
             update creatives c set account_id = c.account_id
             where c.id in (select l.id from creatives l where l.id = any (parent_ids) order by l.id for no key update);
+            first_rows := tg_op = 'INSERT'
+                and (select count(*) from creatives c where c.id = any (parent_ids)) = cardinality(parent_ids)
+                and not exists (select from creative_weekly_metrics w where w.creative_id = any (parent_ids))
+                and not exists (select from creative_monthly_metrics m where m.creative_id = any (parent_ids));
         end if;
     end if;
 
+    added_upsert := upsert || case when first_rows then '' else adding end;
     execute format($sql$
         with changed as (%s),
         weeks as materialized (
             select creative_id, report_week(date) as bucket, bool_or(added) as added,
                    min(account_id) filter (where added) as account_id,
-                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
-                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+                   sum(impressions)::bigint as impressions, sum(clicks)::bigint as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks)::bigint as landing_page_clicks, sum(conversions)::bigint as conversions, sum(leads)::bigint as leads
             from changed
             group by 1, 2
         ),
         months as materialized (
             select creative_id, date_trunc('month', bucket::timestamp)::date as bucket, bool_or(added) as added,
                    min(account_id) filter (where added) as account_id,
-                   sum(impressions) as impressions, sum(clicks) as clicks, sum(spend) as spend,
-                   sum(landing_page_clicks) as landing_page_clicks, sum(conversions) as conversions, sum(leads) as leads
+                   sum(impressions)::bigint as impressions, sum(clicks)::bigint as clicks, sum(spend) as spend,
+                   sum(landing_page_clicks)::bigint as landing_page_clicks, sum(conversions)::bigint as conversions, sum(leads)::bigint as leads
             from weeks
             group by 1, 2
         ),
@@ -279,10 +301,10 @@ begin
         monthly_added as (%s)
         %s
     $sql$, changed,
-       format(upsert, 'creative_weekly_metrics', 'week', 'weeks', 'added', 'excluded.account_id'),
-       format(upsert, 'creative_weekly_metrics', 'week', 'weeks', 'not added', 'r.account_id'),
-       format(upsert, 'creative_monthly_metrics', 'month', 'months', 'added', 'excluded.account_id'),
-       format(upsert, 'creative_monthly_metrics', 'month', 'months', 'not added', 'r.account_id'));
+       format(added_upsert, 'creative_weekly_metrics', 'week', 'weeks', 'added', 'excluded.account_id'),
+       format(upsert || adding, 'creative_weekly_metrics', 'week', 'weeks', 'not added', 'r.account_id'),
+       format(added_upsert, 'creative_monthly_metrics', 'month', 'months', 'added', 'excluded.account_id'),
+       format(upsert || adding, 'creative_monthly_metrics', 'month', 'months', 'not added', 'r.account_id'));
     -- Read after the update above, which waited for any move in progress: the
     -- creatives' accounts now. Days on another account take their creative's; days whose
     -- creative is not stored yet are rewritten without one, which queues their fill at

@@ -5,6 +5,7 @@ import { ingestFile } from '../src/ingest/ingest.js';
 import { writeFile } from 'node:fs/promises';
 import { removeScratch, scratchFolder } from './helpers/scratch.js';
 import { databaseSuite, emptyTables } from './helpers/database.js';
+import { drift } from './helpers/rollups.js';
 
 /**
  * The account rollup under writers that are not this library: plain SQL in one
@@ -265,6 +266,42 @@ Writers('a REPEATABLE READ writer of days whose campaign moved after its snapsho
   }
   await assertDaysFollowParents(pool);
   await assertExact(pool, ['1001: 2400 24.00', '1002: 0 0.00'], QUARTER);
+});
+
+Writers('two sessions writing the first days of one new campaign, or creative, at once: the second waits, then adds to the first\'s rollup rows', async ({ pool }) => {
+  // A statement naming only parents with no rollup rows inserts those rows without the
+  // upsert's conflict check: a second writer of the same parent must wait for it, then
+  // add to its rows (the week of 2025-02-10 and February are shared).
+  await pool.query(`insert into campaigns (id, account_id) values (2007, 1001)`);
+  await pool.query(`insert into creatives (id, campaign_id, account_id) values ('urn:li:sponsoredCreative:3007', 2007, 1001)`);
+  const days = (table: string, parent: string, from: string, to: string, impressions: number) => `
+    insert into ${table} select ${parent}, d::date, ${impressions}, 0.01, 1001 from generate_series(date '${from}', date '${to}', interval '1 day') d`;
+  const writers = [
+    ['campaign_daily_metrics (campaign_id, date, impressions, spend, account_id)', '2007'],
+    ['creative_daily_metrics (creative_id, date, impressions, spend, account_id)', `'urn:li:sponsoredCreative:3007'`],
+  ] as const;
+  for (const [table, parent] of writers) {
+    const first = await pool.connect();
+    const second = await pool.connect();
+    try {
+      await first.query('begin');
+      await first.query(days(table, parent, '2025-01-01', '2025-02-14', 5));
+      await second.query('begin');
+      const waiting = outcome(second.query(days(table, parent, '2025-02-15', '2025-03-31', 7)));
+      await sleep(300); // the second now waits for the first's lock of the parent
+      await first.query('commit');
+      assert.is(await waiting, 'ok', table);
+      await second.query('commit');
+    } finally {
+      first.release();
+      second.release();
+    }
+  }
+  assert.equal(await drift(pool), []);
+  const { rows } = await pool.query(`select (select sum(impressions)::int from campaign_monthly_metrics where campaign_id = 2007) as campaign,
+                                            (select sum(impressions)::int from creative_weekly_metrics where creative_id = 'urn:li:sponsoredCreative:3007') as creative`);
+  assert.equal(rows[0], { campaign: 45 * 5 + 45 * 7, creative: 45 * 5 + 45 * 7 });
+  await assertExact(pool, ['1001: 1740 12.90', '1002: 1200 12.00'], QUARTER);
 });
 
 Writers('a new day written with a wrong account, or none, takes its campaign\'s', async ({ pool }) => {
