@@ -114,9 +114,9 @@ begin
         sums as materialized (
             select grouping(campaign_id, report_week(date)) = 0 as by_week,
                    campaign_id, report_week(date) as week, account_id, date,
-                   sum(impressions)::bigint as impressions, sum(clicks)::bigint as clicks, sum(spend) as spend,
-                   sum(landing_page_clicks)::bigint as landing_page_clicks, sum(conversions)::bigint as conversions,
-                   sum(leads)::bigint as leads
+                   sum_bigint(impressions) as impressions, sum_bigint(clicks) as clicks, sum(spend) as spend,
+                   sum_bigint(landing_page_clicks) as landing_page_clicks, sum_bigint(conversions) as conversions,
+                   sum_bigint(leads) as leads
             from changed
             group by grouping sets ((campaign_id, report_week(date)), (account_id, date))
         ),
@@ -131,7 +131,7 @@ begin
             insert into campaign_monthly_metrics as r
                 (campaign_id, month, impressions, clicks, spend, landing_page_clicks, conversions, leads)
             select campaign_id, date_trunc('month', week::timestamp)::date,
-                   sum(impressions)::bigint, sum(clicks)::bigint, sum(spend), sum(landing_page_clicks)::bigint, sum(conversions)::bigint, sum(leads)::bigint
+                   sum_bigint(impressions), sum_bigint(clicks), sum(spend), sum_bigint(landing_page_clicks), sum_bigint(conversions), sum_bigint(leads)
             from sums where by_week
             group by 1, 2
             order by 1, 2 %3$s
@@ -283,16 +283,16 @@ begin
         weeks as materialized (
             select creative_id, report_week(date) as bucket, bool_or(added) as added,
                    min(account_id) filter (where added) as account_id,
-                   sum(impressions)::bigint as impressions, sum(clicks)::bigint as clicks, sum(spend) as spend,
-                   sum(landing_page_clicks)::bigint as landing_page_clicks, sum(conversions)::bigint as conversions, sum(leads)::bigint as leads
+                   sum_bigint(impressions) as impressions, sum_bigint(clicks) as clicks, sum(spend) as spend,
+                   sum_bigint(landing_page_clicks) as landing_page_clicks, sum_bigint(conversions) as conversions, sum_bigint(leads) as leads
             from changed
             group by 1, 2
         ),
         months as materialized (
             select creative_id, date_trunc('month', bucket::timestamp)::date as bucket, bool_or(added) as added,
                    min(account_id) filter (where added) as account_id,
-                   sum(impressions)::bigint as impressions, sum(clicks)::bigint as clicks, sum(spend) as spend,
-                   sum(landing_page_clicks)::bigint as landing_page_clicks, sum(conversions)::bigint as conversions, sum(leads)::bigint as leads
+                   sum_bigint(impressions) as impressions, sum_bigint(clicks) as clicks, sum(spend) as spend,
+                   sum_bigint(landing_page_clicks) as landing_page_clicks, sum_bigint(conversions) as conversions, sum_bigint(leads) as leads
             from weeks
             group by 1, 2
         ),
@@ -377,7 +377,7 @@ $$;
 
 CREATE FUNCTION public.report_week(day date) RETURNS date
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    RETURN (GREATEST(date_trunc('week'::text, (day)::timestamp without time zone), date_trunc('month'::text, (day)::timestamp without time zone)))::date;
+    RETURN GREATEST((day - ((((day - '2000-01-03'::date) % 7) + 7) % 7)), (date_trunc('month'::text, (day)::timestamp without time zone))::date);
 
 CREATE FUNCTION public.report_week_end(day date) RETURNS date
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
@@ -447,6 +447,13 @@ CREATE FUNCTION public.report_range_parts(first_day date, last_day date, OUT hea
                      ELSE m.end_month
                  END AS weeks_to) t);
 END;
+
+CREATE AGGREGATE public.sum_bigint(bigint) (
+    SFUNC = int8pl,
+    STYPE = bigint,
+    COMBINEFUNC = int8pl,
+    PARALLEL = safe
+);
 
 CREATE TABLE public.account_daily_metrics (
     account_id bigint NOT NULL,
