@@ -494,6 +494,24 @@ Sync('--out then ingest stores what a direct sync stores', async ({ pool }) => {
   }
 });
 
+Sync('--out waits for the file once, however many responses of an account are waiting on it (no MaxListenersExceededWarning)', async () => {
+  // Many small windows of one account, answered at once: their rows outrun the file.
+  const data = buildDataset({ seed: 5, accounts: 1, campaignsPerAccount: 20, creativesPerCampaign: 5, from: FROM, to: TO });
+  const server = await fake(data, { elementCap: 200 });
+  const file = `${await scratchFolder('sync-out-drain')}/sync.ndjson`;
+  const warnings: string[] = [];
+  const onWarning = (warning: Error) => warnings.push(`${warning.name}: ${warning.message}`);
+  process.on('warning', onWarning);
+  try {
+    const results = await sync(null, server, data, { store: false, out: file, elementCap: 200, concurrency: 8, parseWorkers: 0 });
+    assert.equal(results.map((r) => r.status), ['success']);
+    await new Promise((resolve) => setImmediate(resolve)); // warnings are emitted on the next tick
+  } finally {
+    process.off('warning', onWarning);
+  }
+  assert.equal(warnings, []);
+});
+
 Sync('Ctrl-C keeps the accounts already committed and leaves the running one untouched', async ({ pool }) => {
   const data = buildDataset({ seed: 5, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
   const server = await fake(data, { latencyMs: 30 });

@@ -221,7 +221,7 @@ async function syncAccount(
         const daily = writer ? writer.rowsStaged('campaign_daily_metrics') + writer.rowsStaged('creative_daily_metrics') : 0;
         const merging = mergeRows > 0 && daily >= mergeRows && unit!.mergePart(origin(), mergeOptions);
         if (!merging && writer?.shouldFlush) await writer.flush();
-        if (part && part.writableNeedDrain) await once(part, 'drain');
+        if (part) await part.drained();
       };
       const emit = async (envelopes: Envelope[]) => {
         const writer = unit?.writer;
@@ -315,6 +315,9 @@ class Archive {
     const stream = createWriteStream(path);
     let failed: Error | null = null;
     stream.on('error', (error) => (failed ??= error)); // reported by keep(), never an unhandled event
+    // One wait for 'drain' shared by every response of the account waiting on it: a
+    // listener each would pass Node's limit of ten (a MaxListenersExceededWarning).
+    let draining: Promise<void> | null = null;
     const closed = async () => {
       if (!stream.closed) {
         stream.end();
@@ -322,6 +325,14 @@ class Archive {
       }
     };
     return Object.assign(stream, {
+      /** Resolves once what was written is flushed below the stream's buffer size (at once when it is). */
+      drained: (): Promise<void> => {
+        if (!stream.writableNeedDrain) return Promise.resolve();
+        return (draining ??= once(stream, 'drain').then(
+          () => void (draining = null),
+          (error: Error) => ((draining = null), Promise.reject(error)),
+        ));
+      },
       keep: async () => {
         await closed();
         if (failed) throw new SyncError(`cannot write ${path}: ${failed.message}`, { cause: failed });
