@@ -114,8 +114,8 @@ async function main() {
     const requests = results.reduce((sum, r) => sum + r.apiCallsMade, 0) + 1; // + the account list
     const { rows } = await pool.query(`select (select count(*) from campaign_daily_metrics)::int as campaign_days, (select count(*) from creative_daily_metrics)::int as creative_days, (select count(*) from audience_demographics)::int as demographic_rows`);
     const idealMs = (requests * LATENCY_MS) / CONCURRENCY;
-    // Entity requests are the same in both: the account list, and per account its element and pages.
-    const entityPages = 1 + results.length + results.reduce((sum, r) => sum + Math.ceil(r.campaignsFetched / 500) + Math.ceil(r.creativesFetched / 100), 0);
+    // Entity requests are the same in both: the account list (which returns the accounts' elements), and per account its pages.
+    const entityPages = 1 + results.reduce((sum, r) => sum + Math.ceil(r.campaignsFetched / 500) + Math.ceil(r.creativesFetched / 100), 0);
     const analytics = requests - entityPages;
     const theirs = connectorRequests(entityPages);
     console.log(`stored: ${rows[0].campaign_days} campaign days, ${rows[0].creative_days} creative days, ${rows[0].demographic_rows} demographic rows`);

@@ -128,6 +128,20 @@ Sync('a full sync stores exactly the dataset, one sync_log row per account with 
   assert.ok(server.requests.every((r) => !r.rawQuery.includes('campaigns=')), 'no per-campaign analytics');
 });
 
+Sync('without a list of accounts, the search names them and its elements are stored: no request per account for its element', async ({ pool }) => {
+  const data = dataset(); // one of its accounts is hidden: the search does not list it
+  const server = await fake(data);
+  const results = await sync(pool, server, data, { accounts: undefined });
+  assert.equal(results.map((r) => [r.accountId, r.status]), data.readableAccountIds.map((id) => [id, 'success']));
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+  assert.equal(server.requests.filter((r) => /^\/rest\/adAccounts\/\d+$/.test(r.path)), [], 'no GET adAccounts/{id}');
+  // The search's one request, then each account's own.
+  assert.is(results.reduce((sum, r) => sum + r.apiCallsMade, 0) + 1, server.requests.length);
+  const { rows } = await pool.query('select id, name, currency, status from ad_accounts order by id');
+  const listed = data.accounts.filter((a) => data.readableAccountIds.includes(a['id'] as number));
+  assert.equal(rows, listed.map((a) => ({ id: a['id'], name: a['name'], currency: a['currency'], status: a['status'] })));
+});
+
 Sync('an incremental sync fetches from the last sync minus the lookback, up to yesterday, and replaces restated days', async ({ pool }) => {
   const data = dataset();
   const server = await fake(data);

@@ -139,12 +139,15 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   const from = options.from === undefined ? undefined : checkDate(options.from, 'sync options', 'from');
   if (from !== undefined && from > to) throw new SyncError(`from ${from} is after to ${to}`);
 
-  const listed = options.accounts ?? (await listReadableAccounts(client).catch((error: Error) => {
-    error.message = redact(error.message);
-    // Only our own errors are kept as the cause (the CLI reads a 426 from it); others may hold a request.
-    throw new SyncError(`could not list the accounts the token can read: ${error.message}`, { cause: error instanceof AdsStoreError ? error : undefined });
-  }));
-  const accounts = [...new Set(listed)];
+  // Without a list of accounts, the search names them, with their elements (asked for once, not per account).
+  const readable = options.accounts
+    ? null
+    : await listReadableAccounts(client).catch((error: Error) => {
+        error.message = redact(error.message);
+        // Only our own errors are kept as the cause (the CLI reads a 426 from it); others may hold a request.
+        throw new SyncError(`could not list the accounts the token can read: ${error.message}`, { cause: error instanceof AdsStoreError ? error : undefined });
+      });
+  const accounts = [...new Set(options.accounts ?? readable!.keys())];
   const archive = options.out ? await Archive.create(options.out) : null;
   // Accounts overlap: while some fetch, others merge, so that the database's work
   // hides behind the network. A fetching account holds one connection (its staging
@@ -160,7 +163,9 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   const parsing = new AnalyticsParsing(options.parseWorkers);
   const results = await Promise.all(
     accounts.map((accountId, index) =>
-      phases.underway.add(() => syncAccount(pool, client, accountId, { ...options, from }, { to, yesterday, rank: accounts.length - index }, phases, { archive, parsing }, redact)),
+      phases.underway.add(() =>
+        syncAccount(pool, client, accountId, { ...options, from }, { to, yesterday, rank: accounts.length - index }, phases, { archive, parsing, listed: readable?.get(accountId) }, redact),
+      ),
     ),
   ).finally(() => parsing.close());
   const done = results.filter((result): result is AccountSyncResult => result !== null && result !== undefined);
@@ -176,7 +181,7 @@ async function syncAccount(
   options: SyncOptions,
   range: { to: string; yesterday: string; rank: number },
   phases: { fetching: PQueue; storing: PQueue },
-  { archive, parsing }: { archive: Archive | null; parsing: AnalyticsParsing },
+  { archive, parsing, listed }: { archive: Archive | null; parsing: AnalyticsParsing; listed: unknown },
   redact: (text: string) => string,
 ): Promise<AccountSyncResult | null> {
   if (options.signal?.aborted) return null; // not started: nothing to record
@@ -195,6 +200,7 @@ async function syncAccount(
     counter,
     signal: options.signal,
     rank: range.rank,
+    listed,
     onProgress: (progress) => options.onProgress?.({ accountId, ...progress }),
   });
   // Listed while the account waits for a fetching slot (its chains of pages take the

@@ -93,11 +93,18 @@ export interface PullHooks {
    * the end with their merges still to do.
    */
   rank?: number | undefined;
+  /**
+   * The account's element as the accounts search returned it: the token can read
+   * the account (the search lists no other), so it is neither checked nor fetched
+   * again. Absent for an account named by the caller, which is checked first.
+   */
+  listed?: unknown;
 }
 
 /**
  * One account fetched: its element first (an account the token cannot read is an
- * error here, never an empty success), then its campaigns of every status and its
+ * error here, never an empty success; an account the accounts search listed is
+ * known readable, and its element is the search's), then its campaigns of every status and its
  * creatives (paged), each pivot's daily analytics for the whole account at once, and
  * the demographic pivots monthly.
  *
@@ -124,8 +131,8 @@ export class AccountPull {
     private readonly pivots: readonly string[] = DEFAULT_PIVOTS,
     private readonly hooks: PullHooks = {},
   ) {
-    // The account, the first page of each listing, one request of each daily pivot, and each demographic pivot.
-    this.progress = { done: 0, planned: 5 + pivots.length };
+    // The account (unless listed), the first page of each listing, one request of each daily pivot, and each demographic pivot.
+    this.progress = { done: 0, planned: (hooks.listed === undefined ? 5 : 4) + pivots.length };
     this.signal = hooks.signal ? AbortSignal.any([hooks.signal, this.failed.signal]) : this.failed.signal;
   }
 
@@ -136,14 +143,7 @@ export class AccountPull {
    */
   list(): AccountListing {
     if (this.listing) return this.listing;
-    const account = this.stopOnFailure(
-      this.get<unknown>(`adAccounts/${this.accountId}`, [], { chain: true }).catch((error: unknown) => {
-        if (error instanceof LinkedInApiError && (error.status === 403 || error.status === 404)) {
-          throw new LinkedInApiError(`the token cannot read this account (${error.status}${error.apiCode ? ` ${error.apiCode}` : ''})`, error.status, error.apiCode);
-        }
-        throw error;
-      }),
-    );
+    const account = this.hooks.listed !== undefined ? Promise.resolve(this.hooks.listed) : this.stopOnFailure(this.fetchAccount());
     // The listings only once the account is known to be readable: no request is spent on one that is not.
     const listing = (kind: 'campaigns' | 'creatives') => this.stopOnFailure(account.then(() => this.listEntities(kind)));
     this.listing = { account, campaigns: listing('campaigns'), creatives: listing('creatives') };
@@ -221,6 +221,16 @@ export class AccountPull {
   async stop(): Promise<void> {
     if (!this.failed.signal.aborted) this.failed.abort(new Error('the account was stopped'));
     if (this.listing) await Promise.allSettled(Object.values(this.listing));
+  }
+
+  /** The account's element: the check that the token can read it (403 or 404 fails the account, never an empty success). */
+  private fetchAccount(): Promise<unknown> {
+    return this.get<unknown>(`adAccounts/${this.accountId}`, [], { chain: true }).catch((error: unknown) => {
+      if (error instanceof LinkedInApiError && (error.status === 403 || error.status === 404)) {
+        throw new LinkedInApiError(`the token cannot read this account (${error.status}${error.apiCode ? ` ${error.apiCode}` : ''})`, error.status, error.apiCode);
+      }
+      throw error;
+    });
   }
 
   /** Every element of one listing, page after page. */
