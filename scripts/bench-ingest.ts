@@ -9,8 +9,9 @@
  *   - writeBatch() of the already-mapped rows (the service's bulk upsert, under
  *     the ingest's account locks): first load, identical re-write, 1 % changed;
  *   - ingestFile() of the same rows as an NDJSON export, end to end: the same three;
- * and prints rows/s, the ratio to COPY (higher is faster), and the row versions each
- * write produced. Then it ingests a 1,000,000-line file in a child process and
+ * and prints rows/s, the ratios to both COPYs (higher is faster; each write's ratio
+ * to the plain COPY is paired: a plain COPY is timed just before each of its runs),
+ * and the row versions each write produced. Then it ingests a 1,000,000-line file in a child process and
  * prints that process's peak RSS. It measures the compiled package (dist/, built by
  * `npm run bench:ingest`), as a service runs it: from the sources, every parse worker
  * of an ingest would first compile its modules with tsx.
@@ -173,9 +174,11 @@ interface Measure {
   scenario: string;
   ms: number;
   versions: number;
+  /** The plain COPY timed just before this write: its reference. */
+  plainMs: number;
 }
 
-async function measure(pool: pg.Pool, pathName: string, scenario: string, write: () => Promise<unknown>): Promise<Measure> {
+async function measure(pool: pg.Pool, pathName: string, scenario: string, plainMs: number, write: () => Promise<unknown>): Promise<Measure> {
   await pool.query('vacuum analyze campaign_daily_metrics');
   // Each timing starts from a checkpoint, as each COPY baseline does (needs superuser; skipped otherwise).
   await pool.query('checkpoint').catch(() => {});
@@ -183,8 +186,11 @@ async function measure(pool: pg.Pool, pathName: string, scenario: string, write:
   const started = performance.now();
   await write();
   const ms = performance.now() - started;
-  return { path: pathName, scenario, ms, versions: await versionsSince(pool, xid) };
+  return { path: pathName, scenario, ms, versions: await versionsSince(pool, xid), plainMs };
 }
+
+/** A write's ratio to the plain COPY: the median of its runs' ratios, each to the plain COPY timed just before it. */
+const pairedRatio = (measures: Measure[]) => median(measures.map((m) => m.plainMs / m.ms));
 
 async function main(): Promise<void> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'ads-store-bench-'));
@@ -223,12 +229,24 @@ async function main(): Promise<void> {
     }
     const plainMs = median(plains);
     const copyMs = median(copies);
-    const results: Measure[] = [];
+    const copyRatio = median(plains.map((plain, i) => plain / copies[i]!));
+    const results: Array<Measure & { ratio: number }> = [];
+    const references: number[] = [...plains];
 
     // Each scenario runs RUNS times and reports its median. Before each timing the table
     // is settled as production tables are (VACUUM ANALYZE: hint bits and statistics set,
     // no autovacuum starting mid-run) and a checkpoint is taken, as before each COPY.
-    // prepare(changed) builds the write's input outside the timing and returns the timed write.
+    // Each timed run is paired with a plain COPY timed just before it, and its ratio is
+    // the median of its runs' ratios to those: this machine's speed drifts over the
+    // minutes a bench takes (plain COPYs of 3.9-4.8 s on one day), and a reference timed
+    // minutes earlier moved the ratios with it (writeBatch 0.54-0.82 for one commit).
+    // prepare(changed) builds the write's input outside the timing and returns the timed
+    // write; the reference's rows are built and dropped before it (one array at a time).
+    const reference = async () => {
+      const ms = await plainCopy(pool, mapped(false));
+      references.push(ms);
+      return ms;
+    };
     type Prepare = (changed: boolean) => () => Promise<unknown>;
     const paths: Array<[string, Prepare]> = [
       ['bulk upsert (writeBatch)', (changed) => {
@@ -237,32 +255,39 @@ async function main(): Promise<void> {
       }],
       ['end to end (ingestFile)', (changed) => () => ingestFile(pool, changed ? changedFile : first)],
     ];
+    const summary = (measures: Measure[]) => ({ ...medianOf(measures), ratio: pairedRatio(measures) });
     for (const [name, prepare] of paths) {
       const firstLoads: Measure[] = [];
       for (let run = 0; run < RUNS; run++) {
         await pool.query('truncate campaign_daily_metrics');
-        firstLoads.push(await measure(pool, name, 'first load', prepare(false)));
+        const plain = await reference();
+        firstLoads.push(await measure(pool, name, 'first load', plain, prepare(false)));
       }
-      results.push(medianOf(firstLoads));
+      results.push(summary(firstLoads));
       const identical: Measure[] = [];
-      for (let run = 0; run < RUNS; run++) identical.push(await measure(pool, name, 'identical re-ingest', prepare(false)));
-      results.push(medianOf(identical));
+      for (let run = 0; run < RUNS; run++) {
+        const plain = await reference();
+        identical.push(await measure(pool, name, 'identical re-ingest', plain, prepare(false)));
+      }
+      results.push(summary(identical));
       const changed: Measure[] = [];
       for (let run = 0; run < RUNS; run++) {
-        changed.push(await measure(pool, name, '1% changed', prepare(true)));
+        const plain = await reference();
+        changed.push(await measure(pool, name, '1% changed', plain, prepare(true)));
         await prepare(false)(); // back to the original rows, untimed
       }
-      results.push(medianOf(changed));
+      results.push(summary(changed));
     }
 
     const rate = (ms: number) => Math.round((ROWS / ms) * 1000);
     console.log(`COPY into the plain tables (the reference): ${plainMs.toFixed(0)} ms, ${rate(plainMs)} rows/s`);
-    console.log(`COPY into this project's empty table: ${copyMs.toFixed(0)} ms, ${rate(copyMs)} rows/s, ${(plainMs / copyMs).toFixed(2)} × the plain COPY`);
-    console.log(`(medians of ${RUNS}, alternated; each figure below is a median of ${RUNS} too)\n`);
+    console.log(`COPY into this project's empty table: ${copyMs.toFixed(0)} ms, ${rate(copyMs)} rows/s, ${copyRatio.toFixed(2)} × the plain COPY`);
+    console.log(`(medians of ${RUNS}, alternated; each figure below is a median of ${RUNS} too, and its × plain COPY`);
+    console.log(` the median of its runs' ratios to a plain COPY timed just before each: ${references.length} plain COPYs, ${Math.min(...references).toFixed(0)}-${Math.max(...references).toFixed(0)} ms)\n`);
     console.log('| path | write | ms | rows/s | × plain COPY | × COPY | row versions written |');
     console.log('|---|---|---:|---:|---:|---:|---:|');
     for (const r of results) {
-      console.log(`| ${r.path} | ${r.scenario} | ${r.ms.toFixed(0)} | ${rate(r.ms)} | ${(plainMs / r.ms).toFixed(2)} | ${(copyMs / r.ms).toFixed(2)} | ${r.versions} |`);
+      console.log(`| ${r.path} | ${r.scenario} | ${r.ms.toFixed(0)} | ${rate(r.ms)} | ${r.ratio.toFixed(2)} | ${(copyMs / r.ms).toFixed(2)} | ${r.versions} |`);
     }
 
     await pool.query('truncate campaign_daily_metrics');
