@@ -103,10 +103,10 @@ export interface PullHooks {
 
 /**
  * One account fetched: its element first (an account the token cannot read is an
- * error here, never an empty success; an account the accounts search listed is
- * known readable, and its element is the search's), then its campaigns of every status and its
- * creatives (paged), each pivot's daily analytics for the whole account at once, and
- * the demographic pivots monthly.
+ * error here, never an empty success; one the accounts search listed is known to be
+ * readable, and its element is the search's), then its campaigns of every status and
+ * its creatives (paged), each pivot's daily analytics for the whole account at once,
+ * and the demographic pivots monthly.
  *
  * The listing (the account and its pages, chains of requests that each wait for the
  * last) may be started early with list(), before the account has anywhere to stage
