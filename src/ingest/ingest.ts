@@ -15,6 +15,8 @@ import { defaultParseWorkers, ParsePool } from './parse-pool.js';
 import type { ParseResult } from './parse-worker.js';
 import { AdsStoreError } from '../errors.js';
 import { sqlState } from '../db/sqlstate.js';
+import { LockTimeoutError } from '../store/errors.js';
+import { DirectDays, DirectPathAbandoned } from './direct.js';
 
 export interface IngestOptions {
   /** Longest line accepted, in bytes (default 1 MiB). */
@@ -60,6 +62,12 @@ export interface IngestResult {
   counts: StagedWriteCounts;
   /** With skipInvalid: the lines left out, in line order. */
   rejected: RejectedLine[];
+  /**
+   * Daily rows written straight into their tables while the file was parsed (a
+   * first load's days of stored campaigns and creatives: docs/architecture.md),
+   * not through staging; counted in `counts` too.
+   */
+  directRows: number;
 }
 
 /** An ingest that failed; its message names the file, line and field when the input was at fault. */
@@ -101,10 +109,19 @@ const REFERENCE_FIELDS: Record<ReferenceKind, [string, Parameters<typeof urnOf>[
 export async function ingestFile(pool: pg.Pool, file: string, options: IngestOptions = {}): Promise<IngestResult> {
   // A deadlock or serialization failure rolled everything back: run the file again
   // (its failed attempt keeps its 'failed' sync_log row, saying so).
-  return retryOnConflict(() => ingestOnce(pool, file, options));
+  return retryOnConflict(async () => {
+    try {
+      return await ingestOnce(pool, file, options, true);
+    } catch (error) {
+      // The direct path met a busy lock or a repeated day, and rolled back having
+      // recorded nothing: the file is read again through staging alone.
+      if (!(error instanceof DirectPathAbandoned)) throw error;
+      return ingestOnce(pool, file, options, false);
+    }
+  });
 }
 
-async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): Promise<IngestResult> {
+async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions, directAllowed: boolean): Promise<IngestResult> {
   const waitTimeoutMs = options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS;
   const signal = options.signal;
   // A file that cannot be read is the caller's mistake, not a sync that ran: no sync_log row.
@@ -120,22 +137,31 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions): 
   });
   const read = new FileRead(file);
   try {
-    await stageFile(await unit.begin(), read, options, found.size);
+    const direct = await stageFile(await unit.begin(), read, options, found.size, directAllowed);
     const origin = read.origin();
+    // Holding locks taken out of their id order, the direct path waits for none (direct.ts).
+    const noWait = direct?.holdsLocks === true && waitTimeoutMs > 0;
+    if (noWait) await direct!.lockStagedAccounts();
     let counts: StagedWriteCounts;
     try {
-      counts = await unit.merge(origin, { timeoutMs: waitTimeoutMs, rejectUnknownReferences: options.skipInvalid });
+      counts = await unit.merge(origin, { timeoutMs: noWait ? 0 : waitTimeoutMs, rejectUnknownReferences: options.skipInvalid });
     } catch (error) {
+      if (noWait && error instanceof LockTimeoutError) throw new DirectPathAbandoned(error.message);
       throw error instanceof UnknownReferenceError ? inFileTerms(error, file) : error;
     }
+    if (direct) counts = withDirectRows(counts, direct);
     await read.rejectReferences(counts.rejected_references, options.maxLineBytes);
     const { rejected } = read;
     const syncId = await unit.commit(counts, {
       ...origin,
       errors: rejected.length === 0 ? null : `${rejected.length} invalid line${rejected.length === 1 ? '' : 's'} skipped (--skip-invalid), the first: ${rejected[0]!.reason}`,
     });
-    return { file, syncId, accountId: origin.accountId, lines: read.lines, counts, rejected };
+    return { file, syncId, accountId: origin.accountId, lines: read.lines, counts, rejected, directRows: direct?.rows ?? 0 };
   } catch (error) {
+    if (error instanceof DirectPathAbandoned && !unit.interrupted) {
+      await unit.abandon(read.origin(), `${file}: ${error.message}; read again through staging`);
+      throw error;
+    }
     const stopped = unit.interrupted;
     const message = stopped ? `${file}: interrupted` : describeFailure(error, file);
     const syncId = await unit.fail(read.origin(), message);
@@ -187,10 +213,16 @@ class FileRead {
   }
 }
 
-/** Reads the file's lines into the staging writer, checking each; with skipInvalid, bad lines are set aside. */
-async function stageFile(writer: StagingWriter, read: FileRead, options: IngestOptions, bytes: number): Promise<void> {
+/**
+ * Reads the file's lines into the staging writer, checking each; with skipInvalid,
+ * bad lines are set aside. With parse workers (a large file) and `directAllowed`,
+ * the days of stored parents without days go straight into their tables (DirectDays),
+ * which it resolves to.
+ */
+async function stageFile(writer: StagingWriter, read: FileRead, options: IngestOptions, bytes: number, directAllowed: boolean): Promise<DirectDays | null> {
   const workers = options.parseWorkers ?? defaultParseWorkers(bytes);
-  const staging = workers > 0 ? new ParallelStaging(writer, read, options, new ParsePool(workers), workers) : null;
+  const direct = workers > 0 && directAllowed ? new DirectDays(writer) : null;
+  const staging = workers > 0 ? new ParallelStaging(writer, read, options, new ParsePool(workers), workers, direct) : null;
   let bytesRead = 0;
   try {
     for await (const batch of readLineBatches(read.file, {
@@ -237,6 +269,13 @@ async function stageFile(writer: StagingWriter, read: FileRead, options: IngestO
   // Unreadable lines are set aside as read, the others as parsed: in line order for the report.
   read.rejected.sort((a, b) => a.line - b.line);
   options.onProgress?.({ lines: read.lines, bytes: bytesRead });
+  return direct;
+}
+
+/** The merge's counts with the days written straight in added to the inserted ones. */
+function withDirectRows(counts: StagedWriteCounts, direct: DirectDays): StagedWriteCounts {
+  const add = (table: 'campaign_daily_metrics' | 'creative_daily_metrics') => ({ ...counts[table], inserted: counts[table].inserted + direct.copied[table] });
+  return { ...counts, campaign_daily_metrics: add('campaign_daily_metrics'), creative_daily_metrics: add('creative_daily_metrics') };
 }
 
 /** Lines sent to the parse workers about this many characters at a time. */
@@ -260,6 +299,7 @@ class ParallelStaging {
     private readonly options: IngestOptions,
     private readonly pool: ParsePool,
     workers: number,
+    private readonly direct: DirectDays | null,
   ) {
     this.maxWaiting = 2 * workers;
   }
@@ -279,6 +319,7 @@ class ParallelStaging {
   async finish(): Promise<void> {
     this.send();
     while (this.answers.length > 0) await this.take();
+    await this.direct?.finish();
   }
 
   async close(): Promise<void> {
@@ -306,7 +347,7 @@ class ParallelStaging {
       this.read.reject(error, failure.line, failure.text, this.options);
     }
     for (; s < syncs.length; s++) this.read.sync(syncs[s]!.sync, syncs[s]!.line, syncs[s]!.text, this.options);
-    this.writer.addEncoded(rows);
+    this.writer.addEncoded(this.direct ? await this.direct.route(rows) : rows);
     for (const account of named) this.read.named.add(account);
     if (this.writer.shouldFlush) await this.writer.flush();
   }

@@ -386,12 +386,12 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
     if (copyCampaignDays) {
       const accountOf = new Map<number, number | null>();
       for (const row of await listCampaignAccounts.run({ ids: campaignIds }, tx)) accountOf.set(row.id, row.account_id);
-      await copyDailyRows(tx, 'campaign_daily_metrics', 'campaign_id', campaignDays, (row) => String(row.campaign_id), (row) => accountOf.get(row.campaign_id) ?? null);
+      await copyDailyRows(tx, 'campaign_daily_metrics', campaignDays, (row) => String(row.campaign_id), (row) => accountOf.get(row.campaign_id) ?? null);
     }
     if (copyCreativeDays) {
       const accountOf = new Map<string, number | null>();
       for (const row of await listCreativeAccounts.run({ ids: [...writer.reportedCreatives] }, tx)) accountOf.set(row.id, row.account_id);
-      await copyDailyRows(tx, 'creative_daily_metrics', 'creative_id', creativeDays, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
+      await copyDailyRows(tx, 'creative_daily_metrics', creativeDays, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
     }
     return { ...counts, rejected_references: [] };
   });
@@ -423,21 +423,29 @@ function repeatsKey<R extends { date: string }>(rows: readonly R[], entity: (row
 
 const metricsOrZero = metricsCopyText('0');
 
+/**
+ * The COPY of daily rows straight into their table: the entity, the day, every
+ * metric (none absent) and the parent's account, tab-separated (writeBatch's first
+ * load, and an ingest's: src/ingest/direct.ts). A fixed statement of this module's
+ * table and column names, no data.
+ */
+export function directCopySql(table: 'campaign_daily_metrics' | 'creative_daily_metrics'): string {
+  const keyColumn = table === 'campaign_daily_metrics' ? 'campaign_id' : 'creative_id';
+  return `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}, account_id) FROM STDIN`;
+}
+
 /** COPY of checked daily rows straight into their table; absent metrics are written as 0. */
 async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
   tx: Tx,
   table: 'campaign_daily_metrics' | 'creative_daily_metrics',
-  keyColumn: 'campaign_id' | 'creative_id',
   rows: readonly R[],
   key: (row: R) => string,
   /** Each row's account (NULL as \N). */
   account: (row: R) => number | null,
 ): Promise<void> {
-  // A fixed statement: this module's table and column names, no data.
-  const sql = `COPY ${table} (${keyColumn}, date, ${METRIC_FIELDS.join(', ')}, account_id) FROM STDIN`;
   await copyRows(
     tx,
-    sql,
+    directCopySql(table),
     rows,
     (r) => `${key(r)}\t${r.date}\t${metricsOrZero(r)}\t${account(r) ?? '\\N'}\n`,
     // Campaign rows are numbers, a date and a decimal; a creative id may be any text.

@@ -205,6 +205,20 @@ export class StagedSync {
     }
   }
 
+  /**
+   * Rolls the data back to be written again by another unit (an ingest giving up its
+   * direct path): nothing is recorded, unless the running row was written already,
+   * which then ends 'failed' with `message`.
+   */
+  async abandon(origin: SyncOrigin, message: string): Promise<void> {
+    if (this.runningId !== null) {
+      await this.fail(origin, message);
+      return;
+    }
+    await this.staging?.writer.settled();
+    this.dataBroken = !(await rollback(this.data));
+  }
+
   /** Releases both connections (a broken one is destroyed) and the sync lock. */
   async close(): Promise<void> {
     this.signal?.removeEventListener('abort', this.cancelRunning);

@@ -367,13 +367,30 @@ export class StagingWriter extends StagedRows {
     }
     this.pending = 0;
     for (const [table, , rows] of batches) this.staged.set(table, (this.staged.get(table) ?? 0) + rows);
-    const previous = this.inflight;
-    this.inflight = previous.then(async () => {
+    await this.send(async () => {
       for (const [table, chunks] of batches) await copyFrom(this.tx, copySql(table), chunks);
     });
+  }
+
+  /**
+   * Runs `task` on the writer's connection once every send before it has ended
+   * (statements on one connection go one at a time); resolves when those have,
+   * as flush() does. An ingest's days written straight into their tables go this way.
+   */
+  async send(task: () => Promise<void>): Promise<void> {
+    const previous = this.inflight;
+    this.inflight = previous.then(task);
     // A failed send surfaces at the next flush() or drain(); keep it from being unhandled meanwhile.
     this.inflight.catch(() => {});
     await previous;
+  }
+
+  /** Runs `task` on the writer's connection after every send before it, and resolves to its result. */
+  async run<T>(task: () => Promise<T>): Promise<T> {
+    const result = this.inflight.then(task);
+    this.inflight = result.then(() => {});
+    this.inflight.catch(() => {});
+    return result;
   }
 
   /** Waits until no send is under way, whatever its outcome (before a rollback on the same connection). */

@@ -1,0 +1,241 @@
+import { copyFrom } from '../db/copy.js';
+import { directCopySql } from '../store/apply.js';
+import { METRIC_FIELDS } from '../store/metrics.js';
+import { KeySet, type EncodedRows, type StagingWriter } from '../store/staged.js';
+import { tryLockAccountsForWrite } from '../generated/locks.queries.js';
+import {
+  listAccountsOfCampaignsWithoutDays,
+  listAccountsOfCreativesWithoutDays,
+  listCampaignsWithoutDays,
+  listCreativesWithoutDays,
+} from '../generated/direct_days.queries.js';
+import { checkForeignKeysNow, deferConstraints, listAccountsWritten } from '../generated/staged_checks.queries.js';
+
+/**
+ * An ingest's first load written straight into the daily tables (the direct path).
+ *
+ * Staging every day and merging it after the whole file is read leaves the
+ * database idle while the file is parsed, then inserts row by row (INSERT … SELECT)
+ * while the parse workers are idle. The days of a campaign (creative) that is stored,
+ * and has no day stored at all, are new whatever the file holds, unless the file
+ * repeats one: those go by COPY straight into their table while the rest of the
+ * file is parsed, each with its parent's account, and their references are checked
+ * then too. The rest is staged and merged at the end as ever.
+ *
+ * Locks: a day goes straight in only under its account's write lock, taken with a
+ * try here (never a wait, so that no lock is waited for while others are held out
+ * of their id order); the end of the ingest then takes every other lock with a try
+ * too (`holdsLocks`). A busy lock, or a day the file repeats, gives up the direct
+ * path (DirectPathAbandoned): the transaction rolls back having recorded nothing,
+ * and the file is read again through staging alone, which waits for its locks in
+ * order. Under those locks no other ingest or writeBatch writes these days;
+ * a plain-SQL writer of the same day makes the COPY fail (23505), as it makes the
+ * staged insert fail.
+ */
+
+type DirectTable = 'campaign_daily_metrics' | 'creative_daily_metrics';
+const isDirectTable = (table: string): table is DirectTable => table === 'campaign_daily_metrics' || table === 'creative_daily_metrics';
+
+/** The file is read again through staging alone (see DirectDays); never seen outside ingestFile. */
+export class DirectPathAbandoned extends Error {}
+
+/**
+ * Days written straight in are sent once this many bytes of them are buffered: one
+ * COPY statement each, and the rollup trigger runs once per statement, its cheaper
+ * first-rows insert only for parents without rollup rows yet (the first statement
+ * of a parent's days); fewer, larger statements keep that, while still loading
+ * during the parse.
+ */
+const DIRECT_FLUSH_BYTES = 8 << 20;
+
+/** The presence mask of a daily row with every metric (staged.ts's presence bits). */
+const EVERY_METRIC = (1 << METRIC_FIELDS.length) - 1;
+const TAB = 0x09;
+const NEWLINE = 0x0a;
+
+/** Routes an ingest's parsed rows: days of parents decided direct to their tables' COPY, the rest to staging. */
+export class DirectDays {
+  /** Per parent seen in days: its account as COPY text when its days go straight in, null when staged. */
+  private readonly decided: Record<DirectTable, Map<number | string, string | null>> = {
+    campaign_daily_metrics: new Map(),
+    creative_daily_metrics: new Map(),
+  };
+  /** The keys written straight in: a repeat gives up the direct path (the staged fold keeps line order). */
+  private readonly keys: Record<DirectTable, KeySet> = { campaign_daily_metrics: new KeySet(), creative_daily_metrics: new KeySet() };
+  private readonly buffers: Record<DirectTable, Buffer[]> = { campaign_daily_metrics: [], creative_daily_metrics: [] };
+  private readonly bufferedRows: Record<DirectTable, number> = { campaign_daily_metrics: 0, creative_daily_metrics: 0 };
+  private bufferedBytes = 0;
+  /** Accounts whose write locks this transaction took here. */
+  private readonly held = new Set<number>();
+  /** Days sent straight into each table. */
+  readonly copied: Record<DirectTable, number> = { campaign_daily_metrics: 0, creative_daily_metrics: 0 };
+
+  constructor(private readonly writer: StagingWriter) {}
+
+  /** True once a write lock was taken here: from then on the ingest takes its locks without waiting. */
+  get holdsLocks(): boolean {
+    return this.held.size > 0;
+  }
+
+  /** Days written straight in so far (sent or buffered). */
+  get rows(): number {
+    return this.copied.campaign_daily_metrics + this.copied.creative_daily_metrics + this.bufferedRows.campaign_daily_metrics + this.bufferedRows.creative_daily_metrics;
+  }
+
+  /** Takes a parsed batch (in line order); resolves to its rows to stage. */
+  async route(rows: EncodedRows): Promise<EncodedRows> {
+    for (const { table, entities } of rows.dailyKeys) {
+      if (!isDirectTable(table)) continue;
+      const decided = this.decided[table];
+      const fresh = new Set<number | string>();
+      for (const entity of entities) if (!decided.has(entity)) fresh.add(entity);
+      if (fresh.size > 0) await this.decide(table, [...fresh]);
+    }
+    const staged: EncodedRows = { tables: [], keys: rows.keys, dailyKeys: [] };
+    for (const entry of rows.tables) {
+      const keys = rows.dailyKeys.find((k) => k.table === entry.table);
+      if (!isDirectTable(entry.table) || !keys || !keys.entities.some((e) => this.decided[entry.table as DirectTable].get(e) != null)) {
+        staged.tables.push(entry);
+        if (keys) staged.dailyKeys.push(keys);
+        continue;
+      }
+      const rest = this.split(entry.table, entry.chunks, keys.entities, keys.days);
+      if (rest.rows > 0) {
+        staged.tables.push({ table: entry.table, chunks: [rest.chunk], rows: rest.rows });
+        staged.dailyKeys.push({ table: entry.table, entities: rest.entities, days: rest.days });
+      }
+    }
+    for (const keys of rows.dailyKeys) if (!rows.tables.some((t) => t.table === keys.table)) staged.dailyKeys.push(keys);
+    if (this.bufferedBytes >= DIRECT_FLUSH_BYTES) await this.send();
+    return staged;
+  }
+
+  /** Sends the days still buffered; the caller then drains the writer. */
+  async finish(): Promise<void> {
+    await this.send();
+  }
+
+  /**
+   * Before the merge, with everything sent: takes the write locks of every account
+   * the staged rows write, without waiting (the merge then finds them held), so
+   * that a busy one gives up the direct path before anything is recorded.
+   */
+  async lockStagedAccounts(): Promise<void> {
+    if (!this.holdsLocks) return;
+    const tx = this.writer.transaction;
+    const accounts = (await listAccountsWritten.run(this.writer.reportedIds(), tx)).map((row) => row.account_id).filter((a) => !this.held.has(a));
+    await this.tryLock(accounts);
+  }
+
+  /** Decides, under their accounts' locks, which of these parents' days go straight in. */
+  private async decide(table: DirectTable, ids: Array<number | string>): Promise<void> {
+    const decided = this.decided[table];
+    for (const id of ids) decided.set(id, null);
+    const tx = this.writer.transaction;
+    await this.writer.run(async () => {
+      const candidates =
+        table === 'campaign_daily_metrics'
+          ? await listAccountsOfCampaignsWithoutDays.run({ ids: ids as number[] }, tx)
+          : await listAccountsOfCreativesWithoutDays.run({ ids: ids as string[] }, tx);
+      if (candidates.length === 0) return;
+      await this.tryLock([...new Set(candidates.map((c) => c.account_id))].filter((a) => !this.held.has(a)));
+      // Read again under the locks: a day stored or a parent moved meanwhile keeps its days staged.
+      const params = { ids: candidates.map((c) => c.id), accountIds: [...this.held] };
+      const direct =
+        table === 'campaign_daily_metrics'
+          ? await listCampaignsWithoutDays.run(params as { ids: number[]; accountIds: number[] }, tx)
+          : await listCreativesWithoutDays.run(params as { ids: string[]; accountIds: number[] }, tx);
+      for (const row of direct) decided.set(row.id, String(row.account_id));
+    });
+  }
+
+  private async tryLock(accounts: number[]): Promise<void> {
+    if (accounts.length === 0) return;
+    const busy = await tryLockAccountsForWrite.run({ accountIds: accounts }, this.writer.transaction);
+    // The free ones were taken even so: they stay held until the rollback.
+    for (const account of accounts) this.held.add(account);
+    if (busy.length > 0) throw new DirectPathAbandoned(`account ${busy[0]!.account_id} is being written by another ingest`);
+  }
+
+  /**
+   * Splits one table's staged COPY text (rows in the order of `entities`): rows of
+   * parents decided direct are rewritten as the table's own COPY text (no line and
+   * presence mask, absent metrics 0, the account appended) into the buffers; the
+   * others are returned, with their keys, for staging.
+   */
+  private split(
+    table: DirectTable,
+    chunks: readonly Buffer[],
+    entities: ReadonlyArray<number | string>,
+    days: readonly number[],
+  ): { chunk: Buffer; rows: number; entities: Array<number | string>; days: number[] } {
+    const decided = this.decided[table];
+    const keys = this.keys[table];
+    let size = 0;
+    for (const chunk of chunks) size += chunk.length;
+    // Each direct row loses its line and mask and gains a tab and its account (at most 20 digits).
+    const direct = Buffer.allocUnsafe(size + 21 * entities.length);
+    const rest = Buffer.allocUnsafe(size);
+    let directEnd = 0;
+    let restEnd = 0;
+    const restEntities: Array<number | string> = [];
+    const restDays: number[] = [];
+    let row = 0;
+    let directRows = 0;
+    for (const chunk of chunks) {
+      for (let start = 0; start < chunk.length; row++) {
+        const end = chunk.indexOf(NEWLINE, start);
+        const entity = entities[row]!;
+        const account = decided.get(entity);
+        if (account == null) {
+          restEnd += chunk.copy(rest, restEnd, start, end + 1);
+          restEntities.push(entity);
+          restDays.push(days[row]!);
+        } else {
+          keys.addDay(entity, days[row]!);
+          if (keys.repeated) throw new DirectPathAbandoned('a day of the file repeats one written before it');
+          const lineEnd = chunk.indexOf(TAB, start);
+          const maskEnd = chunk.indexOf(TAB, lineEnd + 1);
+          let mask = 0;
+          for (let i = lineEnd + 1; i < maskEnd; i++) mask = mask * 10 + (chunk[i]! - 0x30);
+          if (mask === EVERY_METRIC) {
+            directEnd += chunk.copy(direct, directEnd, maskEnd + 1, end);
+          } else {
+            // Absent metrics (\N in staging, where the fold needs to tell them) are 0 in the table.
+            const fields = chunk.toString('utf8', maskEnd + 1, end).split('\t');
+            for (let i = 2; i < fields.length; i++) if (fields[i] === '\\N') fields[i] = '0';
+            directEnd += direct.write(fields.join('\t'), directEnd, 'utf8');
+          }
+          directEnd += direct.write(`\t${account}\n`, directEnd, 'latin1');
+          directRows += 1;
+        }
+        start = end + 1;
+      }
+    }
+    if (directRows > 0) {
+      this.buffers[table].push(direct.subarray(0, directEnd));
+      this.bufferedRows[table] += directRows;
+      this.bufferedBytes += directEnd;
+    }
+    return { chunk: rest.subarray(0, restEnd), rows: restEntities.length, entities: restEntities, days: restDays };
+  }
+
+  /** One COPY per table of the days buffered, after the writer's sends; their references checked at once. */
+  private async send(): Promise<void> {
+    const tx = this.writer.transaction;
+    for (const table of ['campaign_daily_metrics', 'creative_daily_metrics'] as const) {
+      const chunks = this.buffers[table];
+      if (chunks.length === 0) continue;
+      this.buffers[table] = [];
+      this.copied[table] += this.bufferedRows[table];
+      this.bufferedRows[table] = 0;
+      await this.writer.send(async () => {
+        await copyFrom(tx, directCopySql(table), chunks);
+        // Checked now, while the workers parse what follows, instead of all at the commit.
+        await checkForeignKeysNow.run(undefined, tx);
+        await deferConstraints.run(undefined, tx);
+      });
+    }
+    this.bufferedBytes = 0;
+  }
+}

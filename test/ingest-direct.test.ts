@@ -1,0 +1,167 @@
+import { createWriteStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { once } from 'node:events';
+import pg from 'pg';
+import * as assert from 'uvu/assert';
+import { ingestFile, type IngestOptions, type IngestResult } from '../src/ingest/ingest.js';
+import { writeSample } from '../src/sample/sample.js';
+import { contentChecksums, databaseSuite, emptyTables } from './helpers/database.js';
+import { writeExport } from './helpers/fixtures.js';
+
+// An ingest with parse workers writes the days of stored campaigns and creatives
+// that have no day stored straight into their tables (src/ingest/direct.ts). These
+// tests check that it stores exactly what staging alone stores, and that it gives
+// the direct path up, reading the file again through staging, whenever it would
+// otherwise wait for a lock while holding others, or fold a repeated day.
+const Direct = databaseSuite('ingest-direct');
+Direct.before.each(({ pool }) => emptyTables(pool));
+
+const STAGING_ONLY: IngestOptions = { parseWorkers: 0 };
+const WORKERS: IngestOptions = { parseWorkers: 2 };
+
+interface SampleFiles {
+  /** The accounts, campaigns and creatives. */
+  entities: string;
+  /** Every analytics line (days and demographics) and the sync line ('all'). */
+  days: string;
+  /** The days file's lines. */
+  dayLines: string[];
+}
+
+/** A sample export (3 accounts, ~7,000 lines, ~2.5 MB) split into its entities and the rest. */
+async function sampleFiles(name: string): Promise<SampleFiles> {
+  const whole = await writeExport(`${name}.ndjson`, []);
+  const out = createWriteStream(whole);
+  await writeSample(out, { accounts: 3, days: 120, end: '2024-06-30', seed: 'direct' });
+  out.end();
+  await once(out, 'finish');
+  const lines = (await readFile(whole, 'utf8')).split('\n').filter((line) => line !== '');
+  const isEntity = (line: string) => /^\{"(adAccount|adCampaign|creative)"/.test(line);
+  const entities = await writeExport(`${name}.entities.ndjson`, lines.filter(isEntity));
+  const dayLines = lines.filter((line) => !isEntity(line));
+  return { entities, days: await writeExport(`${name}.days.ndjson`, dayLines), dayLines };
+}
+
+const comparable = (result: IngestResult) => ({ lines: result.lines, accountId: result.accountId, counts: result.counts, rejected: result.rejected });
+
+/** What staging alone stores for the files, ingested in order; the database is emptied after. */
+async function stagedOnly(pool: pg.Pool, files: string[]): Promise<{ results: IngestResult[]; tables: Record<string, string> }> {
+  const results: IngestResult[] = [];
+  for (const file of files) results.push(await ingestFile(pool, file, STAGING_ONLY));
+  const tables = await contentChecksums(pool);
+  await emptyTables(pool);
+  return { results, tables };
+}
+
+async function syncStatuses(pool: pg.Pool): Promise<string[]> {
+  return (await pool.query<{ status: string }>('select status from sync_log order by id')).rows.map((row) => row.status);
+}
+
+/** Resolves once some other session waits for an advisory lock (an ingest waiting for one of its locks). */
+async function someoneWaits(client: pg.PoolClient): Promise<void> {
+  for (let waited = 0; ; waited += 20) {
+    const { rows } = await client.query<{ n: number }>(
+      "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and pid <> pg_backend_pid()",
+    );
+    if (rows[0]!.n > 0) return;
+    assert.ok(waited < 30_000, 'an ingest waits for a lock');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const accountLockKey = (id: number) => `linkedin-ads-store:account:${id}`;
+const syncLockKey = (value: string) => `linkedin-ads-store:sync:${value}`;
+
+Direct('the days of stored parents without days go straight in, and store exactly what staging stores', async ({ pool }) => {
+  const { entities, days } = await sampleFiles('direct-same');
+  // The days twice: the second time every day is stored, and all of them go through staging (restated days).
+  const expected = await stagedOnly(pool, [entities, days, days]);
+  assert.ok(expected.results.every((r) => r.directRows === 0));
+
+  await ingestFile(pool, entities, WORKERS);
+  const first = await ingestFile(pool, days, WORKERS);
+  const again = await ingestFile(pool, days, WORKERS);
+  const dayRows = expected.results[1]!.counts.campaign_daily_metrics.inserted + expected.results[1]!.counts.creative_daily_metrics.inserted;
+  assert.ok(dayRows > 5_000, 'the sample has thousands of days');
+  assert.is(first.directRows, dayRows, 'every day of the first load went straight in');
+  assert.is(again.directRows, 0, 'stored days are restated through staging');
+  assert.equal(comparable(first), comparable(expected.results[1]!));
+  assert.equal(comparable(again), comparable(expected.results[2]!));
+  assert.equal(await contentChecksums(pool), expected.tables);
+});
+
+Direct('a day the file repeats gives the direct path up: the file is read again through staging, recording one sync', async ({ pool }) => {
+  const { entities, dayLines } = await sampleFiles('direct-repeat');
+  // A campaign day again near the end, partial: the fold keeps the first line's other metrics.
+  const first = dayLines.find((line) => line.includes('"pivot":"CAMPAIGN"'))!;
+  const element = JSON.parse(first) as { adAnalytics: Record<string, unknown> };
+  const repeated = JSON.stringify({
+    adAnalytics: { dateRange: element.adAnalytics['dateRange'], pivotValues: element.adAnalytics['pivotValues'], impressions: 4_242 },
+    pivot: 'CAMPAIGN',
+  });
+  const days = await writeExport('direct-repeat.days-repeated.ndjson', [...dayLines.slice(0, -1), repeated, dayLines.at(-1)!]);
+  const expected = await stagedOnly(pool, [entities, days]);
+
+  await ingestFile(pool, entities, WORKERS);
+  const result = await ingestFile(pool, days, WORKERS);
+  assert.is(result.directRows, 0);
+  assert.equal(comparable(result), comparable(expected.results[1]!));
+  assert.equal(await contentChecksums(pool), expected.tables);
+  assert.equal(await syncStatuses(pool), ['success', 'success'], 'the abandoned attempt recorded nothing');
+});
+
+Direct('an account another writer holds gives the direct path up, and the file waits for it through staging', async ({ pool }) => {
+  const { entities, days } = await sampleFiles('direct-busy');
+  const expected = await stagedOnly(pool, [entities, days]);
+  await ingestFile(pool, entities, WORKERS);
+  const [account] = (await pool.query<{ id: number }>('select min(id)::int as id from ad_accounts')).rows.map((r) => r.id);
+  const other = await pool.connect();
+  try {
+    await other.query('begin');
+    await other.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [accountLockKey(account!)]);
+    const ingest = ingestFile(pool, days, WORKERS);
+    await someoneWaits(other);
+    await other.query('commit');
+    const result = await ingest;
+    assert.is(result.directRows, 0);
+    assert.equal(comparable(result), comparable(expected.results[1]!));
+  } finally {
+    await other.query('rollback').catch(() => {});
+    other.release();
+  }
+  assert.equal(await contentChecksums(pool), expected.tables);
+  assert.equal(await syncStatuses(pool), ['success', 'success']);
+});
+
+Direct('holding account locks, the direct path never waits for the sync lock: its holder may take those accounts', async ({ pool }) => {
+  const { entities, days } = await sampleFiles('direct-sync-lock');
+  const expected = await stagedOnly(pool, [entities, days]);
+  await ingestFile(pool, entities, WORKERS);
+  const accounts = (await pool.query<{ id: number }>('select id::int as id from ad_accounts order by id')).rows.map((r) => r.id);
+  // Another ingest of the same account_id value ('all', the file's sync line): it holds the
+  // sync lock, and then wants an account's write lock, which the direct path holds.
+  const other = await pool.connect();
+  try {
+    await other.query('select pg_advisory_lock(hashtextextended($1, 0))', [syncLockKey('all')]);
+    const ingest = ingestFile(pool, days, WORKERS);
+    // The ingest waits for the sync lock: on the direct path holding its accounts'
+    // locks, this would wait on it in turn, a cycle PostgreSQL cannot see (two connections).
+    await someoneWaits(other);
+    await other.query('begin');
+    await other.query("set local lock_timeout = '20s'");
+    // Waiting on the direct path's accounts: it must give them up rather than wait for this sync lock.
+    for (const account of accounts) await other.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [accountLockKey(account)]);
+    await other.query('commit');
+    await other.query('select pg_advisory_unlock(hashtextextended($1, 0))', [syncLockKey('all')]);
+    const result = await ingest;
+    assert.is(result.directRows, 0);
+    assert.equal(comparable(result), comparable(expected.results[1]!));
+  } finally {
+    await other.query('rollback').catch(() => {});
+    other.release();
+  }
+  assert.equal(await contentChecksums(pool), expected.tables);
+  assert.equal(await syncStatuses(pool), ['success', 'success']);
+});
+
+Direct.run();
