@@ -38,3 +38,14 @@ from creatives c
 where c.id = any(:ids!::text[])
   and c.account_id = any(:accountIds!::bigint[])
   and not exists (select 1 from creative_daily_metrics d where d.creative_id = c.id);
+
+/* The campaigns and creatives staged so far, merged early (before the days that
+   follow them in the file), so that the end can count each described once. */
+/* @name ListStagedEntityIds */
+select array(select id from staged_campaigns) as "campaign_ids!",
+       array(select id from staged_creatives) as "creative_ids!";
+
+/* The staged campaigns and creatives that no early merge of the same write described. */
+/* @name CountStagedEntitiesBesides */
+select (select count(*) from staged_campaigns where id <> all(:campaignIds!::bigint[])) as "campaigns!",
+       (select count(*) from staged_creatives where id <> all(:creativeIds!::text[])) as "creatives!";

@@ -20,6 +20,9 @@ const STAGING_ONLY: IngestOptions = { parseWorkers: 0 };
 const WORKERS: IngestOptions = { parseWorkers: 2 };
 
 interface SampleFiles {
+  /** The whole export: each account's entities, then its analytics; the sync line last. */
+  whole: string;
+  lines: string[];
   /** The accounts, campaigns and creatives. */
   entities: string;
   /** Every analytics line (days and demographics) and the sync line ('all'). */
@@ -39,7 +42,7 @@ async function sampleFiles(name: string): Promise<SampleFiles> {
   const isEntity = (line: string) => /^\{"(adAccount|adCampaign|creative)"/.test(line);
   const entities = await writeExport(`${name}.entities.ndjson`, lines.filter(isEntity));
   const dayLines = lines.filter((line) => !isEntity(line));
-  return { entities, days: await writeExport(`${name}.days.ndjson`, dayLines), dayLines };
+  return { whole, lines, entities, days: await writeExport(`${name}.days.ndjson`, dayLines), dayLines };
 }
 
 const comparable = (result: IngestResult) => ({ lines: result.lines, accountId: result.accountId, counts: result.counts, rejected: result.rejected });
@@ -87,6 +90,43 @@ Direct('the days of stored parents without days go straight in, and store exactl
   assert.is(again.directRows, 0, 'stored days are restated through staging');
   assert.equal(comparable(first), comparable(expected.results[1]!));
   assert.equal(comparable(again), comparable(expected.results[2]!));
+  assert.equal(await contentChecksums(pool), expected.tables);
+});
+
+Direct('the parents in the file itself are merged before their days, which then go straight in too', async ({ pool }) => {
+  const { whole, lines } = await sampleFiles('direct-whole');
+  // More than a batch of lines without days (the demographics again), then a campaign
+  // line again, renamed: it is merged at the end, after the early merge of its first
+  // line, and still described once.
+  const campaign = JSON.parse(lines.find((line) => line.startsWith('{"adCampaign"'))!) as { adCampaign: { id: number } };
+  const renamed = JSON.stringify({ adCampaign: { id: campaign.adCampaign.id, name: 'renamed at the end' } });
+  const demographics = lines.filter((line) => line.includes('"pivot":"MEMBER_'));
+  const padding = Array.from({ length: 6 }, () => demographics).flat();
+  assert.ok(padding.join('\n').length > 1 << 20, 'more than a batch of lines');
+  const file = await writeExport('direct-whole.renamed.ndjson', [...lines.slice(0, -1), ...padding, renamed, lines.at(-1)!]);
+  const expected = await stagedOnly(pool, [file]);
+  const result = await ingestFile(pool, file, WORKERS);
+  const counts = expected.results[0]!.counts;
+  assert.is(result.directRows, counts.campaign_daily_metrics.inserted + counts.creative_daily_metrics.inserted);
+  // Merged early, then renamed at the end: inserted, and updated too (one transaction,
+  // two merges, as a sync's parts count); staging alone folds the two lines into one insert.
+  assert.equal(result.counts.campaigns, { inserted: counts.campaigns.inserted, updated: 1 });
+  assert.equal(counts.campaigns.updated, 0);
+  assert.equal(comparable(result), comparable({ ...expected.results[0]!, counts: { ...counts, campaigns: result.counts.campaigns } }));
+  assert.equal(await contentChecksums(pool), expected.tables, 'the sync_log row too: campaigns_fetched counts each campaign once');
+});
+
+Direct('a parent whose own parent comes later in the file keeps its days staged', async ({ pool }) => {
+  const { lines } = await sampleFiles('direct-late-account');
+  // The first account's line moved to the end: its campaigns cannot be merged before their days.
+  const account = lines.findIndex((line) => line.startsWith('{"adAccount"'));
+  const moved = [...lines.slice(0, account), ...lines.slice(account + 1, -1), lines[account]!, lines.at(-1)!];
+  const file = await writeExport('direct-late-account.moved.ndjson', moved);
+  const expected = await stagedOnly(pool, [file]);
+  const result = await ingestFile(pool, file, WORKERS);
+  const counts = expected.results[0]!.counts;
+  assert.ok(result.directRows < counts.campaign_daily_metrics.inserted + counts.creative_daily_metrics.inserted, 'some days were staged');
+  assert.equal(comparable(result), comparable(expected.results[0]!));
   assert.equal(await contentChecksums(pool), expected.tables);
 });
 

@@ -121,7 +121,7 @@ export interface IListCreativesWithoutDaysQuery {
   result: IListCreativesWithoutDaysResult;
 }
 
-const listCreativesWithoutDaysIR: any = {"usedParamSet":{"ids":true,"accountIds":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":86,"b":90}]},{"name":"accountIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":126,"b":137}]}],"statement":"select c.id as \"id!\", c.account_id as \"account_id!\"\nfrom creatives c\nwhere c.id = any(:ids!::text[])\n  and c.account_id = any(:accountIds!::bigint[])\n  and not exists (select 1 from creative_daily_metrics d where d.creative_id = c.id)"};
+const listCreativesWithoutDaysIR: any = {"usedParamSet":{"ids":true,"accountIds":true},"params":[{"name":"ids","required":true,"transform":{"type":"scalar"},"locs":[{"a":86,"b":90}]},{"name":"accountIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":126,"b":137}]}],"statement":"select c.id as \"id!\", c.account_id as \"account_id!\"\nfrom creatives c\nwhere c.id = any(:ids!::text[])\n  and c.account_id = any(:accountIds!::bigint[])\n  and not exists (select 1 from creative_daily_metrics d where d.creative_id = c.id)                                                                                                                                                               "};
 
 /**
  * Query generated from SQL:
@@ -130,9 +130,66 @@ const listCreativesWithoutDaysIR: any = {"usedParamSet":{"ids":true,"accountIds"
  * from creatives c
  * where c.id = any(:ids!::text[])
  *   and c.account_id = any(:accountIds!::bigint[])
- *   and not exists (select 1 from creative_daily_metrics d where d.creative_id = c.id)
+ *   and not exists (select 1 from creative_daily_metrics d where d.creative_id = c.id)                                                                                                                                                               
  * ```
  */
 export const listCreativesWithoutDays = new PreparedQuery<IListCreativesWithoutDaysParams,IListCreativesWithoutDaysResult>(listCreativesWithoutDaysIR);
+
+
+/** 'ListStagedEntityIds' parameters type */
+export type IListStagedEntityIdsParams = void;
+
+/** 'ListStagedEntityIds' return type */
+export interface IListStagedEntityIdsResult {
+  campaign_ids: numberArray;
+  creative_ids: stringArray;
+}
+
+/** 'ListStagedEntityIds' query type */
+export interface IListStagedEntityIdsQuery {
+  params: IListStagedEntityIdsParams;
+  result: IListStagedEntityIdsResult;
+}
+
+const listStagedEntityIdsIR: any = {"usedParamSet":{},"params":[],"statement":"select array(select id from staged_campaigns) as \"campaign_ids!\",\n       array(select id from staged_creatives) as \"creative_ids!\"                                                                                         "};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select array(select id from staged_campaigns) as "campaign_ids!",
+ *        array(select id from staged_creatives) as "creative_ids!"                                                                                         
+ * ```
+ */
+export const listStagedEntityIds = new PreparedQuery<IListStagedEntityIdsParams,IListStagedEntityIdsResult>(listStagedEntityIdsIR);
+
+
+/** 'CountStagedEntitiesBesides' parameters type */
+export interface ICountStagedEntitiesBesidesParams {
+  campaignIds: numberArray;
+  creativeIds: stringArray;
+}
+
+/** 'CountStagedEntitiesBesides' return type */
+export interface ICountStagedEntitiesBesidesResult {
+  campaigns: number;
+  creatives: number;
+}
+
+/** 'CountStagedEntitiesBesides' query type */
+export interface ICountStagedEntitiesBesidesQuery {
+  params: ICountStagedEntitiesBesidesParams;
+  result: ICountStagedEntitiesBesidesResult;
+}
+
+const countStagedEntitiesBesidesIR: any = {"usedParamSet":{"campaignIds":true,"creativeIds":true},"params":[{"name":"campaignIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":62,"b":74}]},{"name":"creativeIds","required":true,"transform":{"type":"scalar"},"locs":[{"a":167,"b":179}]}],"statement":"select (select count(*) from staged_campaigns where id <> all(:campaignIds!::bigint[])) as \"campaigns!\",\n       (select count(*) from staged_creatives where id <> all(:creativeIds!::text[])) as \"creatives!\""};
+
+/**
+ * Query generated from SQL:
+ * ```
+ * select (select count(*) from staged_campaigns where id <> all(:campaignIds!::bigint[])) as "campaigns!",
+ *        (select count(*) from staged_creatives where id <> all(:creativeIds!::text[])) as "creatives!"
+ * ```
+ */
+export const countStagedEntitiesBesides = new PreparedQuery<ICountStagedEntitiesBesidesParams,ICountStagedEntitiesBesidesResult>(countStagedEntitiesBesidesIR);
 
 

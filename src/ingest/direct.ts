@@ -1,9 +1,12 @@
 import { copyFrom } from '../db/copy.js';
-import { directCopySql } from '../store/apply.js';
+import { addStagedCounts, directCopySql, ENTITY_TABLES, mergeStagedEntities, type StagedWriteCounts } from '../store/apply.js';
+import { LockTimeoutError } from '../store/errors.js';
 import { METRIC_FIELDS } from '../store/metrics.js';
 import { KeySet, type EncodedRows, type StagingWriter } from '../store/staged.js';
 import { tryLockAccountsForWrite } from '../generated/locks.queries.js';
 import {
+  countStagedEntitiesBesides,
+  listStagedEntityIds,
   listAccountsOfCampaignsWithoutDays,
   listAccountsOfCreativesWithoutDays,
   listCampaignsWithoutDays,
@@ -20,7 +23,10 @@ import { checkForeignKeysNow, deferConstraints, listAccountsWritten } from '../g
  * and has no day stored at all, are new whatever the file holds, unless the file
  * repeats one: those go by COPY straight into their table while the rest of the
  * file is parsed, each with its parent's account, and their references are checked
- * then too. The rest is staged and merged at the end as ever.
+ * then too. The rest is staged and merged at the end as ever. Parents described in
+ * the file itself (an export lists an account's entities before its analytics) are
+ * merged when the first days after them come, when every staged reference resolves
+ * by then (mergeStagedEntities), so that their days can go straight in too.
  *
  * Locks: a day goes straight in only under its account's write lock, taken with a
  * try here (never a wait, so that no lock is waited for while others are held out
@@ -69,6 +75,14 @@ export class DirectDays {
   private readonly held = new Set<number>();
   /** Days sent straight into each table. */
   readonly copied: Record<DirectTable, number> = { campaign_daily_metrics: 0, creative_daily_metrics: 0 };
+  /** Entities staged since the last early merge of them (or the one that could not merge yet). */
+  private entitiesStaged = false;
+  /** What the early merges of entities wrote, and the campaigns and creatives they described. */
+  private readonly merged = {
+    counts: { ad_accounts: { inserted: 0, updated: 0 }, campaigns: { inserted: 0, updated: 0 }, creatives: { inserted: 0, updated: 0 } },
+    campaignIds: new Set<number>(),
+    creativeIds: new Set<string>(),
+  };
 
   constructor(private readonly writer: StagingWriter) {}
 
@@ -82,17 +96,30 @@ export class DirectDays {
     return this.copied.campaign_daily_metrics + this.copied.creative_daily_metrics + this.bufferedRows.campaign_daily_metrics + this.bufferedRows.creative_daily_metrics;
   }
 
-  /** Takes a parsed batch (in line order); resolves to its rows to stage. */
+  /**
+   * Takes a parsed batch (in line order): stages its entities, and resolves to the
+   * rest of its rows to stage (days whose parents are decided direct are taken out).
+   */
   async route(rows: EncodedRows): Promise<EncodedRows> {
+    const isEntityTable = (table: string) => (ENTITY_TABLES as readonly string[]).includes(table);
+    const entities = rows.tables.filter((entry) => isEntityTable(entry.table));
+    if (entities.length > 0) {
+      // Staged first: an early merge for this batch's days includes the parents before them.
+      this.writer.addEncoded({ tables: entities, keys: rows.keys, dailyKeys: [] });
+      this.entitiesStaged = true;
+    }
     for (const { table, entities } of rows.dailyKeys) {
       if (!isDirectTable(table)) continue;
       const decided = this.decided[table];
       const fresh = new Set<number | string>();
       for (const entity of entities) if (!decided.has(entity)) fresh.add(entity);
-      if (fresh.size > 0) await this.decide(table, [...fresh]);
+      if (fresh.size === 0) continue;
+      if (this.entitiesStaged) await this.mergeEntities();
+      await this.decide(table, [...fresh]);
     }
-    const staged: EncodedRows = { tables: [], keys: rows.keys, dailyKeys: [] };
+    const staged: EncodedRows = { tables: [], keys: [], dailyKeys: [] };
     for (const entry of rows.tables) {
+      if (isEntityTable(entry.table)) continue;
       const keys = rows.dailyKeys.find((k) => k.table === entry.table);
       if (!isDirectTable(entry.table) || !keys || !keys.entities.some((e) => this.decided[entry.table as DirectTable].get(e) != null)) {
         staged.tables.push(entry);
@@ -113,6 +140,55 @@ export class DirectDays {
   /** Sends the days still buffered; the caller then drains the writer. */
   async finish(): Promise<void> {
     await this.send();
+  }
+
+  /**
+   * The merge's counts (of what was staged at the end) with what went ahead of it
+   * added: the days written straight in, the entities merged early (each campaign and
+   * creative described once, whichever merges it was in).
+   */
+  async withEarlyWrites(counts: StagedWriteCounts): Promise<StagedWriteCounts> {
+    const early: StagedWriteCounts = {
+      ...this.merged.counts,
+      campaign_daily_metrics: { inserted: this.copied.campaign_daily_metrics, updated: 0 },
+      creative_daily_metrics: { inserted: this.copied.creative_daily_metrics, updated: 0 },
+      audience_demographics: { inserted: 0, updated: 0 },
+      campaigns_described: this.merged.campaignIds.size,
+      creatives_described: this.merged.creativeIds.size,
+      accounts_locked: [...this.held].sort((a, b) => a - b),
+      rejected_references: [],
+    };
+    const sum = addStagedCounts(early, counts);
+    if (this.merged.campaignIds.size + this.merged.creativeIds.size > 0) {
+      const ids = { campaignIds: [...this.merged.campaignIds], creativeIds: [...this.merged.creativeIds] };
+      const [besides] = await countStagedEntitiesBesides.run(ids, this.writer.transaction);
+      sum.campaigns_described = this.merged.campaignIds.size + (besides?.campaigns ?? 0);
+      sum.creatives_described = this.merged.creativeIds.size + (besides?.creatives ?? 0);
+    }
+    return sum;
+  }
+
+  /** Merges the entities staged so far ahead of the days that follow them (mergeStagedEntities). */
+  private async mergeEntities(): Promise<void> {
+    this.entitiesStaged = false; // tried once until more are staged
+    let merge: Awaited<ReturnType<typeof mergeStagedEntities>>;
+    try {
+      merge = await mergeStagedEntities(this.writer);
+    } catch (error) {
+      if (error instanceof LockTimeoutError) throw new DirectPathAbandoned(error.message);
+      throw error;
+    }
+    if (!merge) return; // a parent comes later in the file: these stay staged
+    for (const account of merge.accounts) this.held.add(account);
+    for (const table of ENTITY_TABLES) {
+      const total = this.merged.counts[table];
+      total.inserted += merge.counts[table].inserted;
+      total.updated += merge.counts[table].updated;
+    }
+    const [ids] = await listStagedEntityIds.run(undefined, this.writer.transaction);
+    for (const id of ids?.campaign_ids ?? []) this.merged.campaignIds.add(id);
+    for (const id of ids?.creative_ids ?? []) this.merged.creativeIds.add(id);
+    await this.writer.clear(ENTITY_TABLES);
   }
 
   /**

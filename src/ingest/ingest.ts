@@ -149,7 +149,7 @@ async function ingestOnce(pool: pg.Pool, file: string, options: IngestOptions, d
       if (noWait && error instanceof LockTimeoutError) throw new DirectPathAbandoned(error.message);
       throw error instanceof UnknownReferenceError ? inFileTerms(error, file) : error;
     }
-    if (direct) counts = withDirectRows(counts, direct);
+    if (direct) counts = await direct.withEarlyWrites(counts);
     await read.rejectReferences(counts.rejected_references, options.maxLineBytes);
     const { rejected } = read;
     const syncId = await unit.commit(counts, {
@@ -272,11 +272,6 @@ async function stageFile(writer: StagingWriter, read: FileRead, options: IngestO
   return direct;
 }
 
-/** The merge's counts with the days written straight in added to the inserted ones. */
-function withDirectRows(counts: StagedWriteCounts, direct: DirectDays): StagedWriteCounts {
-  const add = (table: 'campaign_daily_metrics' | 'creative_daily_metrics') => ({ ...counts[table], inserted: counts[table].inserted + direct.copied[table] });
-  return { ...counts, campaign_daily_metrics: add('campaign_daily_metrics'), creative_daily_metrics: add('creative_daily_metrics') };
-}
 
 /** Lines sent to the parse workers about this many characters at a time. */
 const PARSE_BATCH_CHARS = 1 << 20;

@@ -117,6 +117,42 @@ async function prepareStaged(writer: StagingWriter, wait: WriteOptions, reject =
   return { accounts, rejected };
 }
 
+/** The entities' tables, merged ahead of the rest by mergeStagedEntities. */
+export const ENTITY_TABLES = ['ad_accounts', 'campaigns', 'creatives'] as const satisfies readonly StagedTable[];
+
+/** What mergeStagedEntities wrote. */
+export interface EntityMerge {
+  counts: Record<(typeof ENTITY_TABLES)[number], WriteCounts>;
+  /** The accounts whose write locks it took. */
+  accounts: number[];
+}
+
+/**
+ * Merges the staged accounts, campaigns and creatives alone, ahead of the rest of
+ * the write (an ingest's direct path: src/ingest/direct.ts, so that the days after
+ * them can go straight into their tables), and empties their staging tables for
+ * the rows that follow. Only when every staged reference resolves now (a parent may
+ * come later in the file): else it merges nothing and resolves to null. Takes the
+ * write locks of the accounts written without waiting (LockTimeoutError).
+ */
+export async function mergeStagedEntities(writer: StagingWriter): Promise<EntityMerge | null> {
+  const tx = writer.transaction;
+  await writer.drain();
+  await setStagingSettings.run({ workMem: '128MB' }, tx);
+  for (const table of ENTITY_TABLES) await settleStaged(writer, table);
+  const none = { campaignIds: [], creativeIds: [] };
+  const [unknown] = await findFirstUnknownReference.run(none, tx);
+  if (unknown) return null;
+  const accounts = (await listAccountsWritten.run(none, tx)).map((row) => row.account_id);
+  await lockAccounts(tx, accounts, 0);
+  const counts = {
+    ad_accounts: await mergeEntity(tx, stagedAccounts.insertStagedAccounts, stagedAccounts.updateFromStagedAccounts),
+    campaigns: await mergeEntity(tx, stagedCampaigns.insertStagedCampaigns, stagedCampaigns.updateFromStagedCampaigns),
+    creatives: await mergeEntity(tx, stagedCreatives.insertStagedCreatives, stagedCreatives.updateFromStagedCreatives),
+  };
+  return { counts, accounts };
+}
+
 /** The kind sql/staged_checks.sql reported, checked against the one list of kinds. */
 function referenceKind(reference: string): ReferenceKind {
   if (!isReferenceKind(reference)) throw new Error(`sql/staged_checks.sql reported an unknown reference kind: ${reference}`);

@@ -385,6 +385,20 @@ export class StagingWriter extends StagedRows {
     await previous;
   }
 
+  /**
+   * Empties these staging tables once their rows were merged ahead of the rest (an
+   * ingest's entities: src/ingest/direct.ts), as if nothing had been staged in them;
+   * everything of theirs must have been sent (drain()).
+   */
+  async clear(tables: readonly StagedTable[]): Promise<void> {
+    // This module's own table names, no data.
+    await this.run(() => this.tx.query(`TRUNCATE ${tables.map((table) => `staged_${table}`).join(', ')}`));
+    for (const table of tables) {
+      this.staged.delete(table);
+      this.keys.set(table, new KeySet());
+    }
+  }
+
   /** Runs `task` on the writer's connection after every send before it, and resolves to its result. */
   async run<T>(task: () => Promise<T>): Promise<T> {
     const result = this.inflight.then(task);
