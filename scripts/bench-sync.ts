@@ -118,7 +118,9 @@ async function main() {
     const entityPages = 1 + results.reduce((sum, r) => sum + Math.ceil(r.campaignsFetched / 500) + Math.ceil(r.creativesFetched / 100), 0);
     const analytics = requests - entityPages;
     const theirs = connectorRequests(entityPages);
+    const direct = results.reduce((sum, r) => sum + (r.directRows ?? 0), 0);
     console.log(`stored: ${rows[0].campaign_days} campaign days, ${rows[0].creative_days} creative days, ${rows[0].demographic_rows} demographic rows`);
+    console.log(`days written straight into their tables (not staged): ${direct} of ${rows[0].campaign_days + rows[0].creative_days}`);
     console.log('');
     console.log('| | requests | wall time |');
     console.log('|---|---:|---:|');

@@ -12,6 +12,7 @@ import { InvalidValueError } from '../src/values.js';
 import { syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
 import { databaseSuite, emptyTables, freshDatabase } from './helpers/database.js';
 import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
+import { drift } from './helpers/rollups.js';
 import { scratchFolder } from './helpers/scratch.js';
 
 /**
@@ -248,6 +249,34 @@ Sync('analytics parsed on a worker thread store exactly the dataset; windows tha
   for (const [i, account] of data.readableAccountIds.entries()) {
     assert.is(results[i]!.counts!.creative_daily_metrics.inserted, expectedDays(data, 'creative', [account], FROM, TO).size, 'creative days counted');
   }
+});
+
+Sync('with parse workers, a first sync writes its days straight into their tables; restated days go through staging', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [account] = data.readableAccountIds;
+  const [first] = await sync(pool, server, data, { accounts: [account!], parseWorkers: 1 });
+  const days = expectedDays(data, 'campaign', [account!], FROM, TO).size + expectedDays(data, 'creative', [account!], FROM, TO).size;
+  assert.is(first!.status, 'success');
+  assert.is(first!.directRows, days, 'every day of the first sync went straight in');
+  assert.is(first!.counts!.campaign_daily_metrics.inserted + first!.counts!.creative_daily_metrics.inserted, days);
+  await assertStoredEqualsDataset(pool, data, [account!]);
+  const rollups = async () =>
+    (await pool.query(`select (select sum(impressions)::text from account_daily_metrics) as accounts,
+                              (select sum(impressions)::text from campaign_weekly_metrics) as campaigns,
+                              (select sum(impressions)::text from creative_monthly_metrics) as creatives,
+                              (select sum(impressions)::text from creative_daily_metrics) as creative_days`)).rows[0];
+  const sums = await rollups();
+  assert.equal(await drift(pool), [], 'every rollup equals its recomputation from the days written straight in');
+  // LinkedIn restated the last days: the days are stored, so they go through staging and replace the stored ones.
+  data.restate({ from: '2025-02-19', to: '2025-02-28' }, 3);
+  const [again] = await sync(pool, server, data, { accounts: [account!], parseWorkers: 1 });
+  assert.is(again!.status, 'success');
+  assert.is(again!.directRows, 0);
+  assert.ok(again!.counts!.campaign_daily_metrics.updated > 0, 'restated days replaced');
+  await assertStoredEqualsDataset(pool, data, [account!]);
+  assert.not.equal(await rollups(), sums, 'the rollups follow the restated days');
+  assert.equal(await drift(pool), []);
 });
 
 Sync('a bad value in an analytics response fails its account, naming the response, element and field, on a worker thread or this one', async ({ pool }) => {

@@ -136,6 +136,15 @@ export class StagedSync {
     return true;
   }
 
+  /**
+   * Takes the sync lock of origin.accountId and writes the running row now, as the
+   * first merge would (LockTimeoutError): a sync does before it stages anything,
+   * so that the locks of its days written straight in come after it (src/ingest/direct.ts).
+   */
+  async lock(origin: SyncOrigin, timeoutMs: number): Promise<void> {
+    await (this.started ??= this.start(origin, timeoutMs));
+  }
+
   private async mergeStaged(writer: StagingWriter, origin: SyncOrigin, options: MergeOptions): Promise<StagedWriteCounts> {
     await (this.started ??= this.start(origin, options.timeoutMs));
     return applyStaged(writer, { timeoutMs: options.timeoutMs }, { rejectUnknownReferences: options.rejectUnknownReferences ?? false });

@@ -3,7 +3,7 @@ import { ParsePool } from '../ingest/parse-pool.js';
 import type { ParseFailure } from '../ingest/parse-worker.js';
 import { LinkedInApiError } from '../linkedin/api/errors.js';
 import type { AnalyticsParser, AnalyticsResponse, ParsedAnalytics } from '../linkedin/api/pull.js';
-import type { StagingWriter } from '../store/staged.js';
+import type { EncodedRows, StagingWriter } from '../store/staged.js';
 import { InvalidValueError } from '../values.js';
 
 /**
@@ -16,6 +16,8 @@ export const WORKER_MIN_BYTES = 256 << 10;
 export interface AnalyticsTarget {
   /** The account's current writer (a new one after each merged part), or null when not storing. */
   writer: () => StagingWriter | null;
+  /** Stages a response's rows (some days may go straight into their tables). */
+  add: (rows: EncodedRows) => Promise<void>;
   /** The account's --out part, or null. */
   archive: Writable | null;
   /** Numbers the next `count` elements of the account (their staging `line`): the first one. */
@@ -62,7 +64,7 @@ export class AnalyticsParsing {
         emit: async () => {
           if (result.archive) target.archive!.write(result.archive);
           // The writer of now: a part may have been merged while this body was parsed.
-          if (result.rows) target.writer()!.addEncoded(result.rows);
+          if (result.rows) await target.add(result.rows);
           await target.after();
         },
       };

@@ -1,5 +1,10 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type pg from 'pg';
 import { copyFrom, copyRow } from '../../src/db/copy.js';
+import { createPool } from '../../src/db/pool.js';
+import { IngestError, ingestFile } from '../../src/ingest/ingest.js';
 import { writeBatch } from '../../src/store/apply.js';
 import { mulberry32 } from '../../src/sample/random.js';
 
@@ -9,7 +14,9 @@ import { mulberry32 } from '../../src/sample/random.js';
  * writes — plain SQL inserts, upserts, updates and deletes of days, campaign and
  * creative moves, a parent deleted and stored again, writable CTEs writing a parent
  * and its days, re-keyed days, COPY, TRUNCATE, demographic rows — committed or
- * rolled back at random, beside writeBatch calls (the library's write path). A seed
+ * rolled back at random, beside writeBatch calls and ingests of small export files
+ * parsed on a worker (the library's write paths; an ingest's days of parents without
+ * days go straight into their tables: src/ingest/direct.ts). A seed
  * fixes every session's choices; how the sessions interleave is up to the server.
  * Writes the database refuses (a foreign key at commit, a duplicate key, a deadlock,
  * a lock timeout) roll their transaction back and are counted; any other error fails.
@@ -28,6 +35,9 @@ export interface ModelRun {
   /** Refusals by SQLSTATE: expected under concurrency, each rolled back whole. */
   refused: Record<string, number>;
   batches: number;
+  ingests: number;
+  /** Days the ingests wrote straight into their tables. */
+  directRows: number;
 }
 
 const ACCOUNTS = [1, 2, 3, 4];
@@ -161,9 +171,46 @@ function randomWrite(random: () => number): Write {
   return (c) => c.query(`insert into campaign_daily_metrics (campaign_id, date, impressions) values ($2, $3, $1) on conflict (campaign_id, date) do nothing`, values);
 }
 
+const dateOf = (day: string) => {
+  const [year, month, dayOfMonth] = day.split('-').map(Number);
+  return { year, month, day: dayOfMonth };
+};
+
+/**
+ * An export file of a few days of a campaign (sometimes a new one, its line first)
+ * and of a creative: the lines an ingest reads.
+ */
+function randomExport(random: () => number): string[] {
+  const pick = <T>(items: readonly T[]) => items[Math.floor(random() * items.length)]!;
+  const lines: string[] = [];
+  const campaign = pick([...CAMPAIGNS, ...NEW_CAMPAIGNS]);
+  if (NEW_CAMPAIGNS.includes(campaign)) lines.push(JSON.stringify({ adCampaign: { id: campaign, account: `urn:li:sponsoredAccount:${pick(ACCOUNTS)}` } }));
+  const creative = pick(CREATIVES);
+  for (const day of DAYS.filter(() => random() < 0.4)) {
+    const range = { start: dateOf(day), end: dateOf(day) };
+    const metrics = { impressions: Math.floor(random() * 700), clicks: Math.floor(random() * 9), costInLocalCurrency: (random() * 30).toFixed(2) };
+    lines.push(JSON.stringify({ adAnalytics: { dateRange: range, pivotValues: [`urn:li:sponsoredCampaign:${campaign}`], ...metrics }, pivot: 'CAMPAIGN' }));
+    if (random() < 0.5) lines.push(JSON.stringify({ adAnalytics: { dateRange: range, pivotValues: [creative], ...metrics }, pivot: 'CREATIVE' }));
+  }
+  return lines;
+}
+
+/** What a refused write's error says: its SQLSTATE, or the library error's name. */
+function refusalOf(error: unknown): string {
+  const cause = error instanceof IngestError ? error.cause : error;
+  const code = (cause as { code?: string }).code ?? (cause as { cause?: { code?: string } }).cause?.code ?? '';
+  if (REFUSALS.has(code)) return code;
+  const name = (cause as Error).name;
+  if (/UnknownReferenceError|LockTimeoutError/.test(name)) return name;
+  throw error;
+}
+
 /** Runs the workload; resolves to what happened. Throws on any error that is not a refusal. */
 export async function runModel(pool: pg.Pool, options: ModelOptions): Promise<ModelRun> {
-  const run: ModelRun = { committed: 0, rolledBack: 0, refused: {}, batches: 0 };
+  const run: ModelRun = { committed: 0, rolledBack: 0, refused: {}, batches: 0, ingests: 0, directRows: 0 };
+  const files = await mkdtemp(path.join(tmpdir(), 'ads-store-model-'));
+  // Ingests take two connections each (the data and the sync lock's), beside the sessions' own.
+  const ingestPool = createPool(pool.options.connectionString!, { max: 2 * options.sessions, statementTimeoutMs: 30_000 });
   const session = async (index: number) => {
     const random = mulberry32(options.seed * 31 + index + 1);
     const client = await pool.connect();
@@ -171,6 +218,20 @@ export async function runModel(pool: pg.Pool, options: ModelOptions): Promise<Mo
     try {
       await client.query(`set lock_timeout = '3s'`);
       for (let t = 0; t < options.transactions; t++) {
+        if (random() < 0.04) {
+          // An ingest of a small file, parsed on a worker: its own transaction and locks.
+          const file = path.join(files, `session-${index}-${t}.ndjson`);
+          await writeFile(file, `${randomExport(random).join('\n')}\n`);
+          try {
+            const result = await ingestFile(ingestPool, file, { parseWorkers: 1, waitTimeoutMs: 10_000 });
+            run.ingests += 1;
+            run.directRows += result.directRows;
+          } catch (error) {
+            const refusal = refusalOf(error);
+            run.refused[refusal] = (run.refused[refusal] ?? 0) + 1;
+          }
+          continue;
+        }
         if (random() < 0.08) {
           // The library's write path, its own transaction: a restatement of some days.
           const campaign = CAMPAIGNS[Math.floor(random() * CAMPAIGNS.length)]!;
@@ -179,9 +240,8 @@ export async function runModel(pool: pg.Pool, options: ModelOptions): Promise<Mo
             await writeBatch(pool, { campaignDailyMetrics: days });
             run.batches += 1;
           } catch (error) {
-            const code = (error as { code?: string }).code ?? (error as { cause?: { code?: string } }).cause?.code ?? '';
-            if (!REFUSALS.has(code) && !/UnknownReferenceError|LockTimeoutError/.test((error as Error).name)) throw error;
-            run.refused[code || (error as Error).name] = (run.refused[code || (error as Error).name] ?? 0) + 1;
+            const refusal = refusalOf(error);
+            run.refused[refusal] = (run.refused[refusal] ?? 0) + 1;
           }
           continue;
         }
@@ -204,6 +264,11 @@ export async function runModel(pool: pg.Pool, options: ModelOptions): Promise<Mo
       client.release(broken);
     }
   };
-  await Promise.all(Array.from({ length: options.sessions }, (_, index) => session(index)));
+  try {
+    await Promise.all(Array.from({ length: options.sessions }, (_, index) => session(index)));
+  } finally {
+    await ingestPool.end();
+    await rm(files, { recursive: true, force: true });
+  }
   return run;
 }
