@@ -60,6 +60,24 @@ async function syncStatuses(pool: pg.Pool): Promise<string[]> {
   return (await pool.query<{ status: string }>('select status from sync_log order by id')).rows.map((row) => row.status);
 }
 
+/** The days file's ingest gave the direct path up: staging alone stored what it stores, and one sync was recorded for it. */
+async function assertReadAgainThroughStaging(pool: pg.Pool, result: IngestResult, expected: { results: IngestResult[]; tables: Record<string, string> }) {
+  assert.is(result.directRows, 0);
+  assert.equal(comparable(result), comparable(expected.results[1]!));
+  assert.equal(await contentChecksums(pool), expected.tables);
+  assert.equal(await syncStatuses(pool), ['success', 'success'], 'the abandoned attempt recorded nothing');
+}
+
+/** Runs `work` with a connection of another session, closed after it (its locks with it). */
+async function inOtherSession<T>(pool: pg.Pool, work: (other: pg.PoolClient) => Promise<T>): Promise<T> {
+  const other = await pool.connect();
+  try {
+    return await work(other);
+  } finally {
+    other.release(true);
+  }
+}
+
 /** Resolves once some other session waits for an advisory lock (an ingest waiting for one of its locks). */
 async function someoneWaits(client: pg.PoolClient): Promise<void> {
   for (let waited = 0; ; waited += 20) {
@@ -143,11 +161,7 @@ Direct('a day the file repeats gives the direct path up: the file is read again 
   const expected = await stagedOnly(pool, [entities, days]);
 
   await ingestFile(pool, entities, WORKERS);
-  const result = await ingestFile(pool, days, WORKERS);
-  assert.is(result.directRows, 0);
-  assert.equal(comparable(result), comparable(expected.results[1]!));
-  assert.equal(await contentChecksums(pool), expected.tables);
-  assert.equal(await syncStatuses(pool), ['success', 'success'], 'the abandoned attempt recorded nothing');
+  await assertReadAgainThroughStaging(pool, await ingestFile(pool, days, WORKERS), expected);
 });
 
 Direct('an account another writer holds gives the direct path up, and the file waits for it through staging', async ({ pool }) => {
@@ -155,22 +169,15 @@ Direct('an account another writer holds gives the direct path up, and the file w
   const expected = await stagedOnly(pool, [entities, days]);
   await ingestFile(pool, entities, WORKERS);
   const [account] = (await pool.query<{ id: number }>('select min(id)::int as id from ad_accounts')).rows.map((r) => r.id);
-  const other = await pool.connect();
-  try {
+  const result = await inOtherSession(pool, async (other) => {
     await other.query('begin');
     await other.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [accountLockKey(account!)]);
     const ingest = ingestFile(pool, days, WORKERS);
     await someoneWaits(other);
     await other.query('commit');
-    const result = await ingest;
-    assert.is(result.directRows, 0);
-    assert.equal(comparable(result), comparable(expected.results[1]!));
-  } finally {
-    await other.query('rollback').catch(() => {});
-    other.release();
-  }
-  assert.equal(await contentChecksums(pool), expected.tables);
-  assert.equal(await syncStatuses(pool), ['success', 'success']);
+    return ingest;
+  });
+  await assertReadAgainThroughStaging(pool, result, expected);
 });
 
 Direct('holding account locks, the direct path never waits for the sync lock: its holder may take those accounts', async ({ pool }) => {
@@ -180,8 +187,7 @@ Direct('holding account locks, the direct path never waits for the sync lock: it
   const accounts = (await pool.query<{ id: number }>('select id::int as id from ad_accounts order by id')).rows.map((r) => r.id);
   // Another ingest of the same account_id value ('all', the file's sync line): it holds the
   // sync lock, and then wants an account's write lock, which the direct path holds.
-  const other = await pool.connect();
-  try {
+  const result = await inOtherSession(pool, async (other) => {
     await other.query('select pg_advisory_lock(hashtextextended($1, 0))', [syncLockKey('all')]);
     const ingest = ingestFile(pool, days, WORKERS);
     // The ingest waits for the sync lock: on the direct path holding its accounts'
@@ -193,15 +199,9 @@ Direct('holding account locks, the direct path never waits for the sync lock: it
     for (const account of accounts) await other.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [accountLockKey(account)]);
     await other.query('commit');
     await other.query('select pg_advisory_unlock(hashtextextended($1, 0))', [syncLockKey('all')]);
-    const result = await ingest;
-    assert.is(result.directRows, 0);
-    assert.equal(comparable(result), comparable(expected.results[1]!));
-  } finally {
-    await other.query('rollback').catch(() => {});
-    other.release();
-  }
-  assert.equal(await contentChecksums(pool), expected.tables);
-  assert.equal(await syncStatuses(pool), ['success', 'success']);
+    return ingest;
+  });
+  await assertReadAgainThroughStaging(pool, result, expected);
 });
 
 Direct.run();

@@ -272,7 +272,6 @@ async function stageFile(writer: StagingWriter, read: FileRead, options: IngestO
   return direct;
 }
 
-
 /** Lines sent to the parse workers about this many characters at a time. */
 const PARSE_BATCH_CHARS = 1 << 20;
 
