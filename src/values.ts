@@ -59,8 +59,14 @@ const DECIMAL = /^[+-]?(?:(\d+)\.?(\d*)|\.(\d+))(?:[eE]([+-]?\d+))?$/;
 const MAX_INTEGER_DIGITS = 131_072 - 20;
 const MAX_SCALE = 16_383;
 
+// The usual amount ("107.53"): with at most 15 digits on either side of the point it
+// is far inside every limit below, and one test answers (a third of the full check's
+// time, measured on 500,000 amounts; it runs for every day of every bulk write).
+const PLAIN_DECIMAL = /^-?\d{1,15}(?:\.\d{1,15})?$/;
+
 /** An exact decimal as text ("107.53", "-2E-18") that numeric can store and sum; never passed through a float. */
 export function checkDecimal(value: unknown, record: string, field: string): string {
+  if (typeof value === 'string' && PLAIN_DECIMAL.test(value)) return value;
   const match = typeof value === 'string' ? DECIMAL.exec(value) : null;
   if (!match) throw new InvalidValueError(record, field, value, 'is not a decimal number');
   const whole = match[1] ?? '';

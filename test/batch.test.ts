@@ -101,6 +101,35 @@ Batches('an invalid value names the row and field; nothing is written', async ({
   assert.is(await getAccount(pool, 1), null);
 });
 
+Batches('a bad metric found while a first load is sent names its row and field; nothing is written, the connection stays usable', async ({ pool }) => {
+  await writeBatch(pool, { accounts: [{ id: 1 }], campaigns: [{ id: 10, account_id: 1 }, { id: 20, account_id: 1 }] });
+  const day = (i: number) => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10);
+  // Over a megabyte of days (sent before the last is encoded), then a spend that is not a number.
+  const days = Array.from({ length: 30_000 }, (_, i) => ({ campaign_id: i % 2 === 0 ? 10 : 20, date: day(Math.floor(i / 2)), impressions: i, spend: '1.25' }));
+  days.push({ campaign_id: 10, date: day(20_000), impressions: 1, spend: 'ten' });
+  for (const [batch, record] of [
+    [{ campaignDailyMetrics: days, accounts: [{ id: 1, name: 'renamed' }] }, 'campaign_daily_metrics[30000]'],
+    // The same value where the days go through staging (a restatement) fails the same way.
+    [{ campaignDailyMetrics: [{ campaign_id: 10, date: day(0), impressions: 7 }, { campaign_id: 10, date: day(1), spend: 'ten' }] }, 'campaign_daily_metrics[1]'],
+  ] as const) {
+    // A hang detector, not a speed target: a COPY left open would hold its connection
+    // (and the ROLLBACK behind it) until the pool's 30 s statement timeout.
+    let timer: NodeJS.Timeout | undefined;
+    const outcome = await Promise.race([
+      writeBatch(pool, batch).then(() => 'written', (error: unknown) => error),
+      new Promise((resolve) => (timer = setTimeout(resolve, 20_000, 'stuck'))),
+    ]);
+    clearTimeout(timer);
+    assert.instance(outcome, InvalidValueError);
+    assert.match((outcome as Error).message, new RegExp(`^${record.replace(/[[\]]/g, '\\$&')}: field spend: "ten"`));
+    if (record.endsWith('[1]')) continue;
+    await writeBatch(pool, { campaignDailyMetrics: [{ campaign_id: 10, date: day(0), impressions: 5 }] });
+  }
+  assert.is((await getAccount(pool, 1))!.name, null);
+  assert.equal((await listCampaignDailyMetrics(pool, { campaignId: 10, ...all })).map((r) => r.impressions), [5]);
+  assert.equal(await listCampaignDailyMetrics(pool, { campaignId: 20, ...all }), []);
+});
+
 Batches('a write waits for the account lock another holds; no-wait fails at once', async ({ pool }) => {
   await writeBatch(pool, sample());
   let release!: () => void;

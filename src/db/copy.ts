@@ -64,7 +64,8 @@ export async function copyRows<R>(
   client: pg.PoolClient,
   copySql: string,
   rows: Iterable<R>,
-  encode: (row: R) => string,
+  /** A row's COPY text; may throw (a value refused as it is encoded): the COPY is then abandoned and the error rethrown. */
+  encode: (row: R, index: number) => string,
   ascii = false,
 ): Promise<void> {
   const stream = client.query(copyStreams.from(copySql));
@@ -73,13 +74,22 @@ export async function copyRows<R>(
     stream.on('error', reject);
   });
   let buffer = new CopyBuffer();
-  for (const row of rows) {
-    buffer.append(encode(row), ascii);
-    if (buffer.bytes >= 1 << 20) {
-      for (const chunk of buffer.take()) {
-        if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
+  let index = 0;
+  try {
+    for (const row of rows) {
+      buffer.append(encode(row, index++), ascii);
+      if (buffer.bytes >= 1 << 20) {
+        for (const chunk of buffer.take()) {
+          if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
+        }
       }
     }
+  } catch (error) {
+    // CopyFail ends the COPY on the server (its statement fails, so does the
+    // transaction) and leaves the connection ready for the caller's ROLLBACK.
+    stream.destroy(error instanceof Error ? error : new Error(String(error)));
+    await finished.catch(() => {});
+    throw error;
   }
   for (const chunk of buffer.take()) stream.write(chunk);
   stream.end();

@@ -52,23 +52,37 @@ export async function listCreativeDailyMetrics(
  * when nothing changes: this runs once per row of the largest bulk writes.
  */
 export function checkCampaignDailyMetric(row: CampaignDailyMetricInput, record: string): CampaignDailyMetricInput {
-  checkId(row.campaign_id, record, 'campaign_id');
-  checkMetrics(row, record);
-  const date = checkDate(row.date, record, 'date');
-  return date === row.date ? row : { ...row, date };
+  return checkDailyMetrics(checkCampaignDayKey(row, record), record);
 }
 
 /** As checkCampaignDailyMetric, for a creative's day. */
 export function checkCreativeDailyMetric(row: CreativeDailyMetricInput, record: string): CreativeDailyMetricInput {
-  checkText(row.creative_id, record, 'creative_id');
-  if (row.creative_id === '') throw new InvalidValueError(record, 'creative_id', row.creative_id, 'is empty');
-  checkMetrics(row, record);
+  return checkDailyMetrics(checkCreativeDayKey(row, record), record);
+}
+
+/**
+ * The key half of checkCampaignDailyMetric: the campaign and the date (made
+ * canonical). writeBatch checks every row's key before its first statement (the
+ * locks, the range and the repeats depend on them) and the metrics as it writes
+ * each row, while the server works on the rows before it.
+ */
+export function checkCampaignDayKey(row: CampaignDailyMetricInput, record: string): CampaignDailyMetricInput {
+  checkId(row.campaign_id, record, 'campaign_id');
   const date = checkDate(row.date, record, 'date');
   return date === row.date ? row : { ...row, date };
 }
 
-/** Checks the metric fields the row has (absent ones stay absent, later meaning 0). */
-function checkMetrics(row: DailyMetricValues, record: string): void {
+/** As checkCampaignDayKey, for a creative's day. */
+export function checkCreativeDayKey(row: CreativeDailyMetricInput, record: string): CreativeDailyMetricInput {
+  checkText(row.creative_id, record, 'creative_id');
+  if (row.creative_id === '') throw new InvalidValueError(record, 'creative_id', row.creative_id, 'is empty');
+  const date = checkDate(row.date, record, 'date');
+  return date === row.date ? row : { ...row, date };
+}
+
+/** The metric half: every metric the row has (absent ones stay absent, later meaning 0). Returns the row. */
+export function checkDailyMetrics<R extends DailyMetricValues>(row: R, record: string): R {
   // A metric is absent or a value: null is not "0", it is refused.
   checkFields(row, METRIC_TABLE, record, false);
+  return row;
 }
