@@ -180,6 +180,42 @@ Direct('an account another writer holds gives the direct path up, and the file w
   await assertReadAgainThroughStaging(pool, result, expected);
 });
 
+Direct('a day a plain-SQL writer stores after the direct path decided gives it up: the file is read again through staging', async ({ pool }) => {
+  const { entities, days, dayLines } = await sampleFiles('direct-plain-sql');
+  // The whole days file (its first COPY fails while later lines are parsed) and a few of
+  // its lines (the one COPY, at the end, fails: its error must not be another statement's).
+  const few = await writeExport('direct-plain-sql.few.ndjson', [...dayLines.filter((l) => l.includes('"pivot":"CAMPAIGN"')).slice(0, 40), dayLines.at(-1)!]);
+  const line = JSON.parse(dayLines.find((l) => l.includes('"pivot":"CAMPAIGN"'))!) as {
+    adAnalytics: { pivotValues: string[]; dateRange: { start: { year: number; month: number; day: number } } };
+  };
+  const campaign = Number(line.adAnalytics.pivotValues[0]!.split(':').pop());
+  const { year, month, day } = line.adAnalytics.dateRange.start;
+  for (const file of [days, few]) {
+    const expected = await stagedOnly(pool, [entities, file]);
+    await ingestFile(pool, entities, WORKERS);
+    const result = await inOtherSession(pool, async (other) => {
+      // Not committed yet when the ingest looks: the campaign has no day stored, so its
+      // days go straight in, and the COPY waits on this one's key.
+      await other.query('begin');
+      await other.query('insert into campaign_daily_metrics (campaign_id, date, impressions) values ($1, make_date($2, $3, $4), 1)', [campaign, year, month, day]);
+      const ingest = ingestFile(pool, file, WORKERS);
+      for (let waited = 0; ; waited += 20) {
+        const { rows } = await other.query<{ n: number }>("select count(*)::int as n from pg_locks where locktype = 'transactionid' and not granted");
+        if (rows[0]!.n > 0) break;
+        assert.ok(waited < 30_000, 'the direct COPY waits for the uncommitted day');
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      await other.query('commit');
+      return ingest;
+    });
+    // As staging alone, but for that day, which the file replaced (updated, not inserted).
+    const staged = expected.results[1]!.counts.campaign_daily_metrics;
+    assert.equal(result.counts.campaign_daily_metrics, { inserted: staged.inserted - 1, updated: 1 });
+    await assertReadAgainThroughStaging(pool, { ...result, counts: expected.results[1]!.counts }, expected);
+    await emptyTables(pool);
+  }
+});
+
 Direct('holding account locks, the direct path never waits for the sync lock: its holder may take those accounts', async ({ pool }) => {
   const { entities, days } = await sampleFiles('direct-sync-lock');
   const expected = await stagedOnly(pool, [entities, days]);

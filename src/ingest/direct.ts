@@ -1,4 +1,5 @@
 import { copyFrom } from '../db/copy.js';
+import { SQLSTATE, sqlState } from '../db/sqlstate.js';
 import { addStagedCounts, directCopySql, ENTITY_TABLES, lockAccounts, mergeStagedEntities, type StagedWriteCounts } from '../store/apply.js';
 import { LockTimeoutError } from '../store/errors.js';
 import { METRIC_FIELDS } from '../store/metrics.js';
@@ -81,7 +82,10 @@ export interface DirectOptions {
   /**
    * A day repeated after it went straight in: an ingest gives the direct path up (its
    * fold must merge the lines field by field); a sync stages it and the table's days
-   * after it (its merge replaces a day whole, as the API restates days).
+   * after it (its merge replaces a day whole, as the API restates days). A day that
+   * another writer without account locks (plain SQL) stored after it was decided:
+   * 'abandon' gives the direct path up too; with 'stage' the COPY's unique violation
+   * fails the unit.
    */
   repeats: 'abandon' | 'stage';
   /**
@@ -191,7 +195,6 @@ export class DirectDays {
         staged.dailyKeys.push({ table: entry.table, entities: rest.entities, days: rest.days });
       }
     }
-    for (const keys of rows.dailyKeys) if (!rows.tables.some((t) => t.table === keys.table)) staged.dailyKeys.push(keys);
     const flushBytes = Math.min(this.options.flushBytes ?? DIRECT_FLUSH_BYTES, FIRST_FLUSH_BYTES * 2 ** this.sends);
     if (this.bufferedBytes >= flushBytes) await this.send();
     return staged;
@@ -257,6 +260,9 @@ export class DirectDays {
    */
   async lockStagedAccounts(): Promise<void> {
     if (!this.holdsLocks) return;
+    // Everything sent first: a COPY that failed (a day a plain-SQL writer inserted
+    // meanwhile, a deadlock) is thrown as itself, not as the next statement's 25P02.
+    await this.writer.drain();
     const tx = this.writer.transaction;
     const accounts = (await listAccountsWritten.run(this.writer.reportedIds(), tx)).map((row) => row.account_id).filter((a) => !this.held.has(a));
     await this.tryLock(accounts);
@@ -387,7 +393,17 @@ export class DirectDays {
       this.bufferedRows[table] = 0;
       this.sends++;
       await this.writer.send(async () => {
-        await copyFrom(tx, directCopySql(table), chunks);
+        try {
+          await copyFrom(tx, directCopySql(table), chunks);
+        } catch (error) {
+          // A writer that takes no account lock (plain SQL) stored one of these days
+          // after they were decided: an ingest reads the file again through staging,
+          // which replaces it; a sync fails the account, naming the key.
+          if (this.options.repeats === 'abandon' && sqlState(error) === SQLSTATE.UNIQUE_VIOLATION) {
+            throw new DirectPathAbandoned(`a day was stored by another writer meanwhile (${(error as Error).message})`);
+          }
+          throw error;
+        }
         // Checked now, while the workers parse what follows, instead of all at the commit.
         await checkForeignKeysNow.run(undefined, tx);
         await deferConstraints.run(undefined, tx);
