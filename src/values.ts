@@ -60,7 +60,7 @@ const MAX_INTEGER_DIGITS = 131_072 - 20;
 const MAX_SCALE = 16_383;
 
 // The usual amount ("107.53"): with at most 15 digits on either side of the point it
-// is far inside every limit below, and one test answers (a third of the full check's
+// is far inside every limit below, and one test answers (a sixth of the full check's
 // time, measured on 500,000 amounts; it runs for every day of every bulk write).
 const PLAIN_DECIMAL = /^-?\d{1,15}(?:\.\d{1,15})?$/;
 

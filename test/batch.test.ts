@@ -114,6 +114,7 @@ Batches('a bad metric found while a first load is sent names its row and field; 
   ] as const) {
     // A hang detector, not a speed target: a COPY left open would hold its connection
     // (and the ROLLBACK behind it) until the pool's 30 s statement timeout.
+    const connections = pool.totalCount;
     let timer: NodeJS.Timeout | undefined;
     const outcome = await Promise.race([
       writeBatch(pool, batch).then(() => 'written', (error: unknown) => error),
@@ -122,12 +123,25 @@ Batches('a bad metric found while a first load is sent names its row and field; 
     clearTimeout(timer);
     assert.instance(outcome, InvalidValueError);
     assert.match((outcome as Error).message, new RegExp(`^${record.replace(/[[\]]/g, '\\$&')}: field spend: "ten"`));
+    // Its ROLLBACK succeeded: the connection went back to the pool (a broken one is dropped).
+    assert.is(pool.totalCount, connections);
     if (record.endsWith('[1]')) continue;
     await writeBatch(pool, { campaignDailyMetrics: [{ campaign_id: 10, date: day(0), impressions: 5 }] });
   }
   assert.is((await getAccount(pool, 1))!.name, null);
   assert.equal((await listCampaignDailyMetrics(pool, { campaignId: 10, ...all })).map((r) => r.impressions), [5]);
   assert.equal(await listCampaignDailyMetrics(pool, { campaignId: 20, ...all }), []);
+  // In the caller's transaction every value is checked first: the transaction stays usable.
+  await withTransaction(pool, async (tx) => {
+    try {
+      await writeBatch(tx, { campaignDailyMetrics: [{ campaign_id: 20, date: day(0), impressions: 3 }, { campaign_id: 20, date: day(1), spend: 'ten' }] });
+      assert.unreachable('should have thrown');
+    } catch (error) {
+      assert.instance(error, InvalidValueError);
+    }
+    await writeBatch(tx, { campaignDailyMetrics: [{ campaign_id: 20, date: day(0), impressions: 3 }] });
+  });
+  assert.equal((await listCampaignDailyMetrics(pool, { campaignId: 20, ...all })).map((r) => r.impressions), [3]);
 });
 
 Batches('a write waits for the account lock another holds; no-wait fails at once', async ({ pool }) => {

@@ -200,7 +200,8 @@ Direct('a day a plain-SQL writer stores after the direct path decided gives it u
       await other.query('insert into campaign_daily_metrics (campaign_id, date, impressions) values ($1, make_date($2, $3, $4), 1)', [campaign, year, month, day]);
       const ingest = ingestFile(pool, file, WORKERS);
       for (let waited = 0; ; waited += 20) {
-        const { rows } = await other.query<{ n: number }>("select count(*)::int as n from pg_locks where locktype = 'transactionid' and not granted");
+        // Some session of this test's database waits for this one (the ingest's COPY).
+        const { rows } = await other.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any (pg_blocking_pids(pid))');
         if (rows[0]!.n > 0) break;
         assert.ok(waited < 30_000, 'the direct COPY waits for the uncommitted day');
         await new Promise((resolve) => setTimeout(resolve, 20));

@@ -75,21 +75,23 @@ export async function copyRows<R>(
   });
   let buffer = new CopyBuffer();
   let index = 0;
-  try {
-    for (const row of rows) {
-      buffer.append(encode(row, index++), ascii);
-      if (buffer.bytes >= 1 << 20) {
-        for (const chunk of buffer.take()) {
-          if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
-        }
+  for (const row of rows) {
+    let text: string;
+    try {
+      text = encode(row, index++);
+    } catch (error) {
+      // CopyFail ends the COPY on the server (its statement fails, so does the
+      // transaction) and leaves the connection ready for the caller's ROLLBACK.
+      stream.destroy(error instanceof Error ? error : new Error(String(error)));
+      await finished.catch(() => {});
+      throw error;
+    }
+    buffer.append(text, ascii);
+    if (buffer.bytes >= 1 << 20) {
+      for (const chunk of buffer.take()) {
+        if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), finished]);
       }
     }
-  } catch (error) {
-    // CopyFail ends the COPY on the server (its statement fails, so does the
-    // transaction) and leaves the connection ready for the caller's ROLLBACK.
-    stream.destroy(error instanceof Error ? error : new Error(String(error)));
-    await finished.catch(() => {});
-    throw error;
   }
   for (const chunk of buffer.take()) stream.write(chunk);
   stream.end();

@@ -85,6 +85,11 @@ export function atomically<T>(db: Transactable, work: (tx: Tx) => Promise<T>): P
   return isPool(db) ? withTransaction(db, work) : work(db);
 }
 
+/** True when atomically() starts a transaction of its own for `db` (a pool), false in the caller's. */
+export function startsTransaction(db: Transactable): boolean {
+  return isPool(db);
+}
+
 function isPool(db: Transactable): db is pg.Pool {
   // pg.Pool has totalCount; a PoolClient does not.
   return 'totalCount' in db;

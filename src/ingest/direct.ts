@@ -35,9 +35,9 @@ import { checkForeignKeysNow, deferConstraints, listAccountsWritten } from '../g
  * too (`holdsLocks`). A busy lock, or a day the file repeats, gives up the direct
  * path (DirectPathAbandoned): the transaction rolls back having recorded nothing,
  * and the file is read again through staging alone, which waits for its locks in
- * order. Under those locks no other ingest or writeBatch writes these days;
- * a plain-SQL writer of the same day makes the COPY fail (23505), as it makes the
- * staged insert fail.
+ * order. Under those locks no other ingest or writeBatch writes these days; a
+ * plain-SQL writer (no account lock) that stores one of them meanwhile makes the COPY
+ * fail with a unique violation, which gives an ingest's direct path up too.
  */
 
 type DirectTable = 'campaign_daily_metrics' | 'creative_daily_metrics';
@@ -57,10 +57,11 @@ export class DirectPathAbandoned extends Error {}
 export const DIRECT_FLUSH_BYTES = 8 << 20;
 
 /**
- * The first statements are smaller (1 MB, then doubling up to the flush size), so
- * that the server starts on the days while the workers parse the next, instead of
- * waiting for the first 8 MB (2.4 s of a 500,000-day file, measured, with the
- * server idle).
+ * Without a flush size of the caller's (an ingest), the first sends are smaller (1 MB,
+ * then doubling up to DIRECT_FLUSH_BYTES), so that the server starts on the days while
+ * the workers parse the next, instead of waiting for the first 8 MB (2.4 s of a
+ * 500,000-day file, measured, with the server idle). A sync sets its own size, measured
+ * for its responses.
  */
 const FIRST_FLUSH_BYTES = 1 << 20;
 
@@ -85,7 +86,7 @@ export interface DirectOptions {
    * after it (its merge replaces a day whole, as the API restates days). A day that
    * another writer without account locks (plain SQL) stored after it was decided:
    * 'abandon' gives the direct path up too; with 'stage' the COPY's unique violation
-   * fails the unit.
+   * fails the unit (a sync's account).
    */
   repeats: 'abandon' | 'stage';
   /**
@@ -94,7 +95,7 @@ export interface DirectOptions {
    * (mergeStagedEntities, an ingest's).
    */
   mergeStaged?: (() => Promise<void>) | undefined;
-  /** Send the days buffered once they take this many bytes (default DIRECT_FLUSH_BYTES). */
+  /** Send the days buffered once they take this many bytes (default: 1 MB, doubling up to DIRECT_FLUSH_BYTES). */
   flushBytes?: number | undefined;
 }
 
@@ -110,7 +111,7 @@ export class DirectDays {
   private readonly buffers: Record<DirectTable, Buffer[]> = { campaign_daily_metrics: [], creative_daily_metrics: [] };
   private readonly bufferedRows: Record<DirectTable, number> = { campaign_daily_metrics: 0, creative_daily_metrics: 0 };
   private bufferedBytes = 0;
-  /** COPY statements sent so far (each table's counts). */
+  /** Sends so far (each may hold a COPY of each table). */
   private sends = 0;
   /** Accounts whose write locks this transaction took here. */
   private readonly held = new Set<number>();
@@ -195,7 +196,7 @@ export class DirectDays {
         staged.dailyKeys.push({ table: entry.table, entities: rest.entities, days: rest.days });
       }
     }
-    const flushBytes = Math.min(this.options.flushBytes ?? DIRECT_FLUSH_BYTES, FIRST_FLUSH_BYTES * 2 ** this.sends);
+    const flushBytes = this.options.flushBytes ?? Math.min(DIRECT_FLUSH_BYTES, FIRST_FLUSH_BYTES * 2 ** this.sends);
     if (this.bufferedBytes >= flushBytes) await this.send();
     return staged;
   }
@@ -391,16 +392,15 @@ export class DirectDays {
       this.buffers[table] = [];
       this.copied[table] += this.bufferedRows[table];
       this.bufferedRows[table] = 0;
-      this.sends++;
       await this.writer.send(async () => {
         try {
           await copyFrom(tx, directCopySql(table), chunks);
         } catch (error) {
           // A writer that takes no account lock (plain SQL) stored one of these days
           // after they were decided: an ingest reads the file again through staging,
-          // which replaces it; a sync fails the account, naming the key.
+          // which replaces it; a sync fails the account with the unique violation.
           if (this.options.repeats === 'abandon' && sqlState(error) === SQLSTATE.UNIQUE_VIOLATION) {
-            throw new DirectPathAbandoned(`a day was stored by another writer meanwhile (${(error as Error).message})`);
+            throw new DirectPathAbandoned(`a day was stored by another writer meanwhile (${(error as Error).message})`, { cause: error });
           }
           throw error;
         }
@@ -410,5 +410,6 @@ export class DirectDays {
       });
     }
     this.bufferedBytes = 0;
+    this.sends++;
   }
 }

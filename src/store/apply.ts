@@ -1,5 +1,5 @@
 import type { Transactable, Tx } from '../db/transaction.js';
-import { atomically } from '../db/transaction.js';
+import { atomically, startsTransaction } from '../db/transaction.js';
 import { lockAccountsForWrite, tryLockAccountsForWrite } from '../generated/locks.queries.js';
 import { UnknownReferenceError } from './errors.js';
 import { lockWithTimeout } from './locks.js';
@@ -34,7 +34,9 @@ import { checkCampaign, type CampaignInput } from './campaigns.js';
 import { checkCreative, type CreativeInput } from './creatives.js';
 import { checkDemographic, type AudienceDemographicInput } from './demographics.js';
 import {
+  checkCampaignDailyMetric,
   checkCampaignDayKey,
+  checkCreativeDailyMetric,
   checkCreativeDayKey,
   checkDailyMetrics,
   METRIC_FIELDS,
@@ -359,15 +361,23 @@ export interface Batch {
  * or creatives have no stored day in the batch's range (a first load), with no
  * key repeated, go by COPY straight into their table instead. Throws
  * InvalidValueError (record `campaign_daily_metrics[i]`…), UnknownReferenceError
- * or LockTimeoutError, having written nothing.
+ * or LockTimeoutError, having written nothing. Given a pool, the days' metrics are
+ * checked as they are written, after the locks and the reference checks (which then
+ * fail first); given the caller's transaction, every value is checked before any
+ * statement, so that a bad one leaves that transaction usable.
  */
 export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOptions = {}): Promise<StagedWriteCounts> {
   // The days' keys are checked before any database work (the locks, the range and
-  // the repeats depend on them); their metrics as each day is written, while the
-  // server works on the days before it (half a second of a 500,000-day first load
-  // taken off its critical path, measured). A bad value rolls everything back either way.
-  const campaignDays = checkAll(batch.campaignDailyMetrics, 'campaign_daily_metrics', checkCampaignDayKey);
-  const creativeDays = checkAll(batch.creativeDailyMetrics, 'creative_daily_metrics', checkCreativeDayKey);
+  // the repeats depend on them); in a transaction of its own, their metrics as each
+  // day is written, while the server works on the days before it (half a second of a
+  // 500,000-day first load taken off its critical path, measured): a bad value then
+  // rolls that transaction back. In the caller's, everything first, as a bad value
+  // must not abort it.
+  const upFront = !startsTransaction(db);
+  const campaignDays = checkAll(batch.campaignDailyMetrics, 'campaign_daily_metrics', upFront ? checkCampaignDailyMetric : checkCampaignDayKey);
+  const creativeDays = checkAll(batch.creativeDailyMetrics, 'creative_daily_metrics', upFront ? checkCreativeDailyMetric : checkCreativeDayKey);
+  const dayMetrics = <R extends DailyMetricValues>(table: 'campaign_daily_metrics' | 'creative_daily_metrics', row: R, index: number): R =>
+    upFront ? row : checkDailyMetrics(row, `${table}[${index}]`);
   return atomically(db, async (tx) => {
     const writer = await StagingWriter.open(tx);
     const stage = async <R>(rows: readonly R[] | undefined, table: StagedTable, check: (row: R, record: string) => R, add: (row: R, line: number) => void) => {
@@ -402,7 +412,7 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
         copyCampaignDays = true;
         direct.campaign_daily_metrics = { inserted: campaignDays.length, updated: 0 };
       } else {
-        campaignDays.forEach((row, index) => writer.addCampaignDailyMetric(checkDailyMetrics(row, `campaign_daily_metrics[${index}]`), index));
+        campaignDays.forEach((row, index) => writer.addCampaignDailyMetric(dayMetrics('campaign_daily_metrics', row, index), index));
         await writer.drain();
         await settleStaged(writer, 'campaign_daily_metrics');
       }
@@ -415,7 +425,7 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
         copyCreativeDays = true;
         direct.creative_daily_metrics = { inserted: creativeDays.length, updated: 0 };
       } else {
-        creativeDays.forEach((row, index) => writer.addCreativeDailyMetric(checkDailyMetrics(row, `creative_daily_metrics[${index}]`), index));
+        creativeDays.forEach((row, index) => writer.addCreativeDailyMetric(dayMetrics('creative_daily_metrics', row, index), index));
         await writer.drain();
         await settleStaged(writer, 'creative_daily_metrics');
       }
@@ -426,12 +436,12 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
     if (copyCampaignDays) {
       const accountOf = new Map<number, number | null>();
       for (const row of await listCampaignAccounts.run({ ids: campaignIds }, tx)) accountOf.set(row.id, row.account_id);
-      await copyDailyRows(tx, 'campaign_daily_metrics', campaignDays, (row) => String(row.campaign_id), (row) => accountOf.get(row.campaign_id) ?? null);
+      await copyDailyRows(tx, 'campaign_daily_metrics', campaignDays, dayMetrics, (row) => String(row.campaign_id), (row) => accountOf.get(row.campaign_id) ?? null);
     }
     if (copyCreativeDays) {
       const accountOf = new Map<string, number | null>();
       for (const row of await listCreativeAccounts.run({ ids: [...writer.reportedCreatives] }, tx)) accountOf.set(row.id, row.account_id);
-      await copyDailyRows(tx, 'creative_daily_metrics', creativeDays, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
+      await copyDailyRows(tx, 'creative_daily_metrics', creativeDays, dayMetrics, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
     }
     return { ...counts, rejected_references: [] };
   });
@@ -475,14 +485,15 @@ export function directCopySql(table: 'campaign_daily_metrics' | 'creative_daily_
 }
 
 /**
- * COPY of daily rows straight into their table, their keys checked: each row's
- * metrics are checked as it is encoded (record `${table}[index]`); absent metrics
+ * COPY of daily rows straight into their table, their keys checked; absent metrics
  * are written as 0.
  */
 async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
   tx: Tx,
   table: 'campaign_daily_metrics' | 'creative_daily_metrics',
   rows: readonly R[],
+  /** The row with its metrics checked, as it is encoded (throwing abandons the COPY). */
+  metrics: (table: 'campaign_daily_metrics' | 'creative_daily_metrics', row: R, index: number) => R,
   key: (row: R) => string,
   /** Each row's account (NULL as \N). */
   account: (row: R) => number | null,
@@ -491,7 +502,7 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
     tx,
     directCopySql(table),
     rows,
-    (r, index) => `${key(r)}\t${r.date}\t${metricsOrZero(checkDailyMetrics(r, `${table}[${index}]`))}\t${account(r) ?? '\\N'}\n`,
+    (r, index) => `${key(r)}\t${r.date}\t${metricsOrZero(metrics(table, r, index))}\t${account(r) ?? '\\N'}\n`,
     // Campaign rows are numbers, a date and a decimal; a creative id may be any text.
     table === 'campaign_daily_metrics',
   );
