@@ -5,7 +5,7 @@ import pg from 'pg';
 import * as assert from 'uvu/assert';
 import { ingestFile, type IngestOptions, type IngestResult } from '../src/ingest/ingest.js';
 import { writeSample } from '../src/sample/sample.js';
-import { contentChecksums, databaseSuite, emptyTables } from './helpers/database.js';
+import { contentChecksums, databaseSuite, emptyTables, someoneWaitsFor, until } from './helpers/database.js';
 import { writeExport } from './helpers/fixtures.js';
 
 // An ingest with parse workers writes the days of stored campaigns and creatives
@@ -79,16 +79,8 @@ async function inOtherSession<T>(pool: pg.Pool, work: (other: pg.PoolClient) => 
 }
 
 /** Resolves once some other session waits for an advisory lock (an ingest waiting for one of its locks). */
-async function someoneWaits(client: pg.PoolClient): Promise<void> {
-  for (let waited = 0; ; waited += 20) {
-    const { rows } = await client.query<{ n: number }>(
-      "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and pid <> pg_backend_pid()",
-    );
-    if (rows[0]!.n > 0) return;
-    assert.ok(waited < 30_000, 'an ingest waits for a lock');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+const someoneWaits = (client: pg.PoolClient) =>
+  until(client, "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and pid <> pg_backend_pid()", 'an ingest waits for a lock');
 
 const accountLockKey = (id: number) => `linkedin-ads-store:account:${id}`;
 const syncLockKey = (value: string) => `linkedin-ads-store:sync:${value}`;
@@ -199,13 +191,7 @@ Direct('a day a plain-SQL writer stores after the direct path decided gives it u
       await other.query('begin');
       await other.query('insert into campaign_daily_metrics (campaign_id, date, impressions) values ($1, make_date($2, $3, $4), 1)', [campaign, year, month, day]);
       const ingest = ingestFile(pool, file, WORKERS);
-      for (let waited = 0; ; waited += 20) {
-        // Some session of this test's database waits for this one (the ingest's COPY).
-        const { rows } = await other.query<{ n: number }>('select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any (pg_blocking_pids(pid))');
-        if (rows[0]!.n > 0) break;
-        assert.ok(waited < 30_000, 'the direct COPY waits for the uncommitted day');
-        await new Promise((resolve) => setTimeout(resolve, 20));
-      }
+      await someoneWaitsFor(other, 'the direct COPY waits for the uncommitted day');
       await other.query('commit');
       return ingest;
     });

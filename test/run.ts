@@ -4,7 +4,7 @@
  * (each suite creates its own database there), stops the server, and prints the
  * closing line `N passed, N failed`. Exits non-zero unless every test ran and passed.
  *
- * `npm test -- PATTERN` runs only the test files whose path matches PATTERN.
+ * `npm test -- WORD…` runs only the test files whose path contains one of the words.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { provideServer } from '../src/provision/server.js';
 
-const pattern = process.argv[2] ?? '';
+const words = process.argv.slice(2);
 
 async function main(): Promise<number> {
   const scratch = await mkdtemp(path.join(tmpdir(), 'ads-store-test-'));
@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     process.once(signal, () => void stop().then(() => process.exit(130)));
   }
   try {
-    const filePattern = pattern ? `^(?=.*${escapeRegExp(pattern)}).*\\.test\\.ts$` : '\\.test\\.ts$';
+    const filePattern = words.length > 0 ? `^.*(?:${words.map(escapeRegExp).join('|')}).*\\.test\\.ts$` : '\\.test\\.ts$';
     const { code, output } = await runUvu(filePattern, server.url);
     const totals = parseTotals(output);
     if (!totals) {

@@ -10,7 +10,7 @@ import { ParsePool } from '../src/ingest/parse-pool.js';
 import { StagedSync } from '../src/store/staged-sync.js';
 import { InvalidValueError } from '../src/values.js';
 import { syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
-import { databaseSuite, emptyTables, freshDatabase } from './helpers/database.js';
+import { databaseSuite, emptyTables, freshDatabase, someoneWaitsFor } from './helpers/database.js';
 import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
 import { drift } from './helpers/rollups.js';
 import { scratchFolder } from './helpers/scratch.js';
@@ -277,6 +277,39 @@ Sync('with parse workers, a first sync writes its days straight into their table
   await assertStoredEqualsDataset(pool, data, [account!]);
   assert.not.equal(await rollups(), sums, 'the rollups follow the restated days');
   assert.equal(await drift(pool), []);
+});
+
+Sync('a day that plain SQL stores while a first sync writes its account\'s days straight in fails that account with the unique violation; the other is stored', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [account, other] = data.readableAccountIds;
+  // The entities first (a range before the dataset's: no days), so that plain SQL can write a day.
+  const [entities] = await sync(pool, server, data, { accounts: [account!], from: '2024-12-01', to: '2024-12-02' });
+  assert.is(entities!.status, 'success');
+  const campaign = Number(String(data.campaigns.get(account!)![0]!.id));
+  const session = await pool.connect();
+  try {
+    // Not committed yet when the sync decides: the campaign has no day stored, so its
+    // days go straight in, and the COPY waits on this session's key.
+    await session.query('begin');
+    await session.query(`insert into campaign_daily_metrics (campaign_id, date, impressions) values ($1, $2, 1)`, [campaign, FROM]);
+    const running = sync(pool, server, data, { accounts: [account!, other!], parseWorkers: 1 });
+    await someoneWaitsFor(session, 'the direct COPY waits for the uncommitted day');
+    await session.query('commit');
+    const results = await running;
+    assert.equal(results.map((r) => r.status), ['failed', 'success']);
+    assert.match(results[0]!.error!.message, /^another writer stored a day meanwhile that this one was writing \(Key \(campaign_id, date\)=\(\d+, 2025-01-01\) already exists\.\): nothing of this write is kept; run it again/);
+  } finally {
+    session.release(true);
+  }
+  const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from campaign_daily_metrics m join campaigns c on c.id = m.campaign_id where c.account_id = $1', [account]);
+  assert.equal(rows, [{ n: 1 }], 'nothing of the failed account but the plain-SQL day');
+  assert.equal(await drift(pool), []);
+  // Without the failed account's first sync and the plain-SQL day: the other account's sync alone.
+  await pool.query('delete from campaign_daily_metrics where campaign_id = $1', [campaign]);
+  for (const table of ['creatives', 'campaigns']) await pool.query(`delete from ${table} where account_id = $1`, [account]);
+  await pool.query('delete from ad_accounts where id = $1', [account]);
+  await assertStoredEqualsDataset(pool, data, [other!]);
 });
 
 Sync('a bad value in an analytics response fails its account, naming the response, element and field, on a worker thread or this one', async ({ pool }) => {

@@ -83,12 +83,16 @@ export interface DirectOptions {
   /**
    * A day repeated after it went straight in: an ingest gives the direct path up (its
    * fold must merge the lines field by field); a sync stages it and the table's days
-   * after it (its merge replaces a day whole, as the API restates days). A day that
-   * another writer without account locks (plain SQL) stored after it was decided:
-   * 'abandon' gives the direct path up too; with 'stage' the COPY's unique violation
-   * fails the unit (a sync's account).
+   * after it (its merge replaces a day whole, as the API restates days).
    */
   repeats: 'abandon' | 'stage';
+  /**
+   * A day that another writer without account locks (plain SQL) stored after it was
+   * decided, which the COPY meets as a unique violation: an ingest gives the direct
+   * path up ('abandon': it can read its file again through staging); a sync fails the
+   * unit, its account, with the violation ('fail': its responses are not kept).
+   */
+  storedMeanwhile: 'abandon' | 'fail';
   /**
    * Merges what is staged so far, the parents among it, ahead of the days that follow
    * (a sync merges a part of its own); by default the staged entities alone
@@ -399,10 +403,11 @@ export class DirectDays {
           // A writer that takes no account lock (plain SQL) stored one of these days
           // after they were decided: an ingest reads the file again through staging,
           // which replaces it; a sync fails the account with the unique violation.
-          if (this.options.repeats === 'abandon' && sqlState(error) === SQLSTATE.UNIQUE_VIOLATION) {
-            throw new DirectPathAbandoned(`a day was stored by another writer meanwhile (${(error as Error).message})`, { cause: error });
-          }
-          throw error;
+          if (sqlState(error) !== SQLSTATE.UNIQUE_VIOLATION) throw error;
+          const detail = (error as { detail?: string }).detail ?? (error as Error).message; // "Key (campaign_id, date)=(…) already exists."
+          const stored = `another writer stored a day meanwhile that this one was writing (${detail})`;
+          if (this.options.storedMeanwhile === 'abandon') throw new DirectPathAbandoned(stored, { cause: error });
+          throw new Error(`${stored}: nothing of this write is kept; run it again, and the day is replaced`, { cause: error });
         }
         // Checked now, while the workers parse what follows, instead of all at the commit.
         await checkForeignKeysNow.run(undefined, tx);

@@ -221,7 +221,7 @@ class FileRead {
  */
 async function stageFile(writer: StagingWriter, read: FileRead, options: IngestOptions, bytes: number, directAllowed: boolean): Promise<DirectDays | null> {
   const workers = options.parseWorkers ?? defaultParseWorkers(bytes);
-  const direct = workers > 0 && directAllowed ? new DirectDays(() => writer, { lockTimeoutMs: 'try', repeats: 'abandon' }) : null;
+  const direct = workers > 0 && directAllowed ? new DirectDays(() => writer, { lockTimeoutMs: 'try', repeats: 'abandon', storedMeanwhile: 'abandon' }) : null;
   const staging = workers > 0 ? new ParallelStaging(writer, read, options, new ParsePool(workers), workers, direct) : null;
   let bytesRead = 0;
   try {

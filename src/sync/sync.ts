@@ -239,6 +239,7 @@ async function syncAccount(
         ? (work.direct = new DirectDays(() => unit.writer, {
             lockTimeoutMs: mergeOptions.timeoutMs,
             repeats: 'stage',
+            storedMeanwhile: 'fail',
             flushBytes: SYNC_DIRECT_FLUSH_BYTES,
             mergeStaged: async () => {
               // A part of the account's own; after the one under way, if any.
