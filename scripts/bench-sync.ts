@@ -15,12 +15,18 @@
  * PostgreSQL), the figure the target is about: BENCH_RUNS times (default 2) each
  * way, alternated, merging each account in parts while it is fetched (the default)
  * and in one merge at its end (mergeRows 0, the comparison); the median of each.
+ * Where /proc can be read, the CPU time of the fetching run and of the median storing
+ * run is printed too: this process (its worker threads included), every PostgreSQL
+ * process this one can see, and the fake; beside it, the CPU-seconds the cores hold in
+ * the ideal wall time. A server elsewhere (another machine, another container) counts
+ * as none, and server processes that start and end within a run (autovacuum) are
+ * missed: the PostgreSQL figure is a lower bound.
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { migrate } from '../src/db/migrate.js';
 import { createPool } from '../src/db/pool.js';
@@ -58,7 +64,44 @@ async function startFake() {
   });
   const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
   const fake = JSON.parse(line) as { baseUrl: string; tokenUrl: string; accounts: number[] };
-  return { ...fake, stop: async () => (child.stdin!.end(), await once(child, 'exit')) };
+  return { ...fake, pid: child.pid!, stop: async () => (child.stdin!.end(), await once(child, 'exit')) };
+}
+
+/** USER_HZ: 100 on every Linux this runs on (sysconf is not reachable from Node). */
+const CLOCK_TICKS = 100;
+
+/** Each process's parent and CPU seconds so far (user + system), from /proc; empty where there is none. */
+async function processes(): Promise<Map<number, { comm: string; parent: number; cpu: number }>> {
+  const found = new Map<number, { comm: string; parent: number; cpu: number }>();
+  for (const entry of await readdir('/proc').catch(() => [] as string[])) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
+    if (stat === null) continue;
+    // "pid (comm) state ppid …": the command may hold spaces; utime and stime are the 14th and 15th fields.
+    const close = stat.lastIndexOf(')');
+    const fields = stat.slice(close + 2).split(' ');
+    found.set(Number(entry), { comm: stat.slice(stat.indexOf('(') + 1, close), parent: Number(fields[1]), cpu: (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS });
+  }
+  return found;
+}
+
+type CpuSnapshot = Map<number, { comm: string; parent: number; cpu: number }>;
+const cpuNow = processes;
+/**
+ * CPU seconds spent between two snapshots by this process (its worker threads
+ * included), every PostgreSQL process, and the fake with its workers; null without
+ * /proc. Backends are compared by pid: the runs read this before their pool ends.
+ */
+function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, fakePid: number): { node: number; postgres: number; fake: number } | null {
+  if (!after.has(process.pid)) return null;
+  const spent = { node: 0, postgres: 0, fake: 0 };
+  for (const [pid, now] of after) {
+    const cpu = now.cpu - (before.get(pid)?.cpu ?? 0);
+    if (pid === process.pid) spent.node += cpu;
+    else if (now.comm === 'postgres') spent.postgres += cpu;
+    else if (pid === fakePid || now.parent === fakePid) spent.fake += cpu;
+  }
+  return spent;
 }
 
 /** The connectors' request count for the same data (see the header). */
@@ -85,6 +128,7 @@ async function main() {
       // function or cached a table yet.
       if (store) await pool.query('truncate ad_accounts, campaigns, creatives, campaign_daily_metrics, creative_daily_metrics, audience_demographics, sync_log');
       const runPool = store ? createPool(url, { max: 12, statementTimeoutMs: 0 }) : null;
+      const cpuBefore = await cpuNow();
       const started = performance.now();
       const results = await syncAccounts(runPool, {
         credentials: { accessToken: 'test-token' },
@@ -96,8 +140,9 @@ async function main() {
         mergeRows,
       });
       const wallMs = performance.now() - started;
+      const cpu = cpuSpent(cpuBefore, await cpuNow(), fake.pid);
       await runPool?.end();
-      return { results, wallMs };
+      return { results, wallMs, cpu };
     };
     await run(false); // the warm-up: fills the fake's response cache
     const fetchOnly = await run(false);
@@ -107,7 +152,7 @@ async function main() {
       atTheEnd.push((await run(true, 0)).wallMs);
       inParts.push(await run(true));
     }
-    const { results, wallMs } = inParts.sort((a, b) => a.wallMs - b.wallMs)[Math.floor((RUNS - 1) / 2)]!;
+    const { results, wallMs, cpu } = inParts.sort((a, b) => a.wallMs - b.wallMs)[Math.floor((RUNS - 1) / 2)]!;
     const oneMergeMs = atTheEnd.sort((a, b) => a - b)[Math.floor((RUNS - 1) / 2)]!;
     const failed = results.filter((r) => r.status === 'failed');
     if (failed.length > 0) throw new Error(`${failed.length} accounts failed: ${failed[0]!.error?.message}`);
@@ -131,6 +176,12 @@ async function main() {
     console.log('');
     console.log(`requests: ${(theirs / requests).toFixed(1)}× fewer than the connectors' (target ≥ 20×); of ours ${analytics} analytics`);
     console.log(`wall time: ${(wallMs / idealMs).toFixed(3)} × the ideal (target ≤ 1.10); merged once at the end: ${(oneMergeMs / idealMs).toFixed(3)} ×; fetching alone (--no-store): ${(fetchOnly.wallMs / 1000).toFixed(2)} s, ${(fetchOnly.wallMs / idealMs).toFixed(3)} ×`);
+    if (cpu && fetchOnly.cpu) {
+      const cores = availableParallelism();
+      const seconds = (n: number) => `${n.toFixed(1)} s`;
+      const total = cpu.node + cpu.postgres + cpu.fake;
+      console.log(`CPU: fetching alone ${seconds(fetchOnly.cpu.node)} here, ${seconds(fetchOnly.cpu.fake)} the fake; storing (the median run) ${seconds(cpu.node)} here, ${seconds(cpu.postgres)} PostgreSQL, ${seconds(cpu.fake)} the fake: ${seconds(total)} in ${seconds(wallMs / 1000)} (${((100 * total) / ((cores * wallMs) / 1000)).toFixed(0)} % of ${cores} cores); the ideal wall time holds ${seconds((cores * idealMs) / 1000)} on ${cores} cores`);
+    }
     console.log(`storing runs (ms), in parts: ${inParts.map((r) => r.wallMs.toFixed(0)).join(', ')}; at the end: ${atTheEnd.map((ms) => ms.toFixed(0)).join(', ')} (sorted)`);
   } finally {
     await fake.stop();

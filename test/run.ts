@@ -25,7 +25,7 @@ async function main(): Promise<number> {
     process.once(signal, () => void stop().then(() => process.exit(130)));
   }
   try {
-    const filePattern = words.length > 0 ? `^.*(?:${words.map(escapeRegExp).join('|')}).*\\.test\\.ts$` : '\\.test\\.ts$';
+    const filePattern = words.length > 0 ? `^(?=.*(?:${words.map(escapeRegExp).join('|')})).*\\.test\\.ts$` : '\\.test\\.ts$';
     const { code, output } = await runUvu(filePattern, server.url);
     const totals = parseTotals(output);
     if (!totals) {

@@ -287,20 +287,25 @@ Sync('a day that plain SQL stores while a first sync writes its account\'s days 
   const [entities] = await sync(pool, server, data, { accounts: [account!], from: '2024-12-01', to: '2024-12-02' });
   assert.is(entities!.status, 'success');
   const campaign = Number(String(data.campaigns.get(account!)![0]!.id));
+  // A day the API has for that campaign.
+  const date = [...data.campaignDays.keys()].find((key) => key.startsWith(`urn:li:sponsoredCampaign:${campaign}|`))!.split('|')[1]!;
   const session = await pool.connect();
+  let running: Promise<AccountSyncResult[]> | undefined;
   try {
     // Not committed yet when the sync decides: the campaign has no day stored, so its
     // days go straight in, and the COPY waits on this session's key.
     await session.query('begin');
-    await session.query(`insert into campaign_daily_metrics (campaign_id, date, impressions) values ($1, $2, 1)`, [campaign, FROM]);
-    const running = sync(pool, server, data, { accounts: [account!, other!], parseWorkers: 1 });
+    await session.query(`insert into campaign_daily_metrics (campaign_id, date, impressions) values ($1, $2, 1)`, [campaign, date]);
+    running = sync(pool, server, data, { accounts: [account!, other!], parseWorkers: 1 });
     await someoneWaitsFor(session, 'the direct COPY waits for the uncommitted day');
     await session.query('commit');
     const results = await running;
     assert.equal(results.map((r) => r.status), ['failed', 'success']);
-    assert.match(results[0]!.error!.message, /^another writer stored a day meanwhile that this one was writing \(Key \(campaign_id, date\)=\(\d+, 2025-01-01\) already exists\.\): nothing of this write is kept; run it again/);
+    const named = `(Key (campaign_id, date)=(${campaign}, ${date}) already exists)`;
+    assert.is(results[0]!.error!.message, `a day this write was adding was stored meanwhile by another writer ${named}; nothing of this write is kept: run it again, and the day is replaced`);
   } finally {
     session.release(true);
+    await running?.catch(() => {}); // not left running into the next test
   }
   const { rows } = await pool.query<{ n: number }>('select count(*)::int as n from campaign_daily_metrics m join campaigns c on c.id = m.campaign_id where c.account_id = $1', [account]);
   assert.equal(rows, [{ n: 1 }], 'nothing of the failed account but the plain-SQL day');

@@ -402,12 +402,13 @@ export class DirectDays {
         } catch (error) {
           // A writer that takes no account lock (plain SQL) stored one of these days
           // after they were decided: an ingest reads the file again through staging,
-          // which replaces it; a sync fails the account with the unique violation.
+          // which replaces it; a sync fails the account with an error naming the day
+          // (the violation its cause).
           if (sqlState(error) !== SQLSTATE.UNIQUE_VIOLATION) throw error;
           const detail = (error as { detail?: string }).detail ?? (error as Error).message; // "Key (campaign_id, date)=(…) already exists."
-          const stored = `another writer stored a day meanwhile that this one was writing (${detail})`;
+          const stored = `a day this write was adding was stored meanwhile by another writer (${detail.replace(/\.$/, '')})`;
           if (this.options.storedMeanwhile === 'abandon') throw new DirectPathAbandoned(stored, { cause: error });
-          throw new Error(`${stored}: nothing of this write is kept; run it again, and the day is replaced`, { cause: error });
+          throw new Error(`${stored}; nothing of this write is kept: run it again, and the day is replaced`, { cause: error });
         }
         // Checked now, while the workers parse what follows, instead of all at the commit.
         await checkForeignKeysNow.run(undefined, tx);

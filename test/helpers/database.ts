@@ -185,14 +185,18 @@ async function checksums(pool: pg.Pool, tables: readonly string[], row: string):
 
 /** Resolves once `query` (one row, a count `n`) counts something, asked every 20 ms; throws `what` after 30 s. */
 export async function until(client: pg.ClientBase, query: string, what: string): Promise<void> {
-  for (let waited = 0; ; waited += 20) {
+  for (const deadline = Date.now() + 30_000; ; ) {
     const { rows } = await client.query<{ n: number }>(query);
     if (rows[0]!.n > 0) return;
-    if (waited >= 30_000) throw new Error(`never happened: ${what}`);
+    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
 
-/** Resolves once a session waits for this client's own (its locks or an uncommitted key). */
+/**
+ * Resolves once a session waits for this client's own (its locks or an uncommitted key).
+ * Asked of pg_locks, which is read anew at each query: pg_stat_activity keeps the
+ * sessions it saw first for the rest of the client's transaction.
+ */
 export const someoneWaitsFor = (client: pg.ClientBase, what: string) =>
-  until(client, 'select count(*)::int as n from pg_stat_activity where pg_backend_pid() = any (pg_blocking_pids(pid))', what);
+  until(client, 'select count(*)::int as n from pg_locks where not granted and pg_backend_pid() = any (pg_blocking_pids(pid))', what);
