@@ -1,11 +1,14 @@
 import type { Tx } from '../db/transaction.js';
 import { dayNumber, dayOfNumber } from '../days.js';
 import { copyFrom, CopyBuffer, copyRow, escapeText } from '../db/copy.js';
-import { ACCOUNT_FIELDS, type AccountInput } from './accounts.js';
-import { CAMPAIGN_FIELDS, type CampaignInput } from './campaigns.js';
-import { CREATIVE_FIELDS, type CreativeInput } from './creatives.js';
+import type { AccountInput } from './accounts.js';
+import type { CampaignInput } from './campaigns.js';
+import type { CreativeInput } from './creatives.js';
 import type { AudienceDemographicInput } from './demographics.js';
-import { METRIC_FIELDS, type CampaignDailyMetricInput, type CreativeDailyMetricInput, type DailyMetricValues } from './metrics.js';
+// The field lists from fields.ts itself: the parse workers load this module, and the
+// entity modules would bring the generated queries and their runtime into each one.
+import { ACCOUNT_FIELDS, CAMPAIGN_FIELDS, CREATIVE_FIELDS, METRIC_FIELDS } from './fields.js';
+import type { CampaignDailyMetricInput, CreativeDailyMetricInput, DailyMetricValues } from './metrics.js';
 
 /**
  * Staging of bulk writes: rows go by COPY into the session's temporary copies of
