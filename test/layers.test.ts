@@ -55,16 +55,22 @@ Layers('the run-time layer (src/db/) does not import the provisioning (src/provi
   assert.equal(reaching, []);
 });
 
-Layers('the library entry point does not load the provisioning either', () => {
-  const graph = importGraph();
+/** Every file reachable from `start` (itself included) by the imports `next` gives. */
+function reachable(start: string, next: (file: string) => string[]): string[] {
   const seen = new Set<string>();
   const walk = (file: string) => {
     if (seen.has(file)) return;
     seen.add(file);
-    for (const next of graph.get(file) ?? []) walk(next);
+    for (const target of next(file)) walk(target);
   };
-  walk(path.join(SRC, 'index.ts'));
-  assert.equal([...seen].map(relative).filter((file) => file.startsWith(`provision${path.sep}`)), []);
+  walk(start);
+  return [...seen];
+}
+
+Layers('the library entry point does not load the provisioning either', () => {
+  const graph = importGraph();
+  const seen = reachable(path.join(SRC, 'index.ts'), (file) => graph.get(file) ?? []);
+  assert.equal(seen.map(relative).filter((file) => file.startsWith(`provision${path.sep}`)), []);
 });
 
 /** As importGraph(), run-time imports only (type-only ones are erased), with each file's package imports. */
@@ -86,15 +92,9 @@ Layers('a parse worker loads the mapping and the COPY encoding, not the database
   // modules it reached the generated queries and node-postgres (146 modules, 19 MB of
   // RSS a worker; 6 modules and 9.6 MB without).
   const graph = runtimeImports();
-  const seen = new Set<string>();
-  const walk = (file: string) => {
-    if (seen.has(file)) return;
-    seen.add(file);
-    for (const next of graph.get(file)?.files ?? []) walk(next);
-  };
-  walk(path.join(SRC, 'ingest', 'parse-worker.ts'));
-  assert.equal([...seen].map(relative).filter((file) => file.startsWith(`generated${path.sep}`) || file.startsWith(`db${path.sep}`) && file !== path.join('db', 'copy.ts')), []);
-  const packages = [...seen].flatMap((file) => graph.get(file)?.packages ?? []);
+  const seen = reachable(path.join(SRC, 'ingest', 'parse-worker.ts'), (file) => graph.get(file)?.files ?? []);
+  assert.equal(seen.map(relative).filter((file) => file.startsWith(`generated${path.sep}`) || file.startsWith(`db${path.sep}`) && file !== path.join('db', 'copy.ts')), []);
+  const packages = seen.flatMap((file) => graph.get(file)?.packages ?? []);
   assert.equal(packages.filter((name) => name !== 'pg-copy-streams'), []);
 });
 
