@@ -70,9 +70,12 @@ async function startFake() {
 /** USER_HZ: 100 on every Linux this runs on (sysconf is not reachable from Node). */
 const CLOCK_TICKS = 100;
 
-/** Each process's parent and CPU seconds so far (user + system), from /proc; empty where there is none. */
-async function processes(): Promise<Map<number, { comm: string; parent: number; cpu: number }>> {
-  const found = new Map<number, { comm: string; parent: number; cpu: number }>();
+/** By pid: each process's command, parent and CPU seconds so far (user + system). */
+type Processes = Map<number, { comm: string; parent: number; cpu: number }>;
+
+/** The processes of this machine from /proc; empty where there is none. */
+async function processes(): Promise<Processes> {
+  const found: Processes = new Map();
   for (const entry of await readdir('/proc').catch(() => [] as string[])) {
     if (!/^\d+$/.test(entry)) continue;
     const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => null);
@@ -85,14 +88,12 @@ async function processes(): Promise<Map<number, { comm: string; parent: number; 
   return found;
 }
 
-type CpuSnapshot = Map<number, { comm: string; parent: number; cpu: number }>;
-const cpuNow = processes;
 /**
  * CPU seconds spent between two snapshots by this process (its worker threads
  * included), every PostgreSQL process, and the fake with its workers; null without
  * /proc. Backends are compared by pid: the runs read this before their pool ends.
  */
-function cpuSpent(before: CpuSnapshot, after: CpuSnapshot, fakePid: number): { node: number; postgres: number; fake: number } | null {
+function cpuSpent(before: Processes, after: Processes, fakePid: number): { node: number; postgres: number; fake: number } | null {
   if (!after.has(process.pid)) return null;
   const spent = { node: 0, postgres: 0, fake: 0 };
   for (const [pid, now] of after) {
@@ -128,7 +129,7 @@ async function main() {
       // function or cached a table yet.
       if (store) await pool.query('truncate ad_accounts, campaigns, creatives, campaign_daily_metrics, creative_daily_metrics, audience_demographics, sync_log');
       const runPool = store ? createPool(url, { max: 12, statementTimeoutMs: 0 }) : null;
-      const cpuBefore = await cpuNow();
+      const cpuBefore = await processes();
       const started = performance.now();
       const results = await syncAccounts(runPool, {
         credentials: { accessToken: 'test-token' },
@@ -140,7 +141,7 @@ async function main() {
         mergeRows,
       });
       const wallMs = performance.now() - started;
-      const cpu = cpuSpent(cpuBefore, await cpuNow(), fake.pid);
+      const cpu = cpuSpent(cpuBefore, await processes(), fake.pid);
       await runPool?.end();
       return { results, wallMs, cpu };
     };
