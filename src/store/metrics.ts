@@ -63,8 +63,9 @@ export function checkCreativeDailyMetric(row: CreativeDailyMetricInput, record: 
 /**
  * The key half of checkCampaignDailyMetric: the campaign and the date (made
  * canonical). writeBatch checks every row's key before its first statement (the
- * locks, the range and the repeats depend on them) and the metrics as it writes
- * each row, while the server works on the rows before it.
+ * locks, the range and the repeats depend on them); in a transaction of its own, the
+ * metrics as it writes each row, while the server works on the rows before it (in
+ * the caller's, everything first: a bad value must not abort that transaction).
  */
 export function checkCampaignDayKey(row: CampaignDailyMetricInput, record: string): CampaignDailyMetricInput {
   checkId(row.campaign_id, record, 'campaign_id');
