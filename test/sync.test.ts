@@ -7,6 +7,7 @@ import { restliDateRange, restliList, restliValue } from '../src/linkedin/api/re
 import { demographicPivotType } from '../src/linkedin/elements.js';
 import { METRIC_TABLE } from '../src/store/fields.js';
 import { ParsePool } from '../src/ingest/parse-pool.js';
+import { createPool } from '../src/db/pool.js';
 import { StagedSync } from '../src/store/staged-sync.js';
 import { InvalidValueError } from '../src/values.js';
 import { syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
@@ -535,6 +536,51 @@ Sync('an account waiting for its turn is listed meanwhile: its analytics come as
   const { rows } = await pool.query(`select status, errors from sync_log where account_id = $1`, [String(hidden)]);
   assert.equal(rows, [{ status: 'failed', errors: 'the token cannot read this account (403 ACCESS_DENIED)' }]);
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('an account whose requests are all answered frees its fetching slot while its rows are still staged: the next account fetches meanwhile', async ({ db }) => {
+  const data = buildDataset({ seed: 9, accounts: 3, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
+  const server = await fake(data, { latencyMs: 5 });
+  const [first, second, third] = data.readableAccountIds;
+  // Each account under way holds two connections (its staging transaction, its sync lock); one more holds the locks.
+  const pool = createPool(db.url, { max: 7, statementTimeoutMs: 30_000 });
+  const holder = await pool.connect();
+  try {
+    // The first two accounts' days go straight in, under their accounts' write locks:
+    // held here, their staging waits once their responses come.
+    await holder.query('begin');
+    await holder.query(`select pg_advisory_xact_lock(hashtextextended('linkedin-ads-store:account:' || id, 0)) from unnest($1::bigint[]) id order by id`, [[first, second]]);
+    const finished = new Map<number, AccountSyncResult>();
+    let thirdDone!: () => void;
+    const thirdFinished = new Promise<void>((resolve) => (thirdDone = resolve));
+    // One request at a time: two fetching slots, both taken by the first two accounts.
+    const running = sync(pool, server, data, {
+      accounts: [first!, second!, third!],
+      concurrency: 1,
+      parseWorkers: 1,
+      onAccount: (event) => {
+        if (event.state !== 'finished') return;
+        finished.set(event.accountId, event.result);
+        if (event.accountId === third) thirdDone();
+      },
+    });
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref());
+    const outcome = await Promise.race([thirdFinished, deadline]);
+    // Both waits still under way: the third account was fetched and stored beside them.
+    await someoneWaitsFor(holder, 'the first two accounts waiting for their write locks');
+    const early = [...finished.values()].map((r) => [r.accountId, r.error?.message ?? r.status]);
+    await holder.query('commit');
+    const results = await running;
+    assert.is(outcome, undefined, 'the third account finished while the first two waited to stage their days');
+    assert.equal(early, [[third, 'success']], 'only the third account had finished, stored');
+    assert.equal(results.map((r) => r.error?.message ?? r.status), ['success', 'success', 'success']);
+    assert.equal(results.map((r) => r.directRows! > 0), [true, true, true], 'every account wrote its days straight in');
+    await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+  } finally {
+    await holder.query('rollback').catch(() => {});
+    holder.release();
+    await pool.end();
+  }
 });
 
 Sync('without an access token the refresh token is exchanged, and a 401 exchanges it again', async ({ pool }) => {

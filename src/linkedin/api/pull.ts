@@ -123,6 +123,14 @@ export class AccountPull {
   private readonly failed = new AbortController();
   private readonly signal: AbortSignal;
   private listing: AccountListing | null = null;
+  private answeredAll!: () => void;
+  /**
+   * Resolves once every request planned so far is answered: the account asks for
+   * nothing more, unless a response at the element cap (still being parsed) splits
+   * its window. A sync frees the account's fetching slot then, so that the next
+   * account's requests start while this one's last rows are still staged.
+   */
+  readonly answered = new Promise<void>((resolve) => (this.answeredAll = resolve));
 
   constructor(
     private readonly client: LinkedInClient,
@@ -259,8 +267,13 @@ export class AccountPull {
 
   private readonly plan = (requests: number) => {
     this.progress.planned += requests;
-    this.hooks.onProgress?.({ ...this.progress });
+    this.progressed();
   };
+
+  private progressed(): void {
+    this.hooks.onProgress?.({ ...this.progress });
+    if (this.progress.done === this.progress.planned) this.answeredAll();
+  }
 
   private async request<R>(send: (options: GetOptions) => Promise<R>, how: How): Promise<R> {
     const rank = this.hooks.rank ?? 0;
@@ -274,7 +287,7 @@ export class AccountPull {
     const body = await send({ finder: how.finder, priority, counter: this.hooks.counter, signal: this.signal });
     this.progress.done += 1;
     this.progress.planned = Math.max(this.progress.planned, this.progress.done);
-    this.hooks.onProgress?.({ ...this.progress });
+    this.progressed();
     return body;
   }
 
