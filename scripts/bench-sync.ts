@@ -20,7 +20,11 @@
  * process this one can see, and the fake; beside it, the CPU-seconds the cores hold in
  * the ideal wall time. A server elsewhere (another machine, another container) counts
  * as none, and server processes that start and end within a run (autovacuum) are
- * missed: the PostgreSQL figure is a lower bound.
+ * missed: the PostgreSQL figure is a lower bound. The HTTP requests of each run are
+ * timed as well (the global fetch wrapped), and the wall time beyond the ideal is
+ * split three ways: requests slower than the latency (a busy client or fake reads
+ * its bodies late), slots idle before the last response (nothing asked: an account
+ * waiting on the database), and the time after the last response (the storing tail).
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -105,6 +109,58 @@ function cpuSpent(before: Processes, after: Processes, fakePid: number): { node:
   return spent;
 }
 
+/** One HTTP request of a run: from the fetch call to the end of its body (ms, performance.now()). */
+type Span = { start: number; end: number };
+
+/**
+ * Times every HTTP request made while `run` runs, by wrapping the global fetch that
+ * the client calls: from the call to the end of the body's read.
+ */
+async function timingRequests<T>(run: () => Promise<T>): Promise<{ value: T; spans: Span[] }> {
+  const realFetch = globalThis.fetch;
+  const spans: Span[] = [];
+  globalThis.fetch = async (input, init) => {
+    const span = { start: performance.now(), end: Number.NaN };
+    spans.push(span);
+    const response = await realFetch(input, init);
+    const read = response.arrayBuffer.bind(response);
+    response.arrayBuffer = () => read().finally(() => (span.end = performance.now()));
+    return response;
+  };
+  try {
+    return { value: await run(), spans };
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+}
+
+/**
+ * Where a run's wall time beyond the ideal went, in seconds of wall time: wall − ideal
+ * = (time requests took beyond the latency + slot time with no request in flight
+ * before the last response) ÷ slots + the time after the last response.
+ */
+function slotAccounting(spans: readonly Span[], startedAt: number, wallMs: number) {
+  const ends = spans.map((span) => span.end);
+  if (ends.some(Number.isNaN)) return null; // a body read some other way: not timed
+  const lastEnd = Math.max(...ends);
+  const events = spans.flatMap((span) => [[span.start, 1] as const, [span.end, -1] as const]).sort((a, b) => a[0] - b[0]);
+  let inFlight = 0;
+  let at = startedAt;
+  let idleMs = 0;
+  for (const [time, change] of events) {
+    idleMs += Math.max(0, CONCURRENCY - inFlight) * (time - at);
+    at = time;
+    inFlight += change;
+  }
+  const beyond = spans.map((span) => span.end - span.start - LATENCY_MS).sort((a, b) => a - b);
+  return {
+    slower: beyond.reduce((sum, ms) => sum + ms, 0) / CONCURRENCY / 1000,
+    medianBeyondMs: beyond[Math.floor(beyond.length / 2)]!,
+    idle: idleMs / CONCURRENCY / 1000,
+    tail: (startedAt + wallMs - lastEnd) / 1000,
+  };
+}
+
 /** The connectors' request count for the same data (see the header). */
 function connectorRequests(entityPages: number): number {
   const slices = Math.ceil(DAYS / 30);
@@ -131,19 +187,21 @@ async function main() {
       const runPool = store ? createPool(url, { max: 12, statementTimeoutMs: 0 }) : null;
       const cpuBefore = await processes();
       const started = performance.now();
-      const results = await syncAccounts(runPool, {
-        credentials: { accessToken: 'test-token' },
-        baseUrl: fake.baseUrl,
-        from: FROM,
-        to: TO,
-        concurrency: CONCURRENCY,
-        store,
-        mergeRows,
-      });
+      const { value: results, spans } = await timingRequests(() =>
+        syncAccounts(runPool, {
+          credentials: { accessToken: 'test-token' },
+          baseUrl: fake.baseUrl,
+          from: FROM,
+          to: TO,
+          concurrency: CONCURRENCY,
+          store,
+          mergeRows,
+        }),
+      );
       const wallMs = performance.now() - started;
       const cpu = cpuSpent(cpuBefore, await processes(), fake.pid);
       await runPool?.end();
-      return { results, wallMs, cpu };
+      return { results, wallMs, cpu, slots: slotAccounting(spans, started, wallMs) };
     };
     await run(false); // the warm-up: fills the fake's response cache
     const fetchOnly = await run(false);
@@ -153,7 +211,7 @@ async function main() {
       atTheEnd.push((await run(true, 0)).wallMs);
       inParts.push(await run(true));
     }
-    const { results, wallMs, cpu } = inParts.sort((a, b) => a.wallMs - b.wallMs)[Math.floor((RUNS - 1) / 2)]!;
+    const { results, wallMs, cpu, slots } = inParts.sort((a, b) => a.wallMs - b.wallMs)[Math.floor((RUNS - 1) / 2)]!;
     const oneMergeMs = atTheEnd.sort((a, b) => a - b)[Math.floor((RUNS - 1) / 2)]!;
     const failed = results.filter((r) => r.status === 'failed');
     if (failed.length > 0) throw new Error(`${failed.length} accounts failed: ${failed[0]!.error?.message}`);
@@ -182,6 +240,12 @@ async function main() {
       const seconds = (n: number) => `${n.toFixed(1)} s`;
       const total = cpu.node + cpu.postgres + cpu.fake;
       console.log(`CPU: fetching alone ${seconds(fetchOnly.cpu.node)} here, ${seconds(fetchOnly.cpu.fake)} the fake; storing (the median run) ${seconds(cpu.node)} here, ${seconds(cpu.postgres)} PostgreSQL, ${seconds(cpu.fake)} the fake: ${seconds(total)} in ${seconds(wallMs / 1000)} (${((100 * total) / ((cores * wallMs) / 1000)).toFixed(0)} % of ${cores} cores); the ideal wall time holds ${seconds((cores * idealMs) / 1000)} on ${cores} cores`);
+    }
+    const seconds = (n: number) => `${n.toFixed(2)} s`;
+    for (const [what, run] of [['fetching alone', fetchOnly], ['storing (the median run)', { wallMs, slots }]] as const) {
+      if (!run.slots) continue;
+      const { slower, medianBeyondMs, idle, tail } = run.slots;
+      console.log(`beyond the ideal, ${what}: ${seconds(run.wallMs / 1000 - idealMs / 1000)} = requests slower than the latency ${seconds(slower)} (median ${medianBeyondMs.toFixed(0)} ms each) + slots idle before the last response ${seconds(idle)} + after it ${seconds(tail)}`);
     }
     console.log(`storing runs (ms), in parts: ${inParts.map((r) => r.wallMs.toFixed(0)).join(', ')}; at the end: ${atTheEnd.map((ms) => ms.toFixed(0)).join(', ')} (sorted)`);
   } finally {
