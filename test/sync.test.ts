@@ -10,7 +10,7 @@ import { ParsePool } from '../src/ingest/parse-pool.js';
 import { createPool } from '../src/db/pool.js';
 import { StagedSync } from '../src/store/staged-sync.js';
 import { InvalidValueError } from '../src/values.js';
-import { syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
+import { SyncError, syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
 import { databaseSuite, emptyTables, freshDatabase, someoneWaitsFor } from './helpers/database.js';
 import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
 import { drift } from './helpers/rollups.js';
@@ -580,6 +580,30 @@ Sync('an account whose requests are all answered frees its fetching slot while i
     await holder.query('rollback').catch(() => {});
     holder.release();
     await pool.end();
+  }
+});
+
+Sync('a pool of two connections stores every account, one at a time; a pool of one is refused before any request', async ({ db }) => {
+  const data = buildDataset({ seed: 10, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
+  const server = await fake(data, { latencyMs: 5 });
+  // A short wait for a connection: an account waiting for one another account holds fails fast.
+  const pool = createPool(db.url, { max: 2, connectionTimeoutMs: 1_000 });
+  try {
+    const results = await sync(pool, server, data, { parseWorkers: 1 });
+    assert.equal(results.map((r) => r.error?.message ?? r.status), data.readableAccountIds.map(() => 'success'));
+    await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+  } finally {
+    await pool.end();
+  }
+  const single = createPool(db.url, { max: 1 });
+  try {
+    const before = server.requests.length;
+    const refused = await sync(single, server, data).then(() => null, (error: unknown) => error);
+    assert.instance(refused, SyncError);
+    assert.is((refused as Error).message, "storing a sync needs a pool of 2 connections or more (an account's data and its sync lock); this one has 1");
+    assert.is(server.requests.length, before, 'no request made');
+  } finally {
+    await single.end();
   }
 });
 

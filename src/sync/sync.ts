@@ -35,6 +35,14 @@ export const DEFAULT_FIRST_SYNC_DAYS = 365;
  */
 const SYNC_DIRECT_FLUSH_BYTES = 2 << 20;
 
+/** An account being stored holds its staging transaction's connection and its sync lock's. */
+const CONNECTIONS_PER_ACCOUNT = 2;
+
+/** The most connections `pool` opens (pg's default 10); unbounded without a database. */
+function poolSize(pool: pg.Pool | null): number {
+  return pool ? (pool.options.max ?? 10) : Number.POSITIVE_INFINITY;
+}
+
 /** Daily rows of an account staged before they are merged while the rest is fetched (SyncOptions.mergeRows). */
 export const DEFAULT_MERGE_ROWS = 5_000;
 
@@ -133,6 +141,9 @@ export class SyncError extends AdsStoreError {
 export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = {}): Promise<AccountSyncResult[]> {
   const store = options.store ?? true;
   if (store && !pool) throw new SyncError('storing a sync needs a database (pool)');
+  if (store && poolSize(pool) < CONNECTIONS_PER_ACCOUNT) {
+    throw new SyncError(`storing a sync needs a pool of ${CONNECTIONS_PER_ACCOUNT} connections or more (an account's data and its sync lock); this one has ${poolSize(pool)}`);
+  }
   if (!pool && options.from === undefined) throw new SyncError('a sync without a database needs a first day (from): there is no last sync to start from');
   const credentials = options.credentials ?? credentialsFromEnv();
   const client = new LinkedInClient({
@@ -166,14 +177,17 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   const archive = options.out ? await Archive.create(options.out) : null;
   // Accounts overlap: while some fetch, others stage their last responses and merge,
   // so that the database's work hides behind the network. A fetching slot is held
-  // while an account has requests to make (not while its rows are staged). An account
-  // holds its staging transaction's connection, and the sync lock's once it has taken
-  // it; at most fetching + storing accounts are under way at once, so the connections
-  // in use stay bounded (≤ 2 × that).
+  // while an account has requests to make (not while its rows are staged); at most
+  // fetching + storing accounts are under way (the next ones listed meanwhile). An
+  // account being stored holds two connections (its staging transaction, its sync
+  // lock) from its fetching slot to its commit, and no more accounts hold them than
+  // the pool can give two each: none waits for a connection that another account of
+  // this sync holds (and fails when the wait outlasts the pool's connection timeout).
   const fetchingSlots = Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY);
   const storingSlots = 2;
   const phases = {
     underway: new PQueue({ concurrency: fetchingSlots + storingSlots }),
+    connected: new PQueue({ concurrency: Math.max(1, Math.floor(poolSize(pool) / CONNECTIONS_PER_ACCOUNT)) }),
     fetching: new PQueue({ concurrency: fetchingSlots }),
     storing: new PQueue({ concurrency: storingSlots }),
   };
@@ -200,7 +214,7 @@ async function syncAccount(
   accountId: number,
   options: SyncOptions,
   range: { to: string; yesterday: string; rank: number },
-  phases: { fetching: PQueue; storing: PQueue },
+  phases: { fetching: PQueue; storing: PQueue; connected: PQueue },
   { archive, parsing, listed }: { archive: Archive | null; parsing: AnalyticsParsing; listed: unknown },
   redact: (text: string) => string,
 ): Promise<AccountSyncResult | null> {
@@ -213,7 +227,12 @@ async function syncAccount(
     apiCallsMade: counter.calls,
     ...(result.from !== '' && { range: { from: result.from, to: result.to } }),
   });
-  const work: { unit: StagedSync | null; part: ReturnType<Archive['part']> | null; direct: DirectDays | null } = { unit: null, part: null, direct: null };
+  const work: { unit: StagedSync | null; part: ReturnType<Archive['part']> | null; direct: DirectDays | null; disconnect: (() => void) | null } = {
+    unit: null,
+    part: null,
+    direct: null,
+    disconnect: null, // frees the account's place among those holding connections
+  };
   // Analytics of a campaign or creative the API did not list (deleted since) are left out, and said so.
   const mergeOptions = { timeoutMs: options.waitTimeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS, rejectUnknownReferences: true };
   const pull = new AccountPull(client, accountId, options.pivots ?? DEFAULT_PIVOTS, {
@@ -234,7 +253,8 @@ async function syncAccount(
       if (result.from > result.to) throw new SyncError(`the first day to fetch, ${result.from} (the last sync's end minus the lookback), is after the last, ${result.to}: give a first day (from)`);
       options.onAccount?.({ accountId, state: 'started', from: result.from, to: result.to });
       const part = (work.part = archive?.part(accountId) ?? null);
-      const unit = (work.unit = pool && (options.store ?? true) ? await StagedSync.connect(pool, { signal: options.signal }) : null);
+      if (pool && (options.store ?? true)) work.disconnect = await holding(phases.connected);
+      const unit = (work.unit = work.disconnect ? await StagedSync.connect(pool!, { signal: options.signal }) : null);
       if (unit) await unit.begin();
       // The days of campaigns and creatives with no day stored go straight into their
       // tables (src/ingest/direct.ts), after the part that merges their listings. The
@@ -338,9 +358,17 @@ async function syncAccount(
     await pull.stop();
     result.apiCallsMade = counter.calls;
     await work.unit?.close();
+    work.disconnect?.();
   }
   options.onAccount?.({ accountId, state: 'finished', result });
   return result;
+}
+
+/** Takes a place in `queue` and resolves to what gives it back: a semaphore over p-queue. */
+function holding(queue: PQueue): Promise<() => void> {
+  return new Promise((held) => {
+    void queue.add(() => new Promise<void>((release) => held(release)));
+  });
 }
 
 /**
