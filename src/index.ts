@@ -57,6 +57,7 @@ export { writeSample, type SampleOptions, type SampleSummary } from './sample/sa
 export { migrationStatus, type MigrationState } from './db/migrate.js';
 export {
   syncAccounts,
+  syncPoolSize,
   SyncError,
   DEFAULT_LOOKBACK_DAYS,
   type SyncOptions,

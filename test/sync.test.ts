@@ -10,7 +10,7 @@ import { ParsePool } from '../src/ingest/parse-pool.js';
 import { createPool } from '../src/db/pool.js';
 import { StagedSync } from '../src/store/staged-sync.js';
 import { InvalidValueError } from '../src/values.js';
-import { SyncError, syncAccounts, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
+import { SyncError, syncAccounts, syncPoolSize, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
 import { databaseSuite, emptyTables, freshDatabase, someoneWaitsFor } from './helpers/database.js';
 import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
 import { drift } from './helpers/rollups.js';
@@ -584,6 +584,8 @@ Sync('an account whose requests are all answered frees its fetching slot while i
 });
 
 Sync('a pool of two connections stores every account, one at a time; a pool of one is refused before any request', async ({ db }) => {
+  assert.is(syncPoolSize(), 11, 'three accounts fetching and two storing, two connections each, and a spare');
+  assert.is(syncPoolSize(1), 9, 'two accounts fetch at least');
   const data = buildDataset({ seed: 10, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
   const server = await fake(data, { latencyMs: 5 });
   // A short wait for a connection: an account waiting for one another account holds fails fast.

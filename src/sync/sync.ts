@@ -37,6 +37,21 @@ const SYNC_DIRECT_FLUSH_BYTES = 2 << 20;
 
 /** An account being stored holds its staging transaction's connection and its sync lock's. */
 const CONNECTIONS_PER_ACCOUNT = 2;
+/** Left free by the accounts: an interrupted sync cancels their statements from it. */
+const SPARE_CONNECTIONS = 1;
+/** Accounts stored at once besides those fetching: one merges while the next finishes. */
+const STORING_SLOTS = 2;
+
+/**
+ * The pool size with which every account a sync has under way stores at once: two
+ * connections each, and a spare (a smaller pool, of 2 or more, stores fewer at a time).
+ */
+export function syncPoolSize(concurrency: number = DEFAULT_CONCURRENCY): number {
+  return CONNECTIONS_PER_ACCOUNT * (fetchingSlots(concurrency) + STORING_SLOTS) + SPARE_CONNECTIONS;
+}
+
+/** Accounts fetching at once: as many as requests in flight, and two at least (one lists while one fetches). */
+const fetchingSlots = (concurrency: number) => Math.max(2, concurrency);
 
 /** The most connections `pool` opens (pg's default 10); unbounded without a database. */
 function poolSize(pool: pg.Pool | null): number {
@@ -181,15 +196,15 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   // fetching + storing accounts are under way (the next ones listed meanwhile). An
   // account being stored holds two connections (its staging transaction, its sync
   // lock) from its fetching slot to its commit, and no more accounts hold them than
-  // the pool can give two each: none waits for a connection that another account of
-  // this sync holds (and fails when the wait outlasts the pool's connection timeout).
-  const fetchingSlots = Math.max(2, options.concurrency ?? DEFAULT_CONCURRENCY);
-  const storingSlots = 2;
+  // the pool can give two each, one kept spare: none waits for a connection that
+  // another account of this sync holds (and fails when the wait outlasts the pool's
+  // connection timeout), and Ctrl-C finds one to cancel their statements from.
+  const fetching = fetchingSlots(options.concurrency ?? DEFAULT_CONCURRENCY);
   const phases = {
-    underway: new PQueue({ concurrency: fetchingSlots + storingSlots }),
-    connected: new PQueue({ concurrency: Math.max(1, Math.floor(poolSize(pool) / CONNECTIONS_PER_ACCOUNT)) }),
-    fetching: new PQueue({ concurrency: fetchingSlots }),
-    storing: new PQueue({ concurrency: storingSlots }),
+    underway: new PQueue({ concurrency: fetching + STORING_SLOTS }),
+    connected: new PQueue({ concurrency: Math.max(1, Math.floor((poolSize(pool) - SPARE_CONNECTIONS) / CONNECTIONS_PER_ACCOUNT)) }),
+    fetching: new PQueue({ concurrency: fetching }),
+    storing: new PQueue({ concurrency: STORING_SLOTS }),
   };
   const parsing = new AnalyticsParsing(options.parseWorkers);
   const results = await Promise.all(
@@ -249,11 +264,12 @@ async function syncAccount(
   try {
     const fetching = await phases.fetching.add(async () => {
       if (options.signal?.aborted) return null; // stopped while it waited: not started, nothing to record
+      // Its place among the accounts holding connections first: the last sync's range is read on one of them.
+      if (pool && (options.store ?? true)) work.disconnect = await holding(phases.connected);
       result.from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, range.yesterday));
       if (result.from > result.to) throw new SyncError(`the first day to fetch, ${result.from} (the last sync's end minus the lookback), is after the last, ${result.to}: give a first day (from)`);
       options.onAccount?.({ accountId, state: 'started', from: result.from, to: result.to });
       const part = (work.part = archive?.part(accountId) ?? null);
-      if (pool && (options.store ?? true)) work.disconnect = await holding(phases.connected);
       const unit = (work.unit = work.disconnect ? await StagedSync.connect(pool!, { signal: options.signal }) : null);
       if (unit) await unit.begin();
       // The days of campaigns and creatives with no day stored go straight into their

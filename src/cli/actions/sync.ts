@@ -2,7 +2,7 @@ import cliProgress from 'cli-progress';
 import { createPool } from '../../db/pool.js';
 import { redactSecrets } from '../../db/urls.js';
 import { DEFAULT_WAIT_TIMEOUT_MS } from '../../ingest/defaults.js';
-import { syncAccounts, type AccountSyncEvent, type AccountSyncResult, type SyncOptions } from '../../sync/sync.js';
+import { syncAccounts, syncPoolSize, type AccountSyncEvent, type AccountSyncResult, type SyncOptions } from '../../sync/sync.js';
 import { withCliDatabase } from '../database.js';
 import { cliMessage } from '../errors.js';
 import { interrupted, stoppable, throwIfInterrupted } from '../interrupt.js';
@@ -33,7 +33,7 @@ export async function syncAction(options: SyncCommandOptions): Promise<void> {
 
 /** Syncs with a progress bar per account; prints a line per account; resolves to the number that failed. */
 async function syncAll(url: string | null, options: SyncCommandOptions): Promise<number> {
-  const pool = url ? createPool(url, { max: 12 }) : null;
+  const pool = url ? createPool(url, { max: syncPoolSize(options.concurrency) }) : null;
   const progress = syncProgress();
   const syncOptions: SyncOptions = {
     accounts: options.account,
