@@ -239,7 +239,7 @@ async function main() {
       const cores = availableParallelism();
       const seconds = (n: number) => `${n.toFixed(1)} s`;
       const total = cpu.node + cpu.postgres + cpu.fake;
-      console.log(`CPU: fetching alone ${seconds(fetchOnly.cpu.node)} here, ${seconds(fetchOnly.cpu.fake)} the fake; storing (the median run) ${seconds(cpu.node)} here, ${seconds(cpu.postgres)} PostgreSQL, ${seconds(cpu.fake)} the fake: ${seconds(total)} in ${seconds(wallMs / 1000)} (${((100 * total) / ((cores * wallMs) / 1000)).toFixed(0)} % of ${cores} cores); the ideal wall time holds ${seconds((cores * idealMs) / 1000)} on ${cores} cores`);
+      console.log(`CPU: fetching alone ${seconds(fetchOnly.cpu.node)} here, ${seconds(fetchOnly.cpu.fake)} the fake; storing (the median run) ${seconds(cpu.node)} here, ${seconds(cpu.postgres)} PostgreSQL, ${seconds(cpu.fake)} the fake: ${seconds(total)} in ${seconds(wallMs / 1000)} (${((100 * total) / ((cores * wallMs) / 1000)).toFixed(0)} % of ${cores} cores); the ideal wall time holds ${seconds((cores * idealMs) / 1000)} on ${cores} cores, and this CPU needs ${seconds(total / cores)} of wall time at least (${(total / cores / (idealMs / 1000)).toFixed(2)} × the ideal) however well it overlaps`);
     }
     const seconds = (n: number) => `${n.toFixed(2)} s`;
     for (const [what, run] of [['fetching alone', fetchOnly], ['storing (the median run)', { wallMs, slots }]] as const) {
