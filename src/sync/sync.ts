@@ -199,11 +199,11 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   // the pool can give two each, one kept spare: none waits for a connection that
   // another account of this sync holds (and fails when the wait outlasts the pool's
   // connection timeout), and Ctrl-C finds one to cancel their statements from.
-  const fetching = fetchingSlots(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const fetchingAccounts = fetchingSlots(options.concurrency ?? DEFAULT_CONCURRENCY);
   const phases = {
-    underway: new PQueue({ concurrency: fetching + STORING_SLOTS }),
+    underway: new PQueue({ concurrency: fetchingAccounts + STORING_SLOTS }),
     connected: new PQueue({ concurrency: Math.max(1, Math.floor((poolSize(pool) - SPARE_CONNECTIONS) / CONNECTIONS_PER_ACCOUNT)) }),
-    fetching: new PQueue({ concurrency: fetching }),
+    fetching: new PQueue({ concurrency: fetchingAccounts }),
     storing: new PQueue({ concurrency: STORING_SLOTS }),
   };
   const parsing = new AnalyticsParsing(options.parseWorkers);
@@ -330,8 +330,8 @@ async function syncAccount(
       pulled.catch(() => {}); // awaited below, after the slot
       // The slot is for requests: once all are answered, the next account's start
       // while this one's last responses are parsed and staged. (Held to the end, they
-      // left the network idle while the database caught up: bench:sync measured 11.5
-      // slot-seconds idle with nothing to ask, against 0.5 fetching alone.)
+      // left the network idle while the database caught up: a trace of bench:sync found
+      // 11.5 slot-seconds idle with nothing to ask, against 0.5 fetching alone.)
       await Promise.race([pulled, pull.answered]);
       return { pulled };
     });
