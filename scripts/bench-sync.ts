@@ -122,7 +122,12 @@ async function timingRequests<T>(run: () => Promise<T>): Promise<{ value: T; spa
   globalThis.fetch = async (input, init) => {
     const span = { start: performance.now(), end: Number.NaN };
     spans.push(span);
-    const response = await realFetch(input, init);
+    const response = await realFetch(input, init).catch((error: unknown) => {
+      span.end = performance.now(); // no response: the slot is free again
+      throw error;
+    });
+    // The client reads a good body as bytes; another (a retried 429 or 5xx) ends its slot here.
+    if (!response.ok) span.end = performance.now();
     const read = response.arrayBuffer.bind(response);
     response.arrayBuffer = () => read().finally(() => (span.end = performance.now()));
     return response;
@@ -243,7 +248,10 @@ async function main() {
     }
     const seconds = (n: number) => `${n.toFixed(2)} s`;
     for (const [what, run] of [['fetching alone', fetchOnly], ['storing (the median run)', { wallMs, slots }]] as const) {
-      if (!run.slots) continue;
+      if (!run.slots) {
+        console.log(`beyond the ideal, ${what}: not split (a response's end was not timed)`);
+        continue;
+      }
       const { slower, medianBeyondMs, idle, tail } = run.slots;
       console.log(`beyond the ideal, ${what}: ${seconds(run.wallMs / 1000 - idealMs / 1000)} = requests slower than the latency ${seconds(slower)} (median ${medianBeyondMs.toFixed(0)} ms each) + slots idle before the last response ${seconds(idle)} + after it ${seconds(tail)}`);
     }

@@ -11,7 +11,7 @@ import { createPool } from '../src/db/pool.js';
 import { StagedSync } from '../src/store/staged-sync.js';
 import { InvalidValueError } from '../src/values.js';
 import { SyncError, syncAccounts, syncPoolSize, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
-import { databaseSuite, emptyTables, freshDatabase, someoneWaitsFor } from './helpers/database.js';
+import { databaseSuite, emptyTables, freshDatabase, someoneWaitsFor, until } from './helpers/database.js';
 import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
 import { drift } from './helpers/rollups.js';
 import { scratchFolder } from './helpers/scratch.js';
@@ -567,7 +567,7 @@ Sync('an account whose requests are all answered frees its fetching slot while i
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref());
     const outcome = await Promise.race([thirdFinished, deadline]);
     // Both waits still under way: the third account was fetched and stored beside them.
-    await someoneWaitsFor(holder, 'the first two accounts waiting for their write locks');
+    await until(holder, 'select (count(*) >= 2)::int as n from pg_locks where not granted and pg_backend_pid() = any (pg_blocking_pids(pid))', 'the first two accounts waiting for their write locks');
     const early = [...finished.values()].map((r) => [r.accountId, r.error?.message ?? r.status]);
     await holder.query('commit');
     const results = await running;
@@ -583,13 +583,13 @@ Sync('an account whose requests are all answered frees its fetching slot while i
   }
 });
 
-Sync('a pool of two connections stores every account, one at a time; a pool of one is refused before any request', async ({ db }) => {
+Sync('a pool of three connections stores every account, one at a time; a pool of two is refused before any request', async ({ db }) => {
   assert.is(syncPoolSize(), 11, 'three accounts fetching and two storing, two connections each, and a spare');
   assert.is(syncPoolSize(1), 9, 'two accounts fetch at least');
   const data = buildDataset({ seed: 10, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
   const server = await fake(data, { latencyMs: 5 });
   // A short wait for a connection: an account waiting for one another account holds fails fast.
-  const pool = createPool(db.url, { max: 2, connectionTimeoutMs: 1_000 });
+  const pool = createPool(db.url, { max: 3, connectionTimeoutMs: 1_000 });
   try {
     const results = await sync(pool, server, data, { parseWorkers: 1 });
     assert.equal(results.map((r) => r.error?.message ?? r.status), data.readableAccountIds.map(() => 'success'));
@@ -597,15 +597,18 @@ Sync('a pool of two connections stores every account, one at a time; a pool of o
   } finally {
     await pool.end();
   }
-  const single = createPool(db.url, { max: 1 });
+  const small = createPool(db.url, { max: 2 });
   try {
     const before = server.requests.length;
-    const refused = await sync(single, server, data).then(() => null, (error: unknown) => error);
+    const refused = await sync(small, server, data).then(() => null, (error: unknown) => error);
     assert.instance(refused, SyncError);
-    assert.is((refused as Error).message, "storing a sync needs a pool of 2 connections or more (an account's data and its sync lock); this one has 1");
+    assert.is(
+      (refused as Error).message,
+      "storing a sync needs a pool of 3 connections or more (an account's data, its sync lock, and one to cancel them on an interruption); this one has 2",
+    );
     assert.is(server.requests.length, before, 'no request made');
   } finally {
-    await single.end();
+    await small.end();
   }
 });
 
@@ -666,17 +669,19 @@ Sync('--out waits for the file once, however many responses of an account are wa
   assert.equal(warnings, []);
 });
 
-Sync('Ctrl-C keeps the accounts already committed and leaves the running one untouched', async ({ pool }) => {
+Sync('Ctrl-C keeps the accounts already committed and leaves the running one untouched', async ({ db, pool }) => {
   const data = buildDataset({ seed: 5, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
   const server = await fake(data, { latencyMs: 30 });
   const stop = new AbortController();
-  const results = await sync(pool, server, data, {
-    concurrency: 1, // two accounts at a time
+  // Two accounts at a time: two fetching slots, and two connections each besides the spare.
+  const twoAtATime = createPool(db.url, { max: 5, statementTimeoutMs: 30_000 });
+  const results = await sync(twoAtATime, server, data, {
+    concurrency: 1,
     signal: stop.signal,
     onAccount: (event) => {
       if (event.state === 'finished' && event.result.status === 'success') stop.abort(new Error('interrupted'));
     },
-  });
+  }).finally(() => twoAtATime.end());
   const committed = results.filter((r) => r.status === 'success').map((r) => r.accountId);
   assert.is(committed.length, 1);
   const { rows } = await pool.query(`select distinct account_id::text as id from campaigns`);
@@ -689,6 +694,22 @@ Sync('Ctrl-C keeps the accounts already committed and leaves the running one unt
   const log = (await pool.query(`select status, errors from sync_log order by id`)).rows;
   assert.equal(log.filter((row) => row.status === 'failed').map((row) => row.errors), running.map(() => 'interrupted'));
   assert.is((await pool.query(`select count(*)::int as n from sync_log where status = 'running'`)).rows[0].n, 0);
+});
+
+Sync('Ctrl-C while the other accounts wait for their connections: none of them is started or recorded', async ({ pool }) => {
+  const data = buildDataset({ seed: 5, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
+  const server = await fake(data, { latencyMs: 5 });
+  const stop = new AbortController();
+  // The suite's pool (4 connections) stores one account at a time: the others wait for their place.
+  const results = await sync(pool, server, data, {
+    signal: stop.signal,
+    onAccount: (event) => {
+      if (event.state === 'finished' && event.result.status === 'success') stop.abort(new Error('interrupted'));
+    },
+  });
+  assert.equal(results.map((r) => r.status), ['success'], 'only the finished account is reported');
+  const log = (await pool.query(`select account_id, status from sync_log order by id`)).rows;
+  assert.equal(log, [{ account_id: String(results[0]!.accountId), status: 'success' }]);
 });
 
 Sync('no token or secret appears in results, errors or the sync log', async ({ pool }) => {

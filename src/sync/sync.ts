@@ -44,7 +44,7 @@ const STORING_SLOTS = 2;
 
 /**
  * The pool size with which every account a sync has under way stores at once: two
- * connections each, and a spare (a smaller pool, of 2 or more, stores fewer at a time).
+ * connections each, and a spare (a smaller pool, of 3 or more, stores fewer at a time).
  */
 export function syncPoolSize(concurrency: number = DEFAULT_CONCURRENCY): number {
   return CONNECTIONS_PER_ACCOUNT * (fetchingSlots(concurrency) + STORING_SLOTS) + SPARE_CONNECTIONS;
@@ -156,8 +156,10 @@ export class SyncError extends AdsStoreError {
 export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = {}): Promise<AccountSyncResult[]> {
   const store = options.store ?? true;
   if (store && !pool) throw new SyncError('storing a sync needs a database (pool)');
-  if (store && poolSize(pool) < CONNECTIONS_PER_ACCOUNT) {
-    throw new SyncError(`storing a sync needs a pool of ${CONNECTIONS_PER_ACCOUNT} connections or more (an account's data and its sync lock); this one has ${poolSize(pool)}`);
+  if (store && poolSize(pool) < CONNECTIONS_PER_ACCOUNT + SPARE_CONNECTIONS) {
+    throw new SyncError(
+      `storing a sync needs a pool of ${CONNECTIONS_PER_ACCOUNT + SPARE_CONNECTIONS} connections or more (an account's data, its sync lock, and one to cancel them on an interruption); this one has ${poolSize(pool)}`,
+    );
   }
   if (!pool && options.from === undefined) throw new SyncError('a sync without a database needs a first day (from): there is no last sync to start from');
   const credentials = options.credentials ?? credentialsFromEnv();
@@ -193,7 +195,8 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   // Accounts overlap: while some fetch, others stage their last responses and merge,
   // so that the database's work hides behind the network. A fetching slot is held
   // while an account has requests to make (not while its rows are staged); at most
-  // fetching + storing accounts are under way (the next ones listed meanwhile). An
+  // fetching + storing accounts are under way (the next ones listed meanwhile), those
+  // staging their last rows after their slot counted with the storing ones. An
   // account being stored holds two connections (its staging transaction, its sync
   // lock) from its fetching slot to its commit, and no more accounts hold them than
   // the pool can give two each, one kept spare: none waits for a connection that
@@ -265,7 +268,10 @@ async function syncAccount(
     const fetching = await phases.fetching.add(async () => {
       if (options.signal?.aborted) return null; // stopped while it waited: not started, nothing to record
       // Its place among the accounts holding connections first: the last sync's range is read on one of them.
-      if (pool && (options.store ?? true)) work.disconnect = await holding(phases.connected);
+      if (pool && (options.store ?? true)) {
+        work.disconnect = await holding(phases.connected);
+        if (options.signal?.aborted) return null; // stopped while it waited for its place: not started either
+      }
       result.from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, range.yesterday));
       if (result.from > result.to) throw new SyncError(`the first day to fetch, ${result.from} (the last sync's end minus the lookback), is after the last, ${result.to}: give a first day (from)`);
       options.onAccount?.({ accountId, state: 'started', from: result.from, to: result.to });
@@ -328,8 +334,8 @@ async function syncAccount(
       });
       const pulled = pull.pull({ from: result.from, to: result.to, maxFieldsPerRequest: options.maxFieldsPerRequest, elementCap: options.elementCap }, emit, { parseAnalytics });
       pulled.catch(() => {}); // awaited below, after the slot
-      // The slot is for requests: once all are answered, the next account's start
-      // while this one's last responses are parsed and staged. (Held to the end, they
+      // The slot is for requests: once all are answered, the next account's requests
+      // start while this one's last responses are parsed and staged. (Held to the end, they
       // left the network idle while the database caught up: a trace of bench:sync found
       // 11.5 slot-seconds idle with nothing to ask, against 0.5 fetching alone.)
       await Promise.race([pulled, pull.answered]);
@@ -373,8 +379,11 @@ async function syncAccount(
   } finally {
     await pull.stop();
     result.apiCallsMade = counter.calls;
-    await work.unit?.close();
-    work.disconnect?.();
+    try {
+      await work.unit?.close();
+    } finally {
+      work.disconnect?.();
+    }
   }
   options.onAccount?.({ accountId, state: 'finished', result });
   return result;

@@ -31,9 +31,13 @@ export async function syncAction(options: SyncCommandOptions): Promise<void> {
   if (failed > 0) process.exitCode = 1;
 }
 
+/** The CLI's pool at most, whatever --concurrency: more accounts than it holds then store in turns. */
+const MAX_SYNC_CONNECTIONS = 21;
+
 /** Syncs with a progress bar per account; prints a line per account; resolves to the number that failed. */
 async function syncAll(url: string | null, options: SyncCommandOptions): Promise<number> {
-  const pool = url ? createPool(url, { max: syncPoolSize(options.concurrency) }) : null;
+  // Every account under way stores at once, up to a bound a server's default max_connections (100) leaves room beside.
+  const pool = url ? createPool(url, { max: Math.min(syncPoolSize(options.concurrency), MAX_SYNC_CONNECTIONS) }) : null;
   const progress = syncProgress();
   const syncOptions: SyncOptions = {
     accounts: options.account,
