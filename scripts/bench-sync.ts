@@ -37,7 +37,7 @@ import { createPool } from '../src/db/pool.js';
 import { DEFAULT_PIVOTS } from '../src/linkedin/api/pull.js';
 import { createDatabase, dropDatabase, uniqueDatabaseName } from '../src/provision/databases.js';
 import { provideServer } from '../src/provision/server.js';
-import { syncAccounts } from '../src/sync/sync.js';
+import { syncAccounts, syncPoolSize } from '../src/sync/sync.js';
 
 const ACCOUNTS = 10;
 const CAMPAIGNS = 100;
@@ -178,7 +178,7 @@ async function main() {
   const server = await provideServer({ containers: false, embeddedDataDir: path.join(scratch, 'pg'), persistent: false });
   const database = uniqueDatabaseName('bench_sync');
   const url = await createDatabase(server.url, database);
-  const pool = createPool(url, { max: 12, statementTimeoutMs: 0 });
+  const pool = createPool(url, { max: syncPoolSize(CONCURRENCY), statementTimeoutMs: 0 });
   const fake = await startFake();
   try {
     await migrate(url, 'up');
@@ -189,7 +189,7 @@ async function main() {
       // of its own, as a sync started by cron does: none has compiled a trigger
       // function or cached a table yet.
       if (store) await pool.query('truncate ad_accounts, campaigns, creatives, campaign_daily_metrics, creative_daily_metrics, audience_demographics, sync_log');
-      const runPool = store ? createPool(url, { max: 12, statementTimeoutMs: 0 }) : null;
+      const runPool = store ? createPool(url, { max: syncPoolSize(CONCURRENCY), statementTimeoutMs: 0 }) : null;
       const cpuBefore = await processes();
       const started = performance.now();
       const { value: results, spans } = await timingRequests(() =>

@@ -39,6 +39,8 @@ const SYNC_DIRECT_FLUSH_BYTES = 2 << 20;
 const CONNECTIONS_PER_ACCOUNT = 2;
 /** Left free by the accounts: an interrupted sync cancels their statements from it. */
 const SPARE_CONNECTIONS = 1;
+/** The smallest pool a stored sync takes: one account's connections and the spare. */
+const SMALLEST_POOL = CONNECTIONS_PER_ACCOUNT + SPARE_CONNECTIONS;
 /** Accounts stored at once besides those fetching: one merges while the next finishes. */
 const STORING_SLOTS = 2;
 
@@ -156,9 +158,9 @@ export class SyncError extends AdsStoreError {
 export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = {}): Promise<AccountSyncResult[]> {
   const store = options.store ?? true;
   if (store && !pool) throw new SyncError('storing a sync needs a database (pool)');
-  if (store && poolSize(pool) < CONNECTIONS_PER_ACCOUNT + SPARE_CONNECTIONS) {
+  if (store && poolSize(pool) < SMALLEST_POOL) {
     throw new SyncError(
-      `storing a sync needs a pool of ${CONNECTIONS_PER_ACCOUNT + SPARE_CONNECTIONS} connections or more (an account's data, its sync lock, and one to cancel them on an interruption); this one has ${poolSize(pool)}`,
+      `storing a sync needs a pool of ${SMALLEST_POOL} connections or more (an account's data, its sync lock, and one to cancel them on an interruption); this one has ${poolSize(pool)}`,
     );
   }
   if (!pool && options.from === undefined) throw new SyncError('a sync without a database needs a first day (from): there is no last sync to start from');
