@@ -3,6 +3,7 @@ import { open } from 'node:fs/promises';
 import { pipeline, Transform, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import { InvalidValueError } from '../values.js';
+import { utf8Text } from '../utf8.js';
 import { DEFAULT_MAX_LINE_BYTES } from './defaults.js';
 
 export { DEFAULT_MAX_LINE_BYTES } from './defaults.js';
@@ -95,7 +96,7 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
     let end = whole.length;
     if (end > 0 && whole[end - 1] === 0x0d) end -= 1;
     try {
-      return { number, text: decoder.decode(whole.subarray(0, end)), bytes: whole.length + 1 };
+      return { number, text: utf8Text(whole.subarray(0, end), decoder), bytes: whole.length + 1 };
     } catch {
       const error = new InvalidValueError(`${path}:${number}`, 'line', undefined, 'is not valid UTF-8');
       if (!options.tolerant) throw error;
@@ -132,7 +133,7 @@ export async function* readLineBatches(path: string, options: ReadLinesOptions =
         if (regionStart < 0) return;
         let texts: string[] | null;
         try {
-          texts = decoder.decode(chunk.subarray(regionStart, ends[ends.length - 1])).split('\n');
+          texts = utf8Text(chunk.subarray(regionStart, ends[ends.length - 1]), decoder).split('\n');
         } catch {
           texts = null; // some line is not UTF-8: decode them one by one to name it
         }

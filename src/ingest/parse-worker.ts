@@ -10,6 +10,7 @@ import { parentPort } from 'node:worker_threads';
 import { analyticsEnvelope, mapExportEnvelope, parseExportLine, type SyncLine } from '../linkedin/export.js';
 import { cachedDayNumber, StagedRows, type DailyStagedTable, type EncodedRows } from '../store/staged.js';
 import { InvalidValueError } from '../values.js';
+import { utf8Text } from '../utf8.js';
 import { stageRecord } from './stage.js';
 
 /** A batch of non-blank lines: numbers[i] is the line number of texts[i]. */
@@ -126,7 +127,7 @@ export function parseAnalytics(request: AnalyticsRequest): AnalyticsResult {
   const result: AnalyticsResult = { kind: 'analytics', elements: 0, rows: null, archive: null, failure: null };
   let elements: unknown[];
   try {
-    const body = JSON.parse(new TextDecoder().decode(request.body)) as { elements?: unknown };
+    const body = JSON.parse(utf8Text(request.body)) as { elements?: unknown };
     elements = Array.isArray(body.elements) ? body.elements : [];
   } catch (error) {
     result.failure = failureOf(error, 0, '');

@@ -4,6 +4,7 @@ import { AccessTokens, DEFAULT_TOKEN_URL, type LinkedInCredentials } from './aut
 import { ApiVersionError, DailyQuotaError, LinkedInApiError } from './errors.js';
 import { queryString, type QueryValue } from './restli.js';
 import type { RequestCounter } from './requests.js';
+import { utf8Text } from '../../utf8.js';
 
 /** The versioned REST API. */
 export const DEFAULT_API_BASE_URL = 'https://api.linkedin.com/rest/';
@@ -202,7 +203,7 @@ export class LinkedInClient {
  */
 export async function parseBody<T>(body: ArrayBuffer): Promise<T> {
   await new Promise((resolve) => setImmediate(resolve));
-  return JSON.parse(new TextDecoder().decode(body)) as T;
+  return JSON.parse(utf8Text(body)) as T;
 }
 
 /** Statuses ky retries (it retries only what it throws); every other one is answered as it is. */
