@@ -672,28 +672,38 @@ Sync('--out waits for the file once, however many responses of an account are wa
 Sync('Ctrl-C keeps the accounts already committed and leaves the running one untouched', async ({ db, pool }) => {
   const data = buildDataset({ seed: 5, accounts: 4, campaignsPerAccount: 2, creativesPerCampaign: 2, from: FROM, to: TO });
   const server = await fake(data, { latencyMs: 30 });
+  const [first, second, third, fourth] = data.readableAccountIds;
   const stop = new AbortController();
   // Two accounts at a time: two fetching slots, and two connections each besides the spare.
   const twoAtATime = createPool(db.url, { max: 5, statementTimeoutMs: 30_000 });
-  const results = await sync(twoAtATime, server, data, {
-    concurrency: 1,
-    signal: stop.signal,
-    onAccount: (event) => {
-      if (event.state === 'finished' && event.result.status === 'success') stop.abort(new Error('interrupted'));
-    },
-  }).finally(() => twoAtATime.end());
-  const committed = results.filter((r) => r.status === 'success').map((r) => r.accountId);
-  assert.is(committed.length, 1);
-  const { rows } = await pool.query(`select distinct account_id::text as id from campaigns`);
-  assert.equal(rows.map((r) => Number(r.id)), committed, 'only the finished account is stored');
-  // The accounts under way when it stopped end 'failed' (interrupted), their rows rolled
-  // back; the ones not started yet are not reported at all.
-  const running = results.filter((r) => r.status === 'failed');
-  assert.ok(running.length >= 1 && running.length + committed.length <= 4, `${running.length} interrupted`);
-  assert.ok(running.every((r) => /interrupted/.test(r.error!.message)), running.map((r) => r.error!.message).join('; '));
-  const log = (await pool.query(`select status, errors from sync_log order by id`)).rows;
-  assert.equal(log.filter((row) => row.status === 'failed').map((row) => row.errors), running.map(() => 'interrupted'));
-  assert.is((await pool.query(`select count(*)::int as n from sync_log where status = 'running'`)).rows[0].n, 0);
+  // Every account's write lock but the first's, held here: the first finishes, and the
+  // second is still under way (waiting to write its days) when the first's end stops the
+  // sync. (Without it both could commit at once, and which ones did would be a race.)
+  const holder = await pool.connect();
+  try {
+    await holder.query('begin');
+    await holder.query(`select pg_advisory_xact_lock(hashtextextended('linkedin-ads-store:account:' || id, 0)) from unnest($1::bigint[]) id order by id`, [[second, third, fourth]]);
+    const results = await sync(twoAtATime, server, data, {
+      accounts: [first!, second!, third!, fourth!],
+      concurrency: 1,
+      signal: stop.signal,
+      onAccount: (event) => {
+        if (event.state === 'finished' && event.result.status === 'success') stop.abort(new Error('interrupted'));
+      },
+    });
+    await holder.query('commit');
+    // The finished account is committed; the one under way ends 'failed' (interrupted),
+    // its rows rolled back; the two not started are not reported at all.
+    assert.equal(results.map((r) => [r.accountId, r.error?.message ?? r.status]), [[first, 'success'], [second, 'interrupted']]);
+    const { rows } = await pool.query(`select distinct account_id::text as id from campaigns`);
+    assert.equal(rows.map((r) => Number(r.id)), [first], 'only the finished account is stored');
+    const log = (await pool.query(`select account_id, status, errors from sync_log order by id`)).rows;
+    assert.equal(log.map((row) => [Number(row.account_id), row.status, row.errors]).sort(), [[first, 'success', null], [second, 'failed', 'interrupted']].sort());
+  } finally {
+    await holder.query('rollback').catch(() => {});
+    holder.release();
+    await twoAtATime.end();
+  }
 });
 
 Sync('Ctrl-C while the other accounts wait for their connections: none of them is started or recorded', async ({ pool }) => {
