@@ -693,7 +693,7 @@ Sync('Ctrl-C keeps the accounts already committed and leaves the running one unt
     });
     await holder.query('commit');
     // The finished account is committed; the one under way ends 'failed' (interrupted),
-    // its rows rolled back; the two not started are not reported at all.
+    // what it staged rolled back; the two not started are not reported at all.
     assert.equal(results.map((r) => [r.accountId, r.error?.message ?? r.status]), [[first, 'success'], [second, 'interrupted']]);
     const { rows } = await pool.query(`select distinct account_id::text as id from campaigns`);
     assert.equal(rows.map((r) => Number(r.id)), [first], 'only the finished account is stored');
