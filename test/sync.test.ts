@@ -9,6 +9,7 @@ import { METRIC_TABLE } from '../src/store/fields.js';
 import { ParsePool } from '../src/ingest/parse-pool.js';
 import { createPool } from '../src/db/pool.js';
 import { StagedSync } from '../src/store/staged-sync.js';
+import { lockAccountsForWrite } from '../src/generated/locks.queries.js';
 import { InvalidValueError } from '../src/values.js';
 import { SyncError, syncAccounts, syncPoolSize, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
 import { databaseSuite, emptyTables, freshDatabase, someoneWaitsFor, until } from './helpers/database.js';
@@ -549,7 +550,7 @@ Sync('an account whose requests are all answered frees its fetching slot while i
     // The first two accounts' days go straight in, under their accounts' write locks:
     // held here, their staging waits once their responses come.
     await holder.query('begin');
-    await holder.query(`select pg_advisory_xact_lock(hashtextextended('linkedin-ads-store:account:' || id, 0)) from unnest($1::bigint[]) id order by id`, [[first, second]]);
+    await lockAccountsForWrite.run({ accountIds: [first!, second!] }, holder);
     const finished = new Map<number, AccountSyncResult>();
     let thirdDone!: () => void;
     const thirdFinished = new Promise<void>((resolve) => (thirdDone = resolve));
@@ -682,7 +683,7 @@ Sync('Ctrl-C keeps the accounts already committed and leaves the running one unt
   const holder = await pool.connect();
   try {
     await holder.query('begin');
-    await holder.query(`select pg_advisory_xact_lock(hashtextextended('linkedin-ads-store:account:' || id, 0)) from unnest($1::bigint[]) id order by id`, [[second, third, fourth]]);
+    await lockAccountsForWrite.run({ accountIds: [second!, third!, fourth!] }, holder);
     const results = await sync(twoAtATime, server, data, {
       accounts: [first!, second!, third!, fourth!],
       concurrency: 1,
