@@ -82,6 +82,11 @@ export interface FakeLinkedInOptions {
    * finder may omit them (default 0).
    */
   unlistedCreatives?: number;
+  /**
+   * Awaited before each answer is sent, after the latency: a test holds the answers
+   * back until its client has done something (default none).
+   */
+  beforeAnswer?: (request: FakeRequest) => Promise<void>;
 }
 
 export interface FakeLinkedIn {
@@ -786,6 +791,7 @@ class Fake {
   private readonly readable: ReadonlySet<number>;
   private readonly cache: Map<string, { reply: Reply; bytes: Buffer }> | null;
   private readonly unlisted: number;
+  private readonly beforeAnswer: ((request: FakeRequest) => Promise<void>) | undefined;
 
   constructor(private readonly dataset: FakeDataset, options: FakeLinkedInOptions) {
     this.settings = {
@@ -798,6 +804,7 @@ class Fake {
       refresh: options.refresh ?? DEFAULTS.refresh,
     };
     this.tokens = new Set(this.settings.accessTokens);
+    this.beforeAnswer = options.beforeAnswer;
     for (const account of dataset.accounts) this.accounts.set(account['id'] as number, account);
     this.readable = new Set(dataset.readableAccountIds);
     this.cache = options.cacheResponses ? new Map() : null;
@@ -835,6 +842,7 @@ class Fake {
     const bytes = cached?.bytes ?? Buffer.from(reply === null ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
     if (this.cache && !fault && !cached && reply?.status === 200 && path !== TOKEN_PATH) this.cache.set(`${method} ${path}?${rawQuery}`, { reply, bytes });
     await sleep(this.settings.latencyMs - (performance.now() - arrived));
+    await this.beforeAnswer?.(record);
     if (reply === null) {
       req.socket.destroy();
       return;
