@@ -1,4 +1,5 @@
 import * as assert from 'uvu/assert';
+import { lockSync } from '../src/generated/locks.queries.js';
 import { getAccount } from '../src/store/accounts.js';
 import { writeBatch } from '../src/store/apply.js';
 import { listSyncs } from '../src/store/syncs.js';
@@ -44,7 +45,7 @@ Cli('--no-wait fails at once while another ingest holds the account; --wait-time
   const file = await writeExport('cli-wait.ndjson', [{ adAccount: { id: 7 } }]);
   const holder = await pool.connect();
   try {
-    await holder.query(`select pg_advisory_lock(hashtextextended('linkedin-ads-store:sync:7', 0))`);
+    await lockSync.run({ accountId: '7' }, holder);
     const noWait = await adsStore(['ingest', '--no-wait', file], { DATABASE_URL: db.url });
     assert.is(noWait.code, 1);
     assert.match(noWait.stderr, /sync of account 7 is locked by another ingest \(not waiting: --no-wait\)/);

@@ -3,6 +3,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { once } from 'node:events';
 import pg from 'pg';
 import * as assert from 'uvu/assert';
+import { lockAccountsForWrite, lockSync, unlockSync } from '../src/generated/locks.queries.js';
 import { ingestFile, type IngestOptions, type IngestResult } from '../src/ingest/ingest.js';
 import { writeSample } from '../src/sample/sample.js';
 import { contentChecksums, databaseSuite, emptyTables, someoneWaitsFor, until } from './helpers/database.js';
@@ -82,9 +83,6 @@ async function inOtherSession<T>(pool: pg.Pool, work: (other: pg.PoolClient) => 
 const someoneWaits = (client: pg.PoolClient) =>
   until(client, "select count(*)::int as n from pg_locks where locktype = 'advisory' and not granted and pid <> pg_backend_pid()", 'an ingest waits for a lock');
 
-const accountLockKey = (id: number) => `linkedin-ads-store:account:${id}`;
-const syncLockKey = (value: string) => `linkedin-ads-store:sync:${value}`;
-
 Direct('the days of stored parents without days go straight in, and store exactly what staging stores', async ({ pool }) => {
   const { entities, days } = await sampleFiles('direct-same');
   // The days twice: the second time every day is stored, and all of them go through staging (restated days).
@@ -163,7 +161,7 @@ Direct('an account another writer holds gives the direct path up, and the file w
   const [account] = (await pool.query<{ id: number }>('select min(id)::int as id from ad_accounts')).rows.map((r) => r.id);
   const result = await inOtherSession(pool, async (other) => {
     await other.query('begin');
-    await other.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [accountLockKey(account!)]);
+    await lockAccountsForWrite.run({ accountIds: [account!] }, other);
     const ingest = ingestFile(pool, days, WORKERS);
     await someoneWaits(other);
     await other.query('commit');
@@ -211,7 +209,7 @@ Direct('holding account locks, the direct path never waits for the sync lock: it
   // Another ingest of the same account_id value ('all', the file's sync line): it holds the
   // sync lock, and then wants an account's write lock, which the direct path holds.
   const result = await inOtherSession(pool, async (other) => {
-    await other.query('select pg_advisory_lock(hashtextextended($1, 0))', [syncLockKey('all')]);
+    await lockSync.run({ accountId: 'all' }, other);
     const ingest = ingestFile(pool, days, WORKERS);
     // The ingest waits for the sync lock: on the direct path holding its accounts'
     // locks, this would wait on it in turn, a cycle PostgreSQL cannot see (two connections).
@@ -219,9 +217,9 @@ Direct('holding account locks, the direct path never waits for the sync lock: it
     await other.query('begin');
     await other.query("set local lock_timeout = '20s'");
     // Waiting on the direct path's accounts: it must give them up rather than wait for this sync lock.
-    for (const account of accounts) await other.query('select pg_advisory_xact_lock(hashtextextended($1, 0))', [accountLockKey(account)]);
+    for (const account of accounts) await lockAccountsForWrite.run({ accountIds: [account] }, other);
     await other.query('commit');
-    await other.query('select pg_advisory_unlock(hashtextextended($1, 0))', [syncLockKey('all')]);
+    await unlockSync.run({ accountId: 'all' }, other);
     return ingest;
   });
   await assertReadAgainThroughStaging(pool, result, expected);

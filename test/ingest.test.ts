@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import * as assert from 'uvu/assert';
+import { lockAccountsForWrite, lockSync, unlockSync } from '../src/generated/locks.queries.js';
 import { IngestError, ingestFile, ingestFiles } from '../src/ingest/ingest.js';
 import { getAccount } from '../src/store/accounts.js';
 import { getCampaign } from '../src/store/campaigns.js';
@@ -240,7 +241,7 @@ Ingest('an ingest process killed mid-ingest blocks nothing: the next ingest mark
   // Hold account 1's write lock, so that the child stops inside its merge, its sync row 'running'.
   const holder = await pool.connect();
   await holder.query('begin');
-  await holder.query(`select pg_advisory_xact_lock(hashtextextended('linkedin-ads-store:account:1', 0))`);
+  await lockAccountsForWrite.run({ accountIds: [1] }, holder);
   const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/ingest-child.ts', db.url, file], { stdio: 'ignore' });
   const exited = new Promise((resolve) => child.on('exit', resolve));
   try {
@@ -272,13 +273,13 @@ Ingest('a second ingest of an account waits for the first, or fails at once with
   const holder = await pool.connect();
   try {
     // Hold account 1's sync lock as a running ingest would.
-    await holder.query(`select pg_advisory_lock(hashtextextended('linkedin-ads-store:sync:1', 0))`);
+    await lockSync.run({ accountId: '1' }, holder);
     const file = await writeExport('second.ndjson', [{ adAccount: { id: 1, name: 'second' } }]);
     await expectFailure(ingestFile(pool, file, { waitTimeoutMs: 0 }), 'sync of account 1 is locked by another ingest (not waiting)');
     await expectFailure(ingestFile(pool, file, { waitTimeoutMs: 300 }), 'sync of account 1 is still locked by another ingest after waiting 0 s');
     const waiting = ingestFile(pool, file, { waitTimeoutMs: 20_000 });
     await new Promise((resolve) => setTimeout(resolve, 200));
-    await holder.query(`select pg_advisory_unlock(hashtextextended('linkedin-ads-store:sync:1', 0))`);
+    await unlockSync.run({ accountId: '1' }, holder);
     await waiting;
     assert.is((await getAccount(pool, 1))!.name, 'second');
   } finally {
