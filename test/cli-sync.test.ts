@@ -90,17 +90,28 @@ CliSync('without credentials sync says which variables to set, and exits 1', asy
 });
 
 CliSync('Ctrl-C during a sync exits 130; nothing of the running accounts is stored, their rows say interrupted', async ({ pool, db }) => {
-  const slow = await startFakeLinkedIn({ dataset: data, accessTokens: [TOKEN], latencyMs: 400 });
+  // The analytics are not answered until the sync has ended: no account can finish
+  // fetching, and so none can commit, however long the signal takes to arrive.
+  let answer!: () => void;
+  const held = new Promise<void>((resolve) => (answer = resolve));
+  const slow = await startFakeLinkedIn({
+    dataset: data,
+    accessTokens: [TOKEN],
+    latencyMs: 400,
+    beforeAnswer: (request) => (request.path === '/rest/adAnalytics' ? held : Promise.resolve()),
+  });
   try {
     const started = startAdsStore(['sync', ...RANGE], { ...env(slow), DATABASE_URL: db.url });
     await waitForStderr(started, /syncing/);
     started.child.kill('SIGINT');
     const run = await started.done;
+    answer();
     assert.is(run.code, 130, run.stderr);
     assert.is((await pool.query(`select count(*)::int as n from campaigns`)).rows[0].n, 0);
     const { rows } = await pool.query(`select distinct status, errors from sync_log`);
     assert.equal(rows, [{ status: 'failed', errors: 'interrupted' }]);
   } finally {
+    answer();
     await slow.close();
   }
 });

@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import * as assert from 'uvu/assert';
@@ -116,8 +116,14 @@ Usage('Ctrl-C during an ingest says "interrupted", exits 130, rolls the file bac
 Usage('Ctrl-C during a command that is not an ingest stops it at once: "interrupted", exit 130', async () => {
   const home = await mkdtemp(path.join(tmpdir(), 'ads-store-usage-'));
   try {
-    const sample = startAdsStore(['sample', '--accounts', '2000', '--days', '365', '--out', path.join(home, 'huge.ndjson')]);
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    const out = path.join(home, 'huge.ndjson');
+    const sample = startAdsStore(['sample', '--accounts', '2000', '--days', '365', '--out', out]);
+    // Once the sample writes, the command's modules are loaded and its Ctrl-C handler is
+    // in place: a fixed delay could signal a child still loading, which Node's default kills.
+    for (let waited = 0; ((await stat(out).catch(() => null))?.size ?? 0) === 0; waited += 20) {
+      if (waited > 30_000) throw new Error(`the sample never wrote: ${sample.stderr()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     sample.child.kill('SIGINT');
     const run = await sample.done;
     assert.is(run.code, 130, run.stderr);

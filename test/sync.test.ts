@@ -567,7 +567,8 @@ Sync('an account whose requests are all answered frees its fetching slot while i
   const server = await fake(data, { latencyMs: 5 });
   const [first, second, third] = data.readableAccountIds;
   // Each account under way holds two connections (its staging transaction, its sync lock); one more holds the locks.
-  const pool = createPool(db.url, { max: 7, statementTimeoutMs: 30_000 });
+  // No statement timeout: the first two accounts wait for the holder as long as the test takes.
+  const pool = createPool(db.url, { max: 7, statementTimeoutMs: 0 });
   const holder = await pool.connect();
   try {
     // The first two accounts' days go straight in, under their accounts' write locks:
@@ -588,7 +589,8 @@ Sync('an account whose requests are all answered frees its fetching slot while i
         if (event.accountId === third) thirdDone();
       },
     });
-    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 20_000).unref());
+    // Only a hang ends the wait: the held locks, not the clock, keep the first two accounts from finishing.
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), 120_000).unref());
     const outcome = await Promise.race([thirdFinished, deadline]);
     // Both waits still under way: the third account was fetched and stored beside them.
     await until(holder, 'select (count(*) >= 2)::int as n from pg_locks where not granted and pg_backend_pid() = any (pg_blocking_pids(pid))', 'the first two accounts waiting for their write locks');
@@ -615,6 +617,9 @@ Sync('a pool of three connections stores every account, one at a time; a pool of
   // A short wait for a connection: an account waiting for one another account holds fails fast.
   const pool = createPool(db.url, { max: 3, connectionTimeoutMs: 1_000 });
   try {
+    // The three connections opened first: the 1 s limit also covers opening one, which a
+    // slow server can take, and the test is about waiting for a free one.
+    for (const client of await Promise.all([pool.connect(), pool.connect(), pool.connect()])) client.release();
     const results = await sync(pool, server, data, { parseWorkers: 1 });
     assert.equal(results.map((r) => r.error?.message ?? r.status), data.readableAccountIds.map(() => 'success'));
     await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
