@@ -57,10 +57,11 @@ Embedded('commands at once share one server: one starts it, the last to finish s
   assert.is((await adsStore(['sample', '--accounts', '30', '--days', '365', '--end', '2025-12-31', '--out', file])).code, 0);
   // A long ingest holds the server; two reports start while it runs and end before it.
   const ingest = startAdsStore(['ingest', file], env(home));
-  await waitForStderr(ingest, /database: embedded PostgreSQL at 127\.0\.0\.1:\d+\/\w+/);
+  const serverLine = /database: embedded PostgreSQL at (127\.0\.0\.1:\d+\/\w+)/;
+  await waitForStderr(ingest, serverLine);
   // The ingest cannot end before the reports: once it has written its running sync row
   // (its migrations done), sync_log is held in SHARE mode, which its closing write waits for.
-  const [, address] = /database: embedded PostgreSQL at (127\.0\.0\.1:\d+\/\w+)/.exec(ingest.stderr())!;
+  const [, address] = serverLine.exec(ingest.stderr())!;
   const password = (await readFile(path.join(home, 'embedded.password'), 'utf8')).trim();
   const holder = new pg.Client({ connectionString: `postgres://postgres:${encodeURIComponent(password)}@${address}` });
   await holder.connect();
