@@ -18,7 +18,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -85,6 +85,14 @@ async function writeFile(file: string, lines: number, changed: boolean): Promise
   }
   out.end();
   await once(out, 'finish');
+  // On disk before any timing, so that the kernel's writing back of these files (hundreds
+  // of MB) does not overlap the first COPYs and their WAL flushes (docs/benchmarks.md).
+  const handle = await open(file, 'r+');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
