@@ -6,6 +6,7 @@ import { writeBatch } from '../src/store/apply.js';
 import { listSyncs } from '../src/store/syncs.js';
 import { adsStore, startAdsStore, waitForStderr } from './helpers/cli.js';
 import { databaseSuite, emptyTables, freshDatabase } from './helpers/database.js';
+import { poll } from './helpers/poll.js';
 
 /**
  * What a newcomer runs into first: usage errors exit 2 before any database work,
@@ -120,10 +121,7 @@ Usage('Ctrl-C during a command that is not an ingest stops it at once: "interrup
     const sample = startAdsStore(['sample', '--accounts', '2000', '--days', '365', '--out', out]);
     // Once the sample writes, the command's modules are loaded and its Ctrl-C handler is
     // in place: a fixed delay could signal a child still loading, which Node's default kills.
-    for (let waited = 0; ((await stat(out).catch(() => null))?.size ?? 0) === 0; waited += 20) {
-      if (waited > 30_000) throw new Error(`the sample never wrote: ${sample.stderr()}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await poll(async () => ((await stat(out).catch(() => null))?.size ?? 0) > 0, () => `the sample never wrote: ${sample.stderr()}`);
     sample.child.kill('SIGINT');
     const run = await sample.done;
     assert.is(run.code, 130, run.stderr);

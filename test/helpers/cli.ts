@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { poll } from './poll.js';
 
 export interface Run {
   code: number | null;
@@ -35,9 +36,5 @@ export function adsStore(args: string[], env: Record<string, string | undefined>
 
 /** Resolves once `test` holds for the process's stderr so far (polling), or rejects after `ms`. */
 export async function waitForStderr(started: { stderr: () => string }, test: RegExp, ms = 30_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!test.test(started.stderr())) {
-    if (Date.now() > deadline) throw new Error(`stderr never matched ${test}: ${started.stderr()}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await poll(() => test.test(started.stderr()), () => `stderr never matched ${test}: ${started.stderr()}`, { ms, everyMs: 50 });
 }

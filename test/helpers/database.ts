@@ -5,6 +5,7 @@ import { suite, type Test } from 'uvu';
 import { createDatabase, dropDatabase, uniqueDatabaseName } from '../../src/provision/databases.js';
 import { migrate } from '../../src/db/migrate.js';
 import { createPool } from '../../src/db/pool.js';
+import { poll } from './poll.js';
 
 /** The server tests create their databases on: npm test's (test/run.ts) or DATABASE_URL's. */
 export function testServerUrl(): string {
@@ -185,12 +186,7 @@ async function checksums(pool: pg.Pool, tables: readonly string[], row: string):
 
 /** Resolves once `query` (one row, a count `n`) counts something, asked every 20 ms; throws `what` after 30 s. */
 export async function until(client: pg.ClientBase, query: string, what: string): Promise<void> {
-  for (const deadline = Date.now() + 30_000; ; ) {
-    const { rows } = await client.query<{ n: number }>(query);
-    if (rows[0]!.n > 0) return;
-    if (Date.now() > deadline) throw new Error(`never happened: ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  await poll(async () => (await client.query<{ n: number }>(query)).rows[0]!.n > 0, () => `never happened: ${what}`);
 }
 
 /**
