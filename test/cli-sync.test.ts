@@ -105,7 +105,6 @@ CliSync('Ctrl-C during a sync exits 130; nothing of the running accounts is stor
     await waitForStderr(started, /syncing/);
     started.child.kill('SIGINT');
     const run = await started.done;
-    answer();
     assert.is(run.code, 130, run.stderr);
     assert.is((await pool.query(`select count(*)::int as n from campaigns`)).rows[0].n, 0);
     const { rows } = await pool.query(`select distinct status, errors from sync_log`);
