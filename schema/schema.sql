@@ -375,6 +375,37 @@ begin
 end
 $$;
 
+CREATE FUNCTION public.report_range_parts(first_day date, last_day date, OUT head_to date, OUT head_weeks_from date, OUT head_weeks_to date, OUT months_from date, OUT months_to date, OUT tail_weeks_from date, OUT tail_weeks_to date, OUT tail_from date) RETURNS record
+    LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE
+    SET search_path TO 'public', 'pg_temp'
+    AS $$
+declare
+    -- The whole months: from the first month that starts in the range to the month of
+    -- the day after it (none when first_month >= end_month).
+    first_month constant date := case when extract(day from first_day) = 1 then first_day
+                                      else (date_trunc('month', first_day::timestamp) + interval '1 month')::date end;
+    end_month constant date := date_trunc('month', (last_day + 1)::timestamp)::date;
+    whole constant boolean := first_month < end_month;
+    -- The head's whole weeks: from the first week boundary at or after first_day to
+    -- the last one at or before the head's end (the first whole month, else the range's end).
+    h_weeks_from constant date := case when report_week(first_day) = first_day then first_day else report_week_end(first_day) end;
+    h_weeks_to constant date := report_week(case when whole then first_month else last_day + 1 end);
+    h_weeks constant boolean := h_weeks_from < h_weeks_to;
+    -- The tail's whole weeks start where the whole months end (a week boundary).
+    t_weeks_to constant date := case when whole then report_week(last_day + 1) else end_month end;
+    t_weeks constant boolean := end_month < t_weeks_to;
+begin
+    head_to := case when h_weeks then h_weeks_from - 1 when whole then first_month - 1 else last_day end;
+    head_weeks_from := case when h_weeks then h_weeks_from else last_day + 1 end;
+    head_weeks_to := case when h_weeks then h_weeks_to else last_day + 1 end;
+    months_from := case when whole then first_month else last_day + 1 end;
+    months_to := case when whole then end_month else last_day + 1 end;
+    tail_weeks_from := case when t_weeks then end_month else last_day + 1 end;
+    tail_weeks_to := case when t_weeks then t_weeks_to else last_day + 1 end;
+    tail_from := case when t_weeks then t_weeks_to when whole then end_month when h_weeks then h_weeks_to else last_day + 1 end;
+end
+$$;
+
 CREATE FUNCTION public.report_week(day date) RETURNS date
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN GREATEST((day - ((((day - '2000-01-03'::date) % 7) + 7) % 7)), (date_trunc('month'::text, (day)::timestamp without time zone))::date);
@@ -382,71 +413,6 @@ CREATE FUNCTION public.report_week(day date) RETURNS date
 CREATE FUNCTION public.report_week_end(day date) RETURNS date
     LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN (LEAST((date_trunc('week'::text, (day)::timestamp without time zone) + '7 days'::interval), (date_trunc('month'::text, (day)::timestamp without time zone) + '1 mon'::interval)))::date;
-
-CREATE FUNCTION public.report_range_parts(first_day date, last_day date, OUT head_to date, OUT head_weeks_from date, OUT head_weeks_to date, OUT months_from date, OUT months_to date, OUT tail_weeks_from date, OUT tail_weeks_to date, OUT tail_from date) RETURNS record
-    LANGUAGE sql IMMUTABLE PARALLEL SAFE
-    BEGIN ATOMIC
- SELECT
-         CASE
-             WHEN (h.weeks_from < h.weeks_to) THEN (h.weeks_from - 1)
-             WHEN m.whole THEN (m.first_month - 1)
-             ELSE report_range_parts.last_day
-         END AS last_day,
-         CASE
-             WHEN (h.weeks_from < h.weeks_to) THEN h.weeks_from
-             ELSE (report_range_parts.last_day + 1)
-         END AS "case",
-         CASE
-             WHEN (h.weeks_from < h.weeks_to) THEN h.weeks_to
-             ELSE (report_range_parts.last_day + 1)
-         END AS "case",
-         CASE
-             WHEN m.whole THEN m.first_month
-             ELSE (report_range_parts.last_day + 1)
-         END AS "case",
-         CASE
-             WHEN m.whole THEN m.end_month
-             ELSE (report_range_parts.last_day + 1)
-         END AS "case",
-         CASE
-             WHEN (t.weeks_from < t.weeks_to) THEN t.weeks_from
-             ELSE (report_range_parts.last_day + 1)
-         END AS "case",
-         CASE
-             WHEN (t.weeks_from < t.weeks_to) THEN t.weeks_to
-             ELSE (report_range_parts.last_day + 1)
-         END AS "case",
-         CASE
-             WHEN (t.weeks_from < t.weeks_to) THEN t.weeks_to
-             WHEN m.whole THEN m.end_month
-             WHEN (h.weeks_from < h.weeks_to) THEN h.weeks_to
-             ELSE (report_range_parts.last_day + 1)
-         END AS "case"
-    FROM ((( SELECT b.first_month,
-             b.end_month,
-             (b.first_month < b.end_month) AS whole
-            FROM ( SELECT
-                         CASE
-                             WHEN (EXTRACT(day FROM report_range_parts.first_day) = (1)::numeric) THEN report_range_parts.first_day
-                             ELSE ((date_trunc('month'::text, (report_range_parts.first_day)::timestamp without time zone) + '1 mon'::interval))::date
-                         END AS first_month,
-                     (date_trunc('month'::text, ((report_range_parts.last_day + 1))::timestamp without time zone))::date AS end_month) b) m
-      CROSS JOIN LATERAL ( SELECT
-                 CASE
-                     WHEN (public.report_week(report_range_parts.first_day) = report_range_parts.first_day) THEN report_range_parts.first_day
-                     ELSE public.report_week_end(report_range_parts.first_day)
-                 END AS weeks_from,
-             public.report_week(
-                 CASE
-                     WHEN m.whole THEN m.first_month
-                     ELSE (report_range_parts.last_day + 1)
-                 END) AS weeks_to) h)
-      CROSS JOIN LATERAL ( SELECT m.end_month AS weeks_from,
-                 CASE
-                     WHEN m.whole THEN public.report_week((report_range_parts.last_day + 1))
-                     ELSE m.end_month
-                 END AS weeks_to) t);
-END;
 
 CREATE AGGREGATE public.sum_bigint(bigint) (
     SFUNC = int8pl,
