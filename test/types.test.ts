@@ -1,5 +1,10 @@
+import pg from 'pg';
 import * as assert from 'uvu/assert';
+import { withTransaction } from '../src/db/transaction.js';
 import { parseInt8 } from '../src/db/types.js';
+import { getAccount } from '../src/store/accounts.js';
+import { writeBatch } from '../src/store/apply.js';
+import { finishSync, getLastSyncedRange, getSync, startSync } from '../src/store/syncs.js';
 import { databaseSuite } from './helpers/database.js';
 
 const Types = databaseSuite('types');
@@ -71,6 +76,49 @@ Types('timestamptz arrives as the same instant, whatever the time zones', async 
     if (original === undefined) delete process.env.TZ;
     else process.env.TZ = original;
   }
+});
+
+/** A pool as a service makes its own: pg's default parsers (bigint as text, date as a local Date). */
+async function withServicePool(url: string, use: (pool: pg.Pool) => Promise<void>): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  try {
+    await use(pool);
+  } finally {
+    await pool.end();
+  }
+}
+
+Types("a service's own pool: what the library returns has its declared types, the service's own queries keep pg's", async ({ db }) => {
+  await withServicePool(db.url, async (pool) => {
+    const counts = await writeBatch(pool, { accounts: [{ id: 701 }], campaigns: [{ id: 7011, account_id: 701 }] });
+    assert.equal([counts.ad_accounts, counts.campaigns, counts.accounts_locked], [{ inserted: 1, updated: 0 }, { inserted: 1, updated: 0 }, [701]]);
+    assert.is((await getAccount(pool, 701))?.id, 701);
+    const run = await startSync(pool, { accountId: '701', range: { from: '2025-01-01', to: '2025-01-31' } });
+    assert.is(typeof run.id, 'number');
+    await finishSync(pool, { id: run.id, status: 'success' });
+    assert.is((await getSync(pool, run.id))?.id, run.id);
+    assert.equal((await getLastSyncedRange(pool, '701'))?.dateTo, '2025-01-31');
+    // The service's pool itself is not changed: its own statements parse as pg does.
+    const { rows } = await pool.query(`select 7::int8 as n, '2025-01-01'::date as d`);
+    assert.is(rows[0].n, '7');
+    assert.instance(rows[0].d, Date);
+  });
+});
+
+Types("a first load through a service's own pool copies each day with its campaign's account, none rewritten", async ({ db }) => {
+  await withServicePool(db.url, async (pool) => {
+    await writeBatch(pool, { accounts: [{ id: 702 }], campaigns: [{ id: 7021, account_id: 702 }, { id: 7022, account_id: 702 }] });
+    const days = ['2025-02-01', '2025-02-02', '2025-02-03'].flatMap((date) => [7021, 7022].map((campaign_id) => ({ campaign_id, date, impressions: 10 })));
+    const written = await withTransaction(pool, async (tx) => {
+      await writeBatch(tx, { campaignDailyMetrics: days });
+      // Before the commit, this transaction's own counts: a day copied without its
+      // account would be inserted, then updated by the rollup trigger.
+      return (await tx.query(`select n_tup_ins as inserted, n_tup_upd as updated from pg_stat_xact_user_tables where relname = 'campaign_daily_metrics'`)).rows[0];
+    });
+    assert.equal(written, { inserted: 6, updated: 0 });
+    const { rows } = await pool.query(`select count(*)::int as n from campaign_daily_metrics where campaign_id in (7021, 7022) and account_id = 702`);
+    assert.is(rows[0].n, 6);
+  });
 });
 
 Types.run();

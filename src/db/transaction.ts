@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { retryOnConflict } from './retry.js';
+import { typedConnection } from './typed-connection.js';
 
 declare const inTransaction: unique symbol;
 
@@ -31,7 +32,7 @@ export async function withTransaction<T>(
   options: TransactionOptions = {},
 ): Promise<T> {
   return retryOnConflict(async () => {
-    const client = await pool.connect();
+    const client = typedConnection(await pool.connect());
     let broken = false;
     try {
       await client.query(options.isolation ? `BEGIN ISOLATION LEVEL ${isolationSql(options.isolation)}` : 'BEGIN');
@@ -58,8 +59,9 @@ export async function withTransaction<T>(
  * way for everything else.
  */
 export async function begin(client: pg.PoolClient): Promise<Tx> {
-  await client.query('BEGIN');
-  return client as Tx;
+  const tx = typedConnection(client);
+  await tx.query('BEGIN');
+  return tx as Tx;
 }
 
 /** Commits a transaction opened by begin(). */

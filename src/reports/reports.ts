@@ -25,6 +25,7 @@ import { checkDate } from '../values.js';
 import { PIVOT_TYPES, REPORT_DAYS, REPORT_NAMES, type PivotType, type ReportName } from './names.js';
 import { AdsStoreError } from '../errors.js';
 import { addDays, DAY_MS } from '../days.js';
+import { typedConnection } from '../db/typed-connection.js';
 
 /**
  * The reports a marketer asks for, each one annotated query of sql/reports.sql, as
@@ -163,7 +164,7 @@ export function reportRange(options: Pick<ReportOptions, 'from' | 'to' | 'today'
  * the rule lives there only, beside report_week(), the weekly rollups' key.
  */
 export async function splitRangeByWeeks(db: Queryable, range: { from: string; to: string }) {
-  return { ...range, ...one(await reportRangeParts.run(range, db)) };
+  return { ...range, ...one(await reportRangeParts.run(range, typedConnection(db))) };
 }
 
 function date(value: string, name: string): string {
@@ -323,13 +324,13 @@ async function orNoAccount<Row>(db: Queryable, accountId: number, rows: Row[]): 
 }
 
 async function existingAccount(db: Queryable, id: number): Promise<void> {
-  const [account] = await getAccountById.run({ id }, db);
+  const [account] = await getAccountById.run({ id }, typedConnection(db));
   if (!account) throw new ReportError(`no account ${id}`);
 }
 
 async function existingCampaign(db: Queryable, id: number, accountId: number): Promise<number> {
   if (!Number.isSafeInteger(id) || id <= 0) throw new ReportError(`campaignId ${JSON.stringify(String(id))} is not a campaign id`);
-  const [campaign] = await getCampaignById.run({ id }, db);
+  const [campaign] = await getCampaignById.run({ id }, typedConnection(db));
   if (!campaign || campaign.account_id !== accountId) throw new ReportError(`no campaign ${id} in account ${accountId}`);
   return id;
 }

@@ -8,6 +8,7 @@ import {
 } from '../generated/campaigns.queries.js';
 import { checkId } from '../values.js';
 import { CAMPAIGN_TABLE, checkFields, type FieldValues } from './fields.js';
+import { typedConnection } from '../db/typed-connection.js';
 
 export { CAMPAIGN_FIELDS } from './fields.js';
 
@@ -20,17 +21,17 @@ export interface CampaignInput extends FieldValues<typeof CAMPAIGN_TABLE, null> 
 
 /** The campaign with this id, or null. */
 export async function getCampaign(db: Queryable, id: number): Promise<Campaign | null> {
-  return maybeOne(await getCampaignById.run({ id }, db));
+  return maybeOne(await getCampaignById.run({ id }, typedConnection(db)));
 }
 
 /** The campaigns with these ids, by id; unknown ids are left out. */
 export async function listCampaigns(db: Queryable, ids: readonly number[]): Promise<Campaign[]> {
-  return listCampaignsByIds.run({ ids: [...ids] }, db);
+  return listCampaignsByIds.run({ ids: [...ids] }, typedConnection(db));
 }
 
 /** The account's campaigns, by id. */
 export async function listCampaignsByAccount(db: Queryable, accountId: number): Promise<Campaign[]> {
-  return listCampaignsByAccountQuery.run({ accountId }, db);
+  return listCampaignsByAccountQuery.run({ accountId }, typedConnection(db));
 }
 
 /** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */

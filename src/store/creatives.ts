@@ -9,6 +9,7 @@ import {
 } from '../generated/creatives.queries.js';
 import { checkText, InvalidValueError } from '../values.js';
 import { checkFields, CREATIVE_TABLE, type FieldValues } from './fields.js';
+import { typedConnection } from '../db/typed-connection.js';
 
 export { CREATIVE_FIELDS } from './fields.js';
 
@@ -25,22 +26,22 @@ export interface CreativeInput extends FieldValues<typeof CREATIVE_TABLE, null> 
 
 /** The creative with this URN, or null. */
 export async function getCreative(db: Queryable, id: string): Promise<Creative | null> {
-  return maybeOne(await getCreativeById.run({ id }, db));
+  return maybeOne(await getCreativeById.run({ id }, typedConnection(db)));
 }
 
 /** The creatives with these URNs, by URN; unknown ones are left out. */
 export async function listCreatives(db: Queryable, ids: readonly string[]): Promise<Creative[]> {
-  return listCreativesByIds.run({ ids: [...ids] }, db);
+  return listCreativesByIds.run({ ids: [...ids] }, typedConnection(db));
 }
 
 /** The campaign's creatives, by URN. */
 export async function listCreativesByCampaign(db: Queryable, campaignId: number): Promise<Creative[]> {
-  return listCreativesByCampaignQuery.run({ campaignId }, db);
+  return listCreativesByCampaignQuery.run({ campaignId }, typedConnection(db));
 }
 
 /** The account's creatives, by URN. */
 export async function listCreativesByAccount(db: Queryable, accountId: number): Promise<Creative[]> {
-  return listCreativesByAccountQuery.run({ accountId }, db);
+  return listCreativesByAccountQuery.run({ accountId }, typedConnection(db));
 }
 
 /** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */

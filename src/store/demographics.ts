@@ -4,6 +4,7 @@ import {
   type IListAudienceDemographicsResult,
 } from '../generated/audience_demographics.queries.js';
 import { checkCount, checkDate, checkId, checkText, InvalidValueError } from '../values.js';
+import { typedConnection } from '../db/typed-connection.js';
 
 export type AudienceDemographic = IListAudienceDemographicsResult;
 
@@ -28,7 +29,7 @@ export async function listAudienceDemographics(
   db: Queryable,
   query: { accountId: number; pivotType: string; from: string; to: string },
 ): Promise<AudienceDemographic[]> {
-  return listAudienceDemographicsQuery.run(query, db);
+  return listAudienceDemographicsQuery.run(query, typedConnection(db));
 }
 
 /** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */

@@ -9,6 +9,7 @@ import {
 } from '../generated/creative_daily_metrics.queries.js';
 import { checkDate, checkId, checkText, InvalidValueError } from '../values.js';
 import { checkFields, METRIC_TABLE, type FieldValues } from './fields.js';
+import { typedConnection } from '../db/typed-connection.js';
 
 export { METRIC_FIELDS } from './fields.js';
 
@@ -35,7 +36,7 @@ export async function listCampaignDailyMetrics(
   db: Queryable,
   query: { campaignId: number; from: string; to: string },
 ): Promise<CampaignDailyMetric[]> {
-  return listCampaignDailyMetricsQuery.run(query, db);
+  return listCampaignDailyMetricsQuery.run(query, typedConnection(db));
 }
 
 /** A creative's daily rows with date in from..to (inclusive), by date. */
@@ -43,7 +44,7 @@ export async function listCreativeDailyMetrics(
   db: Queryable,
   query: { creativeId: string; from: string; to: string },
 ): Promise<CreativeDailyMetric[]> {
-  return listCreativeDailyMetricsQuery.run(query, db);
+  return listCreativeDailyMetricsQuery.run(query, typedConnection(db));
 }
 
 /**

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { begin, commit, rollback, type Tx } from '../db/transaction.js';
+import { typedConnection } from '../db/typed-connection.js';
 import { lockSync, tryLockSync, unlockSync } from '../generated/locks.queries.js';
 import { checkForeignKeysNow, deferConstraints } from '../generated/staged_checks.queries.js';
 import { addStagedCounts, applyStaged, type StagedWriteCounts } from './apply.js';
@@ -76,7 +77,9 @@ export class StagedSync {
    * is none to be had (nothing was written, and no sync_log row can be).
    */
   static async connect(pool: pg.Pool, options: { signal?: AbortSignal | undefined } = {}): Promise<StagedSync> {
-    return new StagedSync(pool, await pool.connect(), options.signal);
+    // Every connection the unit takes parses as the library's types say, whatever pool the service gave.
+    const typed = typedConnection(pool);
+    return new StagedSync(typed, await typed.connect(), options.signal);
   }
 
   /** Opens the staging transaction; resolves to the writer the unit's rows are staged with. */

@@ -14,6 +14,7 @@ import {
 import { checkCount, InvalidValueError } from '../values.js';
 import { AdsStoreError } from '../errors.js';
 import { SQLSTATE, sqlState } from '../db/sqlstate.js';
+import { typedConnection } from '../db/typed-connection.js';
 
 export type SyncRun = IGetSyncByIdResult;
 export type SyncStatus = 'running' | 'success' | 'failed';
@@ -39,7 +40,7 @@ export async function startSync(
 ): Promise<SyncRun> {
   if (run.accountId === '') throw new InvalidValueError('sync_log', 'account_id', run.accountId, 'is empty');
   try {
-    return one(await startSyncQuery.run({ accountId: run.accountId, trigger: run.trigger ?? null, dateFrom: run.range?.from ?? null, dateTo: run.range?.to ?? null }, db));
+    return one(await startSyncQuery.run({ accountId: run.accountId, trigger: run.trigger ?? null, dateFrom: run.range?.from ?? null, dateTo: run.range?.to ?? null }, typedConnection(db)));
   } catch (error) {
     const { constraint } = error as { constraint?: string };
     if (sqlState(error) === SQLSTATE.UNIQUE_VIOLATION && constraint === 'sync_log_one_running_idx') {
@@ -72,7 +73,7 @@ export async function finishSync(
         apiCallsMade: checkCount(run.apiCallsMade ?? 0, record, 'api_calls_made'),
         errors: run.errors ?? null,
       },
-      db,
+      typedConnection(db),
     ),
   );
 }
@@ -83,7 +84,7 @@ export async function finishSync(
  * Resolves to the ids it ended.
  */
 export async function failStaleRunningSyncs(db: Queryable, accountId: string): Promise<number[]> {
-  return (await failStaleRunningSyncQuery.run({ accountId }, db)).map((row) => row.id);
+  return (await failStaleRunningSyncQuery.run({ accountId }, typedConnection(db))).map((row) => row.id);
 }
 
 /** Records a sync that failed before it could run (bad input, a lock wait that timed out). */
@@ -95,24 +96,24 @@ export async function recordFailedSync(
   return one(
     await insertFailedSync.run(
       { accountId: run.accountId, trigger: run.trigger ?? null, apiCallsMade, errors: run.errors, dateFrom: run.range?.from ?? null, dateTo: run.range?.to ?? null },
-      db,
+      typedConnection(db),
     ),
   );
 }
 
 /** The sync with this id, or null. */
 export async function getSync(db: Queryable, id: number): Promise<SyncRun | null> {
-  return maybeOne(await getSyncById.run({ id }, db));
+  return maybeOne(await getSyncById.run({ id }, typedConnection(db)));
 }
 
 /** The running sync of this account_id value ('all' included), or null. */
 export async function getRunningSyncFor(db: Queryable, accountId: string): Promise<SyncRun | null> {
-  return maybeOne(await getRunningSync.run({ accountId }, db));
+  return maybeOne(await getRunningSync.run({ accountId }, typedConnection(db)));
 }
 
 /** The last day the newest successful API sync of this account_id value fetched, and the day it ran; or null. */
 export async function getLastSyncedRange(db: Queryable, accountId: string): Promise<{ dateTo: string; ranOn: string } | null> {
-  return maybeOne(await getLastSyncedRangeQuery.run({ accountId }, db));
+  return maybeOne(await getLastSyncedRangeQuery.run({ accountId }, typedConnection(db)));
 }
 
 /** Syncs newest first, at most `limit` (default 20), of one account_id value or of all. */
@@ -124,5 +125,5 @@ export async function listSyncs(
   if (!Number.isSafeInteger(limit) || limit < 1) {
     throw new InvalidValueError('sync_log query', 'limit', limit, 'is not a positive integer');
   }
-  return listSyncsQuery.run({ accountId: query.accountId ?? null, limit }, db);
+  return listSyncsQuery.run({ accountId: query.accountId ?? null, limit }, typedConnection(db));
 }
