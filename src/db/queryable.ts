@@ -7,6 +7,12 @@ import { AdsStoreError } from '../errors.js';
  */
 export type Queryable = pg.Pool | pg.PoolClient | pg.Client;
 
+/** True for a pool, false for a client. */
+export function isPool(db: Queryable): db is pg.Pool {
+  // pg.Pool has totalCount; a client does not.
+  return 'totalCount' in db;
+}
+
 /** Thrown when a query returns a different number of rows than its caller requires. */
 export class CardinalityError extends AdsStoreError {
   readonly code = 'CARDINALITY';

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { isPool } from './queryable.js';
 import { retryOnConflict } from './retry.js';
 import { typedConnection } from './typed-connection.js';
 
@@ -90,11 +91,6 @@ export function atomically<T>(db: Transactable, work: (tx: Tx) => Promise<T>): P
 /** True when atomically() starts a transaction of its own for `db` (a pool), false in the caller's. */
 export function startsTransaction(db: Transactable): boolean {
   return isPool(db);
-}
-
-function isPool(db: Transactable): db is pg.Pool {
-  // pg.Pool has totalCount; a PoolClient does not.
-  return 'totalCount' in db;
 }
 
 function isolationSql(level: NonNullable<TransactionOptions['isolation']>): string {

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { Queryable } from './queryable.js';
+import { isPool, type Queryable } from './queryable.js';
 import { parseInt8, typeParsers } from './types.js';
 
 /**
@@ -35,11 +35,6 @@ export function typedConnection<Db extends Queryable>(db: Db): Db {
 }
 
 const wrapped = new WeakSet<object>();
-
-function isPool(db: Queryable): db is pg.Pool {
-  // pg.Pool has totalCount; a client does not (as src/db/transaction.ts tells them apart).
-  return 'totalCount' in db;
-}
 
 /** True for a pool made with typeParsers (createPool's) and the clients of one. */
 function parsesWithTypeParsers(db: Queryable): boolean {
