@@ -12,7 +12,7 @@ import { StagedSync } from '../src/store/staged-sync.js';
 import { lockAccountsForWrite } from '../src/generated/locks.queries.js';
 import { InvalidValueError } from '../src/values.js';
 import { SyncError, syncAccounts, syncPoolSize, type AccountSyncResult, type SyncOptions } from '../src/sync/sync.js';
-import { databaseSuite, emptyTables, freshDatabase, someoneWaitsFor, until } from './helpers/database.js';
+import { databaseSuite, emptyTables, freshDatabase, physicalDayOrder, someoneWaitsFor, until } from './helpers/database.js';
 import { buildDataset, startFakeLinkedIn, type FakeDataset, type FakeLinkedIn, type FakeLinkedInOptions } from './helpers/fake-linkedin.js';
 import { drift } from './helpers/rollups.js';
 import { scratchFolder } from './helpers/scratch.js';
@@ -263,6 +263,10 @@ Sync('with parse workers, a first sync writes its days straight into their table
   assert.is(first!.directRows, days, 'every day of the first sync went straight in');
   assert.is(first!.counts!.campaign_daily_metrics.inserted + first!.counts!.creative_daily_metrics.inserted, days);
   await assertStoredEqualsDataset(pool, data, [account!]);
+  for (const table of ['campaign_daily_metrics', 'creative_daily_metrics'] as const) {
+    const { written, sorted } = await physicalDayOrder(pool, table);
+    assert.equal(written, sorted, `${table}: copied by parent, then day (src/store/day-order.ts), not day by day as the API answers`);
+  }
   const rollups = async () =>
     (await pool.query(`select (select sum(impressions)::text from account_daily_metrics) as accounts,
                               (select sum(impressions)::text from campaign_weekly_metrics) as campaigns,

@@ -1,4 +1,5 @@
 import { copyFrom } from '../db/copy.js';
+import { DayBuckets } from '../store/day-order.js';
 import { SQLSTATE, sqlState } from '../db/sqlstate.js';
 import { addStagedCounts, directCopySql, ENTITY_TABLES, lockAccounts, mergeStagedEntities, type StagedWriteCounts } from '../store/apply.js';
 import { LockTimeoutError } from '../store/errors.js';
@@ -112,8 +113,8 @@ export class DirectDays {
   };
   /** The keys written straight in: a repeat gives up the direct path (the staged fold keeps line order). */
   private readonly keys: Record<DirectTable, KeySet> = { campaign_daily_metrics: new KeySet(), creative_daily_metrics: new KeySet() };
-  private readonly buffers: Record<DirectTable, Buffer[]> = { campaign_daily_metrics: [], creative_daily_metrics: [] };
-  private readonly bufferedRows: Record<DirectTable, number> = { campaign_daily_metrics: 0, creative_daily_metrics: 0 };
+  /** The days to send, by parent: each COPY sends them in its primary key's order (src/store/day-order.ts). */
+  private readonly buffers: Record<DirectTable, DayBuckets> = { campaign_daily_metrics: new DayBuckets(), creative_daily_metrics: new DayBuckets() };
   private bufferedBytes = 0;
   /** Sends so far (each may hold a COPY of each table). */
   private sends = 0;
@@ -151,7 +152,7 @@ export class DirectDays {
 
   /** Days written straight in so far (sent or buffered). */
   get rows(): number {
-    return this.copied.campaign_daily_metrics + this.copied.creative_daily_metrics + this.bufferedRows.campaign_daily_metrics + this.bufferedRows.creative_daily_metrics;
+    return this.copied.campaign_daily_metrics + this.copied.creative_daily_metrics + this.buffers.campaign_daily_metrics.rows + this.buffers.creative_daily_metrics.rows;
   }
 
   /**
@@ -311,8 +312,8 @@ export class DirectDays {
   /**
    * Splits one table's staged COPY text (rows in the order of `entities`): rows of
    * parents decided direct are rewritten as the table's own COPY text (no line and
-   * presence mask, absent metrics 0, the account appended) into the buffers; the
-   * others are returned, with their keys, for staging.
+   * presence mask, absent metrics 0, the account appended) into their parent's
+   * bucket; the others are returned, with their keys, for staging.
    */
   private split(
     table: DirectTable,
@@ -322,17 +323,14 @@ export class DirectDays {
   ): { chunk: Buffer; rows: number; entities: Array<number | string>; days: number[] } {
     const decided = this.decided[table];
     const keys = this.keys[table];
+    const buckets = this.buffers[table];
     let size = 0;
     for (const chunk of chunks) size += chunk.length;
-    // Each direct row loses its line and mask and gains a tab and its account (at most 20 digits).
-    const direct = Buffer.allocUnsafe(size + 21 * entities.length);
     const rest = Buffer.allocUnsafe(size);
-    let directEnd = 0;
     let restEnd = 0;
     const restEntities: Array<number | string> = [];
     const restDays: number[] = [];
     let row = 0;
-    let directRows = 0;
     for (const chunk of chunks) {
       for (let start = 0; start < chunk.length; row++) {
         const end = chunk.indexOf(NEWLINE, start);
@@ -351,6 +349,10 @@ export class DirectDays {
           restEntities.push(entity);
           restDays.push(days[row]!);
         } else {
+          // The row loses its line and mask and gains a tab and its account (at most 20 digits).
+          const bucket = buckets.open(entity, days[row]!, end - start + 22);
+          const direct = bucket.buffer;
+          let directEnd = bucket.end;
           const lineEnd = chunk.indexOf(TAB, start);
           const maskEnd = chunk.indexOf(TAB, lineEnd + 1);
           let mask = 0;
@@ -374,15 +376,11 @@ export class DirectDays {
             directEnd += chunk.copy(direct, directEnd, from, end);
           }
           directEnd += direct.write(`\t${account}\n`, directEnd, 'latin1');
-          directRows += 1;
+          this.bufferedBytes += directEnd - bucket.end;
+          bucket.end = directEnd;
         }
         start = end + 1;
       }
-    }
-    if (directRows > 0) {
-      this.buffers[table].push(direct.subarray(0, directEnd));
-      this.bufferedRows[table] += directRows;
-      this.bufferedBytes += directEnd;
     }
     return { chunk: rest.subarray(0, restEnd), rows: restEntities.length, entities: restEntities, days: restDays };
   }
@@ -391,14 +389,13 @@ export class DirectDays {
   private async send(): Promise<void> {
     const tx = this.writer.transaction;
     for (const table of ['campaign_daily_metrics', 'creative_daily_metrics'] as const) {
-      const chunks = this.buffers[table];
-      if (chunks.length === 0) continue;
-      this.buffers[table] = [];
-      this.copied[table] += this.bufferedRows[table];
-      this.bufferedRows[table] = 0;
+      const buckets = this.buffers[table];
+      if (buckets.rows === 0) continue;
+      this.copied[table] += buckets.rows;
+      const text = buckets.take();
       await this.writer.send(async () => {
         try {
-          await copyFrom(tx, directCopySql(table), chunks);
+          await copyFrom(tx, directCopySql(table), [text]);
         } catch (error) {
           // A writer that takes no account lock (plain SQL) stored one of these days
           // after they were decided: an ingest reads the file again through staging,

@@ -23,6 +23,7 @@ import {
   setStagingSettings,
 } from '../generated/staged_checks.queries.js';
 import { copyRows, escapeText } from '../db/copy.js';
+import { dayRowOrder } from './day-order.js';
 import * as stagedAccounts from '../generated/staged_ad_accounts.queries.js';
 import * as stagedCampaigns from '../generated/staged_campaigns.queries.js';
 import * as stagedCreatives from '../generated/staged_creatives.queries.js';
@@ -436,12 +437,12 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
     if (copyCampaignDays) {
       const accountOf = new Map<number, number | null>();
       for (const row of await listCampaignAccounts.run({ ids: campaignIds }, tx)) accountOf.set(row.id, row.account_id);
-      await copyDailyRows(tx, 'campaign_daily_metrics', campaignDays, dayMetrics, (row) => String(row.campaign_id), (row) => accountOf.get(row.campaign_id) ?? null);
+      await copyDailyRows(tx, 'campaign_daily_metrics', campaignDays, dayMetrics, (row) => row.campaign_id, (row) => String(row.campaign_id), (row) => accountOf.get(row.campaign_id) ?? null);
     }
     if (copyCreativeDays) {
       const accountOf = new Map<string, number | null>();
       for (const row of await listCreativeAccounts.run({ ids: [...writer.reportedCreatives] }, tx)) accountOf.set(row.id, row.account_id);
-      await copyDailyRows(tx, 'creative_daily_metrics', creativeDays, dayMetrics, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
+      await copyDailyRows(tx, 'creative_daily_metrics', creativeDays, dayMetrics, (row) => row.creative_id, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
     }
     return { ...counts, rejected_references: [] };
   });
@@ -494,15 +495,23 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
   rows: readonly R[],
   /** The row with its metrics checked, as it is encoded (throwing abandons the COPY). */
   metrics: (table: 'campaign_daily_metrics' | 'creative_daily_metrics', row: R, index: number) => R,
+  /** The row's parent: its campaign or creative id. */
+  parent: (row: R) => number | string,
+  /** The parent as COPY text. */
   key: (row: R) => string,
   /** Each row's account (NULL as \N). */
   account: (row: R) => number | null,
 ): Promise<void> {
+  // In the primary key's order (src/store/day-order.ts); each row still named by its index in the batch.
+  const order = dayRowOrder(rows.length, (i) => parent(rows[i]!), (i) => rows[i]!.date);
   await copyRows(
     tx,
     directCopySql(table),
-    rows,
-    (r, index) => `${key(r)}\t${r.date}\t${metricsOrZero(metrics(table, r, index))}\t${account(r) ?? '\\N'}\n`,
+    order,
+    (index) => {
+      const r = rows[index]!;
+      return `${key(r)}\t${r.date}\t${metricsOrZero(metrics(table, r, index))}\t${account(r) ?? '\\N'}\n`;
+    },
     // Campaign rows are numbers, a date and a decimal; a creative id may be any text.
     table === 'campaign_daily_metrics',
   );

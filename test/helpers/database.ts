@@ -196,3 +196,15 @@ export async function until(client: pg.ClientBase, query: string, what: string):
  */
 export const someoneWaitsFor = (client: pg.ClientBase, what: string) =>
   until(client, 'select count(*)::int as n from pg_locks where not granted and pg_backend_pid() = any (pg_blocking_pids(pid))', what);
+
+/** A daily table's keys in the order its rows were written (COPY appends them), and in the key's order. */
+export async function physicalDayOrder(pool: pg.Pool, table: 'campaign_daily_metrics' | 'creative_daily_metrics') {
+  // Creative ids in byte order, whatever the database's collation: the order the library sorts them in.
+  const [parent, parentOrder] = table === 'campaign_daily_metrics' ? ['campaign_id', 'campaign_id'] : ['creative_id', 'creative_id collate "C"'];
+  const { rows } = await pool.query<{ written: string[]; sorted: string[] }>(
+    `select array_agg(${parent} || ' ' || date order by ctid) as written,
+            array_agg(${parent} || ' ' || date order by ${parentOrder}, date) as sorted
+     from ${table}`,
+  );
+  return rows[0]!;
+}
