@@ -6,9 +6,9 @@
  * exports keep that order: copied as they come, each row's index entry lands on another
  * page than the last one's. In key order each lands beside the one before it. Server
  * CPU for a COPY and its commit (PostgreSQL 15, psql, three alternated rounds each):
- * 500,000 campaign days 5.0-5.1 s as they come, 4.65-4.8 s in key order within each
+ * 500,000 campaign days 5.0-5.1 s as they come, 4.6-4.8 s in key order within each
  * 90,000 rows, 4.45-4.55 s all in key order; 450,000 creative days, each account's
- * 30-day windows in turn, 6.1-6.5 s as they come, 5.85-5.95 s in key order within each
+ * 30-day windows in turn, 6.05-6.45 s as they come, 5.8-5.9 s in key order within each
  * window (docs/benchmarks.md). writeBatch orders its rows in memory (dayRowOrder);
  * an ingest's and a sync's direct path writes each row into its parent's bucket
  * (DayBuckets) and sends the buckets in order.
