@@ -437,12 +437,12 @@ export async function writeBatch(db: Transactable, batch: Batch, wait: WriteOpti
     if (copyCampaignDays) {
       const accountOf = new Map<number, number | null>();
       for (const row of await listCampaignAccounts.run({ ids: campaignIds }, tx)) accountOf.set(row.id, row.account_id);
-      await copyDailyRows(tx, 'campaign_daily_metrics', campaignDays, dayMetrics, (row) => row.campaign_id, (row) => String(row.campaign_id), (row) => accountOf.get(row.campaign_id) ?? null);
+      await copyDailyRows(tx, 'campaign_daily_metrics', campaignDays, dayMetrics, (row) => row.campaign_id, (row) => accountOf.get(row.campaign_id) ?? null);
     }
     if (copyCreativeDays) {
       const accountOf = new Map<string, number | null>();
       for (const row of await listCreativeAccounts.run({ ids: [...writer.reportedCreatives] }, tx)) accountOf.set(row.id, row.account_id);
-      await copyDailyRows(tx, 'creative_daily_metrics', creativeDays, dayMetrics, (row) => row.creative_id, (row) => escapeText(row.creative_id), (row) => accountOf.get(row.creative_id) ?? null);
+      await copyDailyRows(tx, 'creative_daily_metrics', creativeDays, dayMetrics, (row) => row.creative_id, (row) => accountOf.get(row.creative_id) ?? null);
     }
     return { ...counts, rejected_references: [] };
   });
@@ -495,10 +495,8 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
   rows: readonly R[],
   /** The row with its metrics checked, as it is encoded (throwing abandons the COPY). */
   metrics: (table: 'campaign_daily_metrics' | 'creative_daily_metrics', row: R, index: number) => R,
-  /** The row's parent: its campaign or creative id. */
+  /** The row's parent: its campaign (a number) or creative (text) id. */
   parent: (row: R) => number | string,
-  /** The parent as COPY text. */
-  key: (row: R) => string,
   /** Each row's account (NULL as \N). */
   account: (row: R) => number | null,
 ): Promise<void> {
@@ -510,7 +508,8 @@ async function copyDailyRows<R extends DailyMetricValues & { date: string }>(
     order,
     (index) => {
       const r = rows[index]!;
-      return `${key(r)}\t${r.date}\t${metricsOrZero(metrics(table, r, index))}\t${account(r) ?? '\\N'}\n`;
+      const id = parent(r);
+      return `${typeof id === 'number' ? id : escapeText(id)}\t${r.date}\t${metricsOrZero(metrics(table, r, index))}\t${account(r) ?? '\\N'}\n`;
     },
     // Campaign rows are numbers, a date and a decimal; a creative id may be any text.
     table === 'campaign_daily_metrics',
