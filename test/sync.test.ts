@@ -498,6 +498,18 @@ Sync('429s (with and without Retry-After), 500s and dropped connections are retr
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
 });
 
+Sync('a response cut off or stalled mid-body is retried, within the attempt timeout, and counted', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  server.inject({ match: /adAnalytics.*CREATIVE/, cutBody: 'drop' });
+  server.inject({ match: /adCampaigns/, cutBody: 'stall' });
+  server.inject({ match: /adAnalytics.*MEMBER_SENIORITY/, cutBody: 'stall', times: 2 });
+  const results = await sync(pool, server, data, { timeoutMs: 1_000 });
+  assert.equal(results.map((r) => r.status), ['success', 'success']);
+  assert.is(results.reduce((sum, r) => sum + r.apiCallsMade, 0), server.requests.length, 'every attempt counted');
+  await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
 Sync('a daily-quota 429 stops at once, commits nothing of the account, says when to resume; the next day resumes', async ({ pool }) => {
   const data = dataset();
   const server = await fake(data);

@@ -90,6 +90,8 @@ export interface SyncOptions {
   retries?: number | undefined;
   retryDelayMs?: number | undefined;
   maxRetryDelayMs?: number | undefined;
+  /** Give up on one attempt of a request, its body included, after this long (default 120 s); it is then retried. */
+  timeoutMs?: number | undefined;
   /** Lower only against a test server that enforces lower limits. */
   maxFieldsPerRequest?: number | undefined;
   elementCap?: number | undefined;
@@ -174,6 +176,7 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,
     maxRetryDelayMs: options.maxRetryDelayMs,
+    timeoutMs: options.timeoutMs,
     signal: options.signal,
   });
   // Tokens exchanged during the sync are secrets too: the list is read when redacting.

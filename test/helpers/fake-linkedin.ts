@@ -131,7 +131,12 @@ export type FakeFault =
       /** The body's message instead of the usual one (e.g. one that echoes what was sent). */
       message?: string;
     }
-  | { match: RegExp; times?: number; networkError: true };
+  | { match: RegExp; times?: number; networkError: true }
+  /**
+   * The usual answer's status and headers and half its body, then the connection
+   * dropped ('drop') or left open with nothing more sent ('stall').
+   */
+  | { match: RegExp; times?: number; cutBody: 'drop' | 'stall' };
 
 // ---------------------------------------------------------------------------
 // Names and numbers
@@ -836,7 +841,9 @@ class Fake {
     const arrived = performance.now();
     const fault = this.takeFault(`${method} ${path}?${rawQuery}`);
     const cached = fault ? undefined : this.cache?.get(`${method} ${path}?${rawQuery}`);
-    const reply = cached?.reply ?? (fault && 'networkError' in fault ? null : fault ? faultReply(fault) : this.answer(req, method, path, rawQuery, tunneled));
+    const reply =
+      cached?.reply ??
+      (fault && 'networkError' in fault ? null : fault && 'status' in fault ? faultReply(fault) : this.answer(req, method, path, rawQuery, tunneled));
     // Encoded before the wait, not after it: a 5 MB body took the fake ~10 ms to encode,
     // time each response then reached the client late, and another's timer fired late.
     const bytes = cached?.bytes ?? Buffer.from(reply === null ? '' : typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body));
@@ -848,6 +855,12 @@ class Fake {
       return;
     }
     record.status = reply.status;
+    if (fault && 'cutBody' in fault) {
+      res.writeHead(reply.status, { 'content-type': 'application/json', 'content-length': String(bytes.length), ...reply.headers });
+      // 'drop' ends the connection once the half is written; 'stall' leaves it to close().
+      res.write(bytes.subarray(0, bytes.length >> 1), () => fault.cutBody === 'drop' && req.socket.destroy());
+      return;
+    }
     send(res, reply, bytes);
   }
 
@@ -1046,7 +1059,7 @@ function analyticsElement(pivotValue: string, dateRange: Json, metrics: Json, fi
   return element;
 }
 
-function faultReply(fault: Exclude<FakeFault, { networkError: true }>): Reply {
+function faultReply(fault: Extract<FakeFault, { status: number }>): Reply {
   const headers: Record<string, string> = fault.retryAfterSeconds === undefined ? {} : { 'retry-after': String(fault.retryAfterSeconds) };
   if (fault.message !== undefined) return { status: fault.status, body: { status: fault.status, message: fault.message }, headers };
   if (fault.status === 429) return { status: 429, body: fault.dailyQuota ? DAILY_QUOTA : TOO_MANY_REQUESTS, headers };

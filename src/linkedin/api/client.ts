@@ -72,6 +72,8 @@ export class LinkedInClient {
   private readonly http: KyInstance;
   private readonly tokens: AccessTokens;
   private quotaSpentUntil: Date | null = null;
+  /** The bytes of each successful response, read by countedFetch. */
+  private readonly bodies = new WeakMap<Response, ArrayBuffer>();
 
   constructor(private readonly options: LinkedInClientOptions) {
     this.baseUrl = options.baseUrl ?? DEFAULT_API_BASE_URL;
@@ -135,7 +137,7 @@ export class LinkedInClient {
     for (;;) {
       if (this.quotaSpentUntil && this.quotaSpentUntil > new Date()) throw new DailyQuotaError(this.quotaSpentUntil);
       const response = await this.attempt(path, query, token, tunnel, options);
-      if (response.ok) return await response.arrayBuffer();
+      if (response.ok) return this.bodies.get(response) ?? (await response.arrayBuffer());
       if (response.status === 401 && !renewed) {
         token = await this.tokens.renew(token, options.counter);
         renewed = true;
@@ -156,7 +158,7 @@ export class LinkedInClient {
       'X-Restli-Protocol-Version': '2.0.0',
     };
     if (options.finder) headers['X-RestLi-Method'] = 'FINDER';
-    const fetch = this.countedFetch(options.counter);
+    const fetch = this.countedFetch(options.counter, true);
     const signal = options.signal;
     try {
       if (!tunnel) return await this.http.get(`${this.baseUrl}${path}${query ? `?${query}` : ''}`, { headers, fetch, throwHttpErrors: retryable, ...(signal && { signal }) });
@@ -175,12 +177,24 @@ export class LinkedInClient {
     }
   }
 
-  /** fetch, counting each request on the client and on the unit of work. */
-  private countedFetch(counter: RequestCounter | undefined): typeof fetch {
-    return (input, init) => {
+  /**
+   * fetch, counting each request on the client and on the unit of work, and reading
+   * the whole body before it resolves: ky's timeout and retries cover only the fetch
+   * it calls, so a connection dropped or stalled mid-body is then retried (and timed
+   * out) like one that fails before the headers. With `aside`, a success's bytes are
+   * kept in `bodies` rather than put back in the Response, which would copy them.
+   */
+  private countedFetch(counter: RequestCounter | undefined, aside = false): typeof fetch {
+    return async (input, init) => {
       this.requestsMade += 1;
       if (counter) counter.calls += 1;
-      return fetch(input, init);
+      const response = await fetch(input, init);
+      const bytes = await response.arrayBuffer();
+      const head = { status: response.status, statusText: response.statusText, headers: response.headers };
+      if (!aside || !response.ok) return new Response(NULL_BODY_STATUSES.has(response.status) ? null : bytes, head);
+      const read = new Response(null, head);
+      this.bodies.set(read, bytes);
+      return read;
     };
   }
 
@@ -205,6 +219,9 @@ export async function parseBody<T>(body: ArrayBuffer): Promise<T> {
   await new Promise((resolve) => setImmediate(resolve));
   return JSON.parse(utf8Text(body)) as T;
 }
+
+/** Statuses whose Response cannot have a body. */
+const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /** Statuses ky retries (it retries only what it throws); every other one is answered as it is. */
 const retryable = (status: number) => status === 429 || status >= 500;
