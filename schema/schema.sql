@@ -248,6 +248,10 @@ declare
     -- have no rollup row yet are inserted without the conflict check.
     first_rows boolean := false;
     added_upsert text;
+    -- Every (creative, account) pair the new rows carry, checked against the creatives
+    -- after the sums (on INSERT the same as parent_ids).
+    carried_ids text[];
+    carried_accounts bigint[];
 begin
     if tg_op <> 'DELETE' then
         -- The distinct (creative, account) pairs the statement added: a bulk write names a
@@ -263,6 +267,15 @@ begin
             from (select distinct n.creative_id, n.account_id from new_rows n
                   except
                   select distinct o.creative_id, o.account_id from old_rows o) p;
+            -- A pair an old row had may be stale all the same: a statement that also moved
+            -- the creative (a writable CTE) updates days that still carry the old account.
+            select array_agg(p.creative_id), array_agg(p.account_id)
+            into carried_ids, carried_accounts
+            from (select distinct n.creative_id, n.account_id from new_rows n) p;
+        end if;
+        if tg_op = 'INSERT' then
+            carried_ids := parent_ids;
+            carried_accounts := account_ids;
         end if;
         -- Each creative named is updated to itself, in id order: a concurrent move of it
         -- and this write now write the same row, which PostgreSQL orders (header).
@@ -310,16 +323,28 @@ begin
     -- creative is not stored yet are rewritten without one, which queues their fill at
     -- commit (the deferred trigger). After the sums: the rewrite's own trigger moves
     -- them, and the last sums written say the right account.
-    if parent_ids is not null
-       and exists (select from unnest(parent_ids, account_ids) p (creative_id, account_id)
+    --
+    -- A day whose new row carried another account than its creative's is rewritten even
+    -- when the stored day already says the right one: in one statement that moves a
+    -- creative and writes its days, the move's rewrite of the days can run before this
+    -- trigger, whose sums then labelled the rollup rows with the account the rows carried.
+    -- The rewrite's own trigger labels them again, with the creative's account.
+    -- Days of a creative not stored yet: an insert rewrites them (without an account) to
+    -- queue their fill at commit; an update that left them an account takes it away
+    -- (one that left none queued the fill itself), so that the rewrite ends there.
+    if carried_ids is not null
+       and exists (select from unnest(carried_ids, carried_accounts) p (creative_id, account_id)
                    left join creatives c on c.id = p.creative_id
-                   where p.account_id is distinct from c.account_id or c.id is null) then
+                   where case when c.id is null then tg_op = 'INSERT' or p.account_id is not null
+                              else p.account_id is distinct from c.account_id end) then
         -- Planned at each call: a plan kept from a first call of another size would
         -- either scan every stored day for one new row, or probe once per row of many.
         execute 'update creative_daily_metrics m set account_id = c.account_id
                  from new_rows n left join creatives c on c.id = n.creative_id
                  where m.creative_id = n.creative_id and m.date = n.date
-                   and (m.account_id is distinct from c.account_id or c.id is null)';
+                   and case when c.id is null then $1 or n.account_id is not null or m.account_id is not null
+                            else n.account_id is distinct from c.account_id or m.account_id is distinct from c.account_id end'
+        using tg_op = 'INSERT';
     end if;
     return null;
 end

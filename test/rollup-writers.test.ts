@@ -145,6 +145,52 @@ Writers('a creative moved to another account by plain SQL takes its days and the
   assert.equal((await creativesAgainstBase(pool, 1002, range)).report, [`${CREATIVE_1}: 120`, `${CREATIVE_2}: 120`]);
 });
 
+/** Every creatives report of both accounts equals their creatives' days, on edge days and over the month, and no rollup drifts. */
+async function assertCreativesExact(pool: import('pg').Pool): Promise<void> {
+  for (const days of [{ from: '2025-01-08', to: '2025-01-08' }, { from: '2025-01-06', to: '2025-01-12' }, range]) {
+    for (const accountId of [1001, 1002]) {
+      const { report, base } = await creativesAgainstBase(pool, accountId, days);
+      assert.equal(report, base, `creatives of ${accountId}, ${days.from}..${days.to}`);
+    }
+  }
+  assert.equal(await drift(pool), []);
+}
+
+Writers('one statement moving a creative and updating its days (a writable CTE) labels its rollups with the new account', async ({ pool }) => {
+  await pool.query(`with moved as (update creatives set account_id = 1002 where id = $1 returning id)
+                    update creative_daily_metrics set impressions = impressions + 1 where creative_id in (select id from moved) and date = '2025-01-08'`, [CREATIVE_1]);
+  await assertCreativesExact(pool);
+  assert.equal((await creativesAgainstBase(pool, 1002, range)).report, [`${CREATIVE_1}: 121`, `${CREATIVE_2}: 120`]);
+});
+
+Writers('one statement writing a creative and its first day (a writable CTE), the day with no account or another, labels its rollups with the creative\'s', async ({ pool }) => {
+  await pool.query(`with cr as (insert into creatives (id, campaign_id, account_id) values ('urn:li:sponsoredCreative:3008', 2001, 1001) returning id)
+                    insert into creative_daily_metrics (creative_id, date, impressions) select id, '2025-01-07', 3 from cr`);
+  await pool.query(`with cr as (insert into creatives (id, campaign_id, account_id) values ('urn:li:sponsoredCreative:3009', 2001, 1001) returning id)
+                    insert into creative_daily_metrics (creative_id, date, impressions, account_id) select id, '2025-01-07', 4, 1002 from cr`);
+  await assertCreativesExact(pool);
+});
+
+Writers('one statement writing a creative\'s day in a writable CTE while it moves the creative labels its rollups with the new account', async ({ pool }) => {
+  await pool.query(`with d as (insert into creative_daily_metrics (creative_id, date, impressions) values ($1, '2025-01-20', 5))
+                    update creatives set account_id = 1002, campaign_id = 2002 where id = $1`, [CREATIVE_1]);
+  await assertCreativesExact(pool);
+});
+
+Writers('a creative deleted, then stored on another account with a day in one statement, in one transaction, is labelled with that account', async ({ pool }) => {
+  const client = await pool.connect();
+  try {
+    await client.query('begin');
+    await client.query('delete from creatives where id = $1', [CREATIVE_1]);
+    await client.query(`with cr as (insert into creatives (id, campaign_id, account_id) values ($1, 2002, 1002) returning id)
+                        insert into creative_daily_metrics (creative_id, date, impressions) select id, '2025-01-13', 6 from cr`, [CREATIVE_1]);
+    await client.query('commit');
+  } finally {
+    client.release();
+  }
+  await assertCreativesExact(pool);
+});
+
 Writers('one statement updating many campaigns and creatives, a few of them to another account, moves exactly those days', async ({ pool }) => {
   // Many parents updated at once, most to themselves (as every day-writing statement
   // does), after a one-row update in the same session: the trigger telling moved
