@@ -191,6 +191,51 @@ Sync('an incremental sync of a fixed day fetches exactly the lookback window', a
   assertDaysEqual(stored, expectedDays(data, 'campaign', [account!], '2025-02-10', '2025-02-28'), 'campaign days of the window');
 });
 
+Sync('an account synced up to yesterday, with no lookback, is up to date: no request, no row; a to before its next first day is refused', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [account] = data.readableAccountIds;
+  await sync(pool, server, data, { accounts: [account!] });
+  server.requests.length = 0;
+  const [result] = await sync(pool, server, data, { accounts: [account!], from: undefined, to: undefined, today: '2025-03-01', lookbackDays: 0 });
+  assert.equal([result!.status, result!.upToDate, result!.apiCallsMade, result!.syncId], ['success', true, 0, null]);
+  assert.is(server.requests.length, 0, 'no request');
+  assert.is((await pool.query(`select count(*)::int as n from sync_log`)).rows[0].n, 1, 'no row');
+  try {
+    await sync(pool, server, data, { accounts: [account!], from: undefined, to: '2025-02-10', today: '2025-03-01', lookbackDays: 10 });
+    assert.unreachable('a to before the incremental start');
+  } catch (error) {
+    assert.instance(error, SyncError);
+    assert.is((error as Error).message, `account ${account} is synced up to 2025-02-28: with a lookback of 10 days its first day to fetch is 2025-02-19, after to 2025-02-10; give a first day (from)`);
+  }
+  assert.is(server.requests.length, 0, 'refused before any request');
+});
+
+Sync('a to after yesterday is refused before any request; a day the last sync fetched before it was over is fetched again; a first sync takes the year up to to', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [account] = data.readableAccountIds;
+  try {
+    await sync(pool, server, data, { accounts: [account!], to: '2025-03-01', today: '2025-03-01' });
+    assert.unreachable('a to after yesterday');
+  } catch (error) {
+    assert.instance(error, SyncError);
+    assert.match((error as Error).message, /^to 2025-03-01 is after yesterday, 2025-02-28 \(UTC\)/);
+  }
+  assert.is(server.requests.length, 0);
+  const never = await sync(pool, server, data, { accounts: [account!], from: undefined, to: '2025-02-28', today: '2025-06-01' });
+  assert.equal([never[0]!.status, never[0]!.from], ['success', '2024-03-01']);
+  // A sync that ran on 2025-02-20 and fetched that day too: its figures were not final.
+  await pool.query(`delete from sync_log`);
+  await pool.query(
+    `insert into sync_log (account_id, status, started_at, finished_at, date_from, date_to)
+     values ($1, 'success', '2025-02-20T06:00:00Z', '2025-02-20T06:05:00Z', '2025-01-01', '2025-02-20')`,
+    [String(account)],
+  );
+  const [again] = await sync(pool, server, data, { accounts: [account!], from: undefined, to: undefined, today: '2025-03-01', lookbackDays: 0 });
+  assert.equal([again!.status, again!.from, again!.to], ['success', '2025-02-20', '2025-02-28']);
+});
+
 Sync('metrics are fetched in chunks under the field limit and merged per entity and day', async ({ pool }) => {
   const data = dataset();
   const server = await fake(data, { maxFields: 6 });
@@ -496,6 +541,19 @@ Sync('429s (with and without Retry-After), 500s and dropped connections are retr
   const { rows } = await pool.query(`select sum(api_calls_made)::int as calls from sync_log where status = 'success'`);
   assert.is(rows[0].calls, server.requests.length);
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('a 429 asking for a longer wait than a retry may take fails its account at once, saying so, instead of retrying early', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  server.inject({ match: /adCampaigns/, status: 429, retryAfterSeconds: 120 });
+  const results = await sync(pool, server, data); // retries wait 3 s at most here
+  assert.equal(results.map((r) => r.status).sort(), ['failed', 'success']);
+  const failed = results.find((r) => r.status === 'failed')!;
+  assert.match(failed.error!.message, /: 429: Too many requests; LinkedIn asks to wait 120 s before trying again \(Retry-After\), longer than the 3 s a retry waits here: run it again later$/);
+  const throttled = server.requests.filter((r) => r.status === 429);
+  assert.is(throttled.length, 1, 'not retried');
+  assert.is(server.requests.filter((r) => r.path === throttled[0]!.path && r.rawQuery === throttled[0]!.rawQuery).length, 1);
 });
 
 Sync('a response cut off or stalled mid-body is retried, within the attempt timeout, and counted', async ({ pool }) => {

@@ -68,9 +68,13 @@ export interface SyncOptions {
   credentials?: LinkedInCredentials | undefined;
   /** Accounts to sync; default every account the token can read. */
   accounts?: readonly number[] | undefined;
-  /** First day to fetch (YYYY-MM-DD); default the last successful sync minus lookbackDays. */
+  /**
+   * First day to fetch (YYYY-MM-DD); default the day after the last successful sync's
+   * range minus lookbackDays (a day that sync fetched before it was over counts as not
+   * fetched), or a year up to `to` for an account never synced.
+   */
   from?: string | undefined;
-  /** Last day to fetch; default yesterday (UTC). */
+  /** Last day to fetch; default and latest yesterday (UTC). */
   to?: string | undefined;
   lookbackDays?: number | undefined;
   /** MEMBER_* pivots (default the eight the store keeps). */
@@ -143,6 +147,11 @@ export interface AccountSyncResult {
   directRows?: number | undefined;
   /** Why it failed; its message never contains a token or secret. */
   error?: Error | undefined;
+  /**
+   * True when the account's days up to `to` were synced already (the last sync's end
+   * minus the lookback is after `to`): no request made, nothing stored, no sync_log row.
+   */
+  upToDate?: boolean | undefined;
 }
 
 /** A sync that could not start at all (bad options, no credentials, the account list unreadable). */
@@ -184,6 +193,9 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   const today = options.today ?? new Date().toISOString().slice(0, 10);
   const yesterday = addDays(today, -1);
   const to = options.to === undefined ? yesterday : checkDate(options.to, 'sync options', 'to');
+  // The last day synced is the next incremental sync's reference: a day not over yet
+  // would be taken as final (and a day to come would hold every later sync back).
+  if (to > yesterday) throw new SyncError(`to ${to} is after yesterday, ${yesterday} (UTC): a day's figures are complete only once it is over`);
   const from = options.from === undefined ? undefined : checkDate(options.from, 'sync options', 'from');
   if (from !== undefined && from > to) throw new SyncError(`from ${from} is after to ${to}`);
 
@@ -196,6 +208,21 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
         throw new SyncError(`could not list the accounts the token can read: ${error.message}`, { cause: error instanceof AdsStoreError ? error : undefined });
       });
   const accounts = [...new Set(options.accounts ?? readable!.keys())];
+  // Each account's first day, before any account starts: an account whose days up to
+  // `to` are synced already is up to date (when `to` is the default) or a usage error
+  // (when `to` is given: the incremental start is after it), before any request.
+  const starts = new Map<number, IncrementalStart>();
+  if (from === undefined && pool) {
+    const lookback = options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS;
+    for (const accountId of accounts) starts.set(accountId, await incrementalStart(pool, accountId, lookback, to));
+    const late = [...starts].filter(([, start]) => start.from > to);
+    if (options.to !== undefined && late.length > 0) {
+      const [accountId, start] = late[0]!;
+      throw new SyncError(
+        `account ${accountId} is synced up to ${start.syncedThrough}: with a lookback of ${lookback} days its first day to fetch is ${start.from}, after to ${to}; give a first day (from)`,
+      );
+    }
+  }
   const archive = options.out ? await Archive.create(options.out) : null;
   // Accounts overlap: while some fetch, others stage their last responses and merge,
   // so that the database's work hides behind the network. A fetching slot is held
@@ -218,7 +245,7 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   const results = await Promise.all(
     accounts.map((accountId, index) =>
       phases.underway.add(() =>
-        syncAccount(pool, client, accountId, { ...options, from }, { to, yesterday, rank: accounts.length - index }, phases, { archive, parsing, listed: readable?.get(accountId) }, redact),
+        syncAccount(pool, client, accountId, { ...options, from: from ?? starts.get(accountId)?.from }, { to, rank: accounts.length - index }, phases, { archive, parsing, listed: readable?.get(accountId) }, redact),
       ),
     ),
   ).finally(() => parsing.close());
@@ -236,7 +263,7 @@ async function syncAccount(
   client: LinkedInClient,
   accountId: number,
   options: SyncOptions,
-  range: { to: string; yesterday: string; rank: number },
+  range: { to: string; rank: number },
   phases: { fetching: PQueue; storing: PQueue; connected: PQueue },
   { archive, parsing, listed }: { archive: Archive | null; parsing: AnalyticsParsing; listed: unknown },
   redact: (text: string) => string,
@@ -244,6 +271,11 @@ async function syncAccount(
   if (options.signal?.aborted) return null; // not started: nothing to record
   const counter: RequestCounter = { calls: 0 };
   const result: AccountSyncResult = { accountId, status: 'failed', syncId: null, from: options.from ?? '', to: range.to, apiCallsMade: 0, campaignsFetched: 0, creativesFetched: 0 };
+  if (result.from > result.to) {
+    const upToDate: AccountSyncResult = { ...result, status: 'success', upToDate: true };
+    options.onAccount?.({ accountId, state: 'finished', result: upToDate });
+    return upToDate;
+  }
   const origin = (): SyncOrigin => ({
     accountId: String(accountId),
     trigger: options.trigger ?? null,
@@ -277,8 +309,6 @@ async function syncAccount(
         work.disconnect = await holding(phases.connected);
         if (options.signal?.aborted) return null; // stopped while it waited for its place: not started either
       }
-      result.from = options.from ?? (await incrementalStart(pool!, accountId, options.lookbackDays ?? DEFAULT_LOOKBACK_DAYS, range.yesterday));
-      if (result.from > result.to) throw new SyncError(`the first day to fetch, ${result.from} (the last sync's end minus the lookback), is after the last, ${result.to}: give a first day (from)`);
       options.onAccount?.({ accountId, state: 'started', from: result.from, to: result.to });
       const part = (work.part = archive?.part(accountId) ?? null);
       const unit = (work.unit = work.disconnect ? await StagedSync.connect(pool!, { signal: options.signal }) : null);
@@ -401,14 +431,23 @@ function holding(queue: PQueue): Promise<() => void> {
   });
 }
 
+interface IncrementalStart {
+  from: string;
+  /** The last day the last successful sync fetched once it was over (null: never synced). */
+  syncedThrough: string | null;
+}
+
 /**
  * The first day of an incremental sync: the day after the last one's range, minus
- * the lookback (LinkedIn restates recent days); a year back for an account never synced.
+ * the lookback (LinkedIn restates recent days); a year up to `to` for an account never
+ * synced. A day the last sync fetched on or before it ended (its range reached the day it
+ * ran, or later) counts as not synced.
  */
-async function incrementalStart(pool: pg.Pool, accountId: number, lookbackDays: number, yesterday: string): Promise<string> {
+async function incrementalStart(pool: pg.Pool, accountId: number, lookbackDays: number, to: string): Promise<IncrementalStart> {
   const last = await getLastSyncedRange(pool, String(accountId));
-  if (!last) return addDays(yesterday, 1 - DEFAULT_FIRST_SYNC_DAYS);
-  return addDays(last.dateTo, 1 - lookbackDays);
+  if (!last) return { from: addDays(to, 1 - DEFAULT_FIRST_SYNC_DAYS), syncedThrough: null };
+  const syncedThrough = last.dateTo < last.ranOn ? last.dateTo : addDays(last.ranOn, -1);
+  return { from: addDays(syncedThrough, 1 - lookbackDays), syncedThrough };
 }
 
 /**

@@ -75,6 +75,7 @@ function describe(result: AccountSyncResult): string {
     const message = cliMessage(result.error!);
     return `${head}: failed after ${calls}${result.syncId === null ? '' : `, sync ${result.syncId}`}: ${redactSecrets(message)}`;
   }
+  if (result.upToDate) return `account ${result.accountId}: up to date, its days up to ${result.to} synced already (nothing fetched)`;
   const written = result.counts ? `: ${writtenPerTable(result.counts)}` : '';
   return `${head}: ${result.campaignsFetched} campaigns, ${result.creativesFetched} creatives, ${calls}${result.syncId === null ? '' : `, sync ${result.syncId}`}${written}`;
 }

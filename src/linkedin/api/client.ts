@@ -72,6 +72,7 @@ export class LinkedInClient {
   private readonly http: KyInstance;
   private readonly tokens: AccessTokens;
   private quotaSpentUntil: Date | null = null;
+  private readonly longestWaitMs: number;
   /** The bytes of each successful response, read by countedFetch. */
   private readonly bodies = new WeakMap<Response, ArrayBuffer>();
 
@@ -96,10 +97,17 @@ export class LinkedInClient {
         delay: (attempt) => base * 2 ** (attempt - 1),
         jitter: true,
         retryOnTimeout: true,
-        // The daily limit resets at 00:00 UTC: a retry before then is a wasted call.
-        shouldRetry: async ({ error }) => (error instanceof HTTPError && (await isDailyQuota(error.response)) ? false : undefined),
+        shouldRetry: async ({ error }) => {
+          if (!(error instanceof HTTPError)) return undefined;
+          // The daily limit resets at 00:00 UTC: a retry before then is a wasted call.
+          if (await isDailyQuota(error.response)) return false;
+          // ky would wait the longest it may and retry before the time asked for: a
+          // call sure to be refused again, and spent from the quota.
+          return retryAfterMs(error.response) > longest ? false : undefined;
+        },
       },
     });
+    this.longestWaitMs = longest;
     this.tokens = new AccessTokens(options.credentials, options.tokenUrl ?? DEFAULT_TOKEN_URL, (url, form, counter) =>
       this.http.post(url, { body: form, throwHttpErrors: retryable, fetch: this.countedFetch(counter) }),
     );
@@ -207,7 +215,12 @@ export class LinkedInClient {
     const body = (await response.json().catch(() => null)) as { code?: unknown; message?: unknown } | null;
     const apiCode = typeof body?.code === 'string' ? body.code : null;
     const said = typeof body?.message === 'string' ? `: ${body.message}` : '';
-    return new LinkedInApiError(`GET ${path}: ${response.status}${apiCode ? ` ${apiCode}` : ''}${said}`, response.status, apiCode);
+    const wait = retryAfterMs(response);
+    const later =
+      wait > this.longestWaitMs
+        ? `; LinkedIn asks to wait ${Math.ceil(wait / 1000)} s before trying again (Retry-After), longer than the ${Math.round(this.longestWaitMs / 1000)} s a retry waits here: run it again later`
+        : '';
+    return new LinkedInApiError(`GET ${path}: ${response.status}${apiCode ? ` ${apiCode}` : ''}${said}${later}`, response.status, apiCode);
   }
 }
 
@@ -225,6 +238,14 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 
 /** Statuses ky retries (it retries only what it throws); every other one is answered as it is. */
 const retryable = (status: number) => status === 429 || status >= 500;
+
+/** How long a 429 or 503 asks to wait (Retry-After: seconds or an HTTP date), in ms; 0 when it does not say. */
+function retryAfterMs(response: Response): number {
+  const value = response.status === 429 || response.status === 503 ? response.headers.get('retry-after') : null;
+  if (value === null || value.trim() === '') return 0;
+  const ms = /^\s*\d+\s*$/.test(value) ? Number(value) * 1000 : Date.parse(value) - Date.now();
+  return Number.isFinite(ms) && ms > 0 ? ms : 0;
+}
 
 /** A 429 that names the DAY limit (application or member): no retry helps before 00:00 UTC. */
 async function isDailyQuota(response: Response): Promise<boolean> {
