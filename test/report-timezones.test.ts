@@ -1,5 +1,7 @@
 import * as assert from 'uvu/assert';
+import pg from 'pg';
 import { createPool } from '../src/db/pool.js';
+import { migrationStatus } from '../src/db/migrate.js';
 import { REPORT_NAMES, runReport, type ReportName } from '../src/reports/reports.js';
 import { writeBatch } from '../src/store/apply.js';
 import { databaseSuite } from './helpers/database.js';
@@ -87,6 +89,26 @@ Zones('every report gives the same rows in zones with a midnight DST change or a
     }
   } finally {
     await setZone('UTC');
+    await admin.end();
+  }
+});
+
+Zones('under a DateStyle other than ISO, every report gives the same rows and the schema reads as migrated', async ({ db }) => {
+  const admin = createPool(db.adminUrl, { max: 1 });
+  const setStyle = (style: string) => admin.query(`alter database ${db.name} set datestyle = '${style}'`);
+  try {
+    const { zone, ...expected } = await everyReport(db.url);
+    await setStyle('SQL, DMY');
+    const seen = new pg.Client({ connectionString: db.url });
+    await seen.connect();
+    assert.is((await seen.query(`select current_date::text ~ '/' as sql_style`)).rows[0].sql_style, true, 'the database answers in SQL style');
+    await seen.end();
+    const { zone: same, ...actual } = await everyReport(db.url);
+    assert.is(same, zone);
+    for (const [key, rows] of Object.entries(expected)) assert.equal(actual[key], rows, `${key} in SQL, DMY`);
+    assert.equal((await migrationStatus(db.url)).filter((migration) => migration.runOn === null), [], 'every migration read as applied');
+  } finally {
+    await admin.query(`alter database ${db.name} reset datestyle`);
     await admin.end();
   }
 });

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
+import { ISO_DATES } from './pool.js';
 
 /** What node-pg-migrate reports for each migration it ran. */
 export type MigrationRun = Awaited<ReturnType<typeof runner>>[number];
@@ -31,7 +32,7 @@ export async function migrate(
 ): Promise<MigrationRun[]> {
   const log = options.log ?? (() => {});
   return runner({
-    databaseUrl,
+    databaseUrl: { connectionString: databaseUrl, options: ISO_DATES },
     dir: options.dir ?? MIGRATIONS_DIR,
     migrationsTable: MIGRATIONS_TABLE,
     direction,
@@ -55,7 +56,7 @@ export interface MigrationState {
 /** Every migration of MIGRATIONS_DIR, in order, with when it was applied to the database. */
 export async function migrationStatus(databaseUrl: string): Promise<MigrationState[]> {
   const names = (await readdir(MIGRATIONS_DIR)).filter((file) => file.endsWith('.sql')).map((file) => file.slice(0, -4)).sort();
-  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000 });
+  const client = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 10_000, options: ISO_DATES });
   client.on('error', () => {}); // the awaited query reports the failure
   await client.connect();
   try {
