@@ -24,6 +24,12 @@ const creative = (fields: object) => JSON.stringify({ creative: { id: 'urn:li:sp
 const demographic = (fields: object, envelope: object = { account: ACCOUNT }) =>
   JSON.stringify({ adAnalytics: { dateRange: { start: day, end: day }, pivotValues: ['urn:li:seniority:3'], impressions: 5, ...fields }, pivot: 'MEMBER_SENIORITY', ...envelope });
 
+/** `length` printable characters that do not compress (a B-tree index entry is compressed first). */
+function incompressible(length: number): string {
+  let x = 12345;
+  return Array.from({ length }, () => String.fromCharCode(33 + ((x = (x * 1103515245 + 12345) % 2 ** 31) >> 16) % 94)).join('');
+}
+
 /** [what, the bad line, the field its error must name]. */
 const CORPUS: Array<[string, string, string]> = [
   ['broken JSON', '{"adAccount": {"id": 1', 'line'],
@@ -90,6 +96,8 @@ const CORPUS: Array<[string, string, string]> = [
   ['a pivot that is not a string', analytics({}, 7 as unknown as string), 'pivot'],
   ['a demographic row without account', demographic({}, {}), 'account'],
   ['a demographic account of the wrong kind', demographic({}, { account: 'urn:li:sponsoredCampaign:900' }), 'account'],
+  ['an account name longer than an index entry holds', JSON.stringify({ adAccount: { id: 1, name: incompressible(3000) } }), 'adAccount.name'],
+  ['a segment longer than an index entry holds', demographic({ pivotValues: [incompressible(3000)] }), 'adAnalytics.pivotValues[0]'],
   ['an empty segment', JSON.stringify({ adAnalytics: { dateRange: { start: day, end: day }, pivotValues: [''] }, pivot: 'MEMBER_SENIORITY', account: ACCOUNT }), 'adAnalytics.pivotValues[0]'],
   ['SQL where a sync account id belongs', JSON.stringify({ sync: { accountId: "900' or '1'='1" } }), 'sync.accountId'],
   ['an unknown sync field', JSON.stringify({ sync: { accountId: '900', startedBy: 'cron' } }), 'sync.startedBy'],

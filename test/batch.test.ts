@@ -101,6 +101,26 @@ Batches('an invalid value names the row and field; nothing is written', async ({
   assert.is(await getAccount(pool, 1), null);
 });
 
+Batches('a text an index cannot hold (an account name, a creative id, a segment) names its row and field; nothing is written', async ({ pool }) => {
+  const long = 'é'.repeat(501); // 1,002 bytes of UTF-8
+  const cases: Array<[Parameters<typeof writeBatch>[1], RegExp]> = [
+    [{ ...sample(), accounts: [{ id: 1, name: long }] }, /^ad_accounts\[0\]: field name: ".*…" is 1002 bytes long \(UTF-8\), over the 1000 an index key holds here$/],
+    [{ ...sample(), creatives: [{ id: long, campaign_id: 10, account_id: 1 }] }, /^creatives\[0\]: field id: .* is 1002 bytes long/],
+    [{ ...sample(), audienceDemographics: [{ account_id: 1, pivot_type: 'seniority', segment: long, date_start: '2025-01-01' }] }, /^audience_demographics\[0\]: field segment: .* is 1002 bytes long/],
+  ];
+  for (const [batch, message] of cases) {
+    try {
+      await writeBatch(pool, batch);
+      assert.unreachable('should have thrown');
+    } catch (error) {
+      assert.instance(error, InvalidValueError);
+      assert.match((error as Error).message, message, (error as Error).message);
+    }
+  }
+  assert.is(await getAccount(pool, 1), null);
+  await writeBatch(pool, { ...sample(), accounts: [{ id: 1, name: 'é'.repeat(500) }] }); // 1,000 bytes: held
+});
+
 Batches('a bad metric found while a first load is sent names its row and field; nothing is written, the connection stays usable', async ({ pool }) => {
   await writeBatch(pool, { accounts: [{ id: 1 }], campaigns: [{ id: 10, account_id: 1 }, { id: 20, account_id: 1 }] });
   const day = (i: number) => new Date(Date.UTC(2000, 0, 1 + i)).toISOString().slice(0, 10);

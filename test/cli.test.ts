@@ -33,7 +33,7 @@ Cli('a bad file: exit 1, the reason on stderr naming file, line and field; other
 });
 
 Cli('--max-line-bytes raises the line limit', async ({ db }) => {
-  const file = await writeExport('cli-long.ndjson', [{ adAccount: { id: 1, name: 'x'.repeat(3000) } }]);
+  const file = await writeExport('cli-long.ndjson', [{ adAccount: { id: 1, type: 'x'.repeat(3000) } }]);
   const refused = await adsStore(['ingest', '--max-line-bytes', '1000', file], { DATABASE_URL: db.url });
   assert.is(refused.code, 1);
   assert.match(refused.stderr, /cli-long\.ndjson:1: field line is longer than 1000 bytes/);

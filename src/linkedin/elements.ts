@@ -8,6 +8,7 @@ import {
   checkCount,
   checkDecimal,
   checkId,
+  checkKeyText,
   checkText,
   fromEpochMs,
   InvalidValueError,
@@ -44,6 +45,8 @@ function optional<T>(element: Json, key: string, check: (value: unknown) => T): 
 }
 
 const text = (record: string, path: string) => (value: unknown) => checkText(value, record, path);
+/** Text of an indexed column (an account's name, a segment). */
+const keyText = (record: string, path: string) => (value: unknown) => checkKeyText(value, record, path);
 const bool = (record: string, path: string) => (value: unknown) => checkBoolean(value, record, path);
 
 /** A decimal as exact text: a decimal string as sent, or a JSON number in its shortest form. */
@@ -88,7 +91,7 @@ export function mapAccount(value: unknown, record: string): AccountInput {
   const p = 'adAccount';
   return {
     id: requiredId(element, record, p),
-    name: optional(element, 'name', text(record, `${p}.name`)),
+    name: optional(element, 'name', keyText(record, `${p}.name`)),
     status: optional(element, 'status', text(record, `${p}.status`)),
     currency: optional(element, 'currency', text(record, `${p}.currency`)),
     type: optional(element, 'type', text(record, `${p}.type`)),
@@ -202,7 +205,7 @@ export function mapAnalytics(value: unknown, pivot: string, account: unknown, re
   }
   const pivotType = demographicPivotType(pivot);
   if (!pivotType) throw new InvalidValueError(record, 'pivot', pivot, 'is not CAMPAIGN, CREATIVE or a MEMBER_* pivot');
-  const segment = checkText(pivotValue, record, field);
+  const segment = checkKeyText(pivotValue, record, field);
   if (segment === '') throw new InvalidValueError(record, field, segment, 'is empty');
   const row: AudienceDemographicInput = {
     account_id: urnId(account, 'sponsoredAccount', record, 'account'),

@@ -7,7 +7,7 @@ import {
   listCreativesByIds,
   type IGetCreativeByIdResult,
 } from '../generated/creatives.queries.js';
-import { checkText, InvalidValueError } from '../values.js';
+import { checkKeyText, InvalidValueError } from '../values.js';
 import { checkFields, CREATIVE_TABLE, type FieldValues } from './fields.js';
 import { typedConnection } from '../db/typed-connection.js';
 
@@ -46,7 +46,7 @@ export async function listCreativesByAccount(db: Queryable, accountId: number): 
 
 /** The row with its values checked (dates made canonical); throws InvalidValueError naming `record`. */
 export function checkCreative(row: CreativeInput, record: string): CreativeInput {
-  checkText(row.id, record, 'id');
+  checkKeyText(row.id, record, 'id');
   if (row.id === '') throw new InvalidValueError(record, 'id', row.id, 'is empty');
   checkFields(row, CREATIVE_TABLE, record);
   return row;

@@ -3,7 +3,7 @@ import {
   listAudienceDemographics as listAudienceDemographicsQuery,
   type IListAudienceDemographicsResult,
 } from '../generated/audience_demographics.queries.js';
-import { checkCount, checkDate, checkId, checkText, InvalidValueError } from '../values.js';
+import { checkCount, checkDate, checkId, checkKeyText, InvalidValueError } from '../values.js';
 import { typedConnection } from '../db/typed-connection.js';
 
 export type AudienceDemographic = IListAudienceDemographicsResult;
@@ -36,7 +36,7 @@ export async function listAudienceDemographics(
 export function checkDemographic(row: AudienceDemographicInput, record: string): AudienceDemographicInput {
   checkId(row.account_id, record, 'account_id');
   for (const field of ['pivot_type', 'segment'] as const) {
-    checkText(row[field], record, field);
+    checkKeyText(row[field], record, field);
     if (row[field] === '') throw new InvalidValueError(record, field, row[field], 'is empty');
   }
   const dateStart = checkDate(row.date_start, record, 'date_start');

@@ -1,4 +1,4 @@
-import { checkBoolean, checkCount, checkDecimal, checkId, checkInstant, checkText, InvalidValueError } from '../values.js';
+import { checkBoolean, checkCount, checkDecimal, checkId, checkInstant, checkKeyText, checkText, InvalidValueError } from '../values.js';
 
 /**
  * The field tables: for each entity, the columns a write may carry besides its
@@ -17,12 +17,14 @@ export interface FieldSpec {
   /** The column, in the table and in its staging template. */
   readonly column: string;
   readonly kind: FieldKind;
+  /** A text in a B-tree index: at most MAX_KEY_TEXT_BYTES (checkKeyText). */
+  readonly indexed?: true;
   /** Where it comes from in LinkedIn's element (documentation; the mapping reads it). */
   readonly linkedin: string;
 }
 
 export const ACCOUNT_TABLE = [
-  { column: 'name', kind: 'text', linkedin: 'name' },
+  { column: 'name', kind: 'text', linkedin: 'name', indexed: true },
   { column: 'status', kind: 'text', linkedin: 'status' },
   { column: 'currency', kind: 'text', linkedin: 'currency' },
   { column: 'type', kind: 'text', linkedin: 'type' },
@@ -122,9 +124,10 @@ const CHECKS: Record<FieldKind, (value: unknown, record: string, field: string) 
  */
 export function checkFields(row: object, table: readonly FieldSpec[], record: string, nullable = true): void {
   const values = row as Record<string, unknown>;
-  for (const { column, kind } of table) {
-    const value = values[column];
+  for (const field of table) {
+    const value = values[field.column];
     if (value === undefined || (nullable && value === null)) continue;
-    CHECKS[kind](value, record, column);
+    if ('indexed' in field) checkKeyText(value, record, field.column);
+    else CHECKS[field.kind](value, record, field.column);
   }
 }

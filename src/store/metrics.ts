@@ -7,7 +7,7 @@ import {
   listCreativeDailyMetrics as listCreativeDailyMetricsQuery,
   type IListCreativeDailyMetricsResult,
 } from '../generated/creative_daily_metrics.queries.js';
-import { checkDate, checkId, checkText, InvalidValueError } from '../values.js';
+import { checkDate, checkId, checkKeyText, InvalidValueError } from '../values.js';
 import { checkFields, METRIC_TABLE, type FieldValues } from './fields.js';
 import { typedConnection } from '../db/typed-connection.js';
 
@@ -76,7 +76,7 @@ export function checkCampaignDayKey(row: CampaignDailyMetricInput, record: strin
 
 /** As checkCampaignDayKey, for a creative's day. */
 export function checkCreativeDayKey(row: CreativeDailyMetricInput, record: string): CreativeDailyMetricInput {
-  checkText(row.creative_id, record, 'creative_id');
+  checkKeyText(row.creative_id, record, 'creative_id');
   if (row.creative_id === '') throw new InvalidValueError(record, 'creative_id', row.creative_id, 'is empty');
   const date = checkDate(row.date, record, 'date');
   return date === row.date ? row : { ...row, date };
