@@ -2,7 +2,7 @@ import * as assert from 'uvu/assert';
 import type pg from 'pg';
 import { ingestFile } from '../src/ingest/ingest.js';
 import { LinkedInClient } from '../src/linkedin/api/client.js';
-import { DailyQuotaError, LinkedInApiError } from '../src/linkedin/api/errors.js';
+import { ApiVersionError, DailyQuotaError, LinkedInApiError } from '../src/linkedin/api/errors.js';
 import { restliDateRange, restliList, restliValue } from '../src/linkedin/api/restli.js';
 import { demographicPivotType } from '../src/linkedin/elements.js';
 import { METRIC_TABLE } from '../src/store/fields.js';
@@ -566,6 +566,27 @@ Sync('a response cut off or stalled mid-body is retried, within the attempt time
   assert.equal(results.map((r) => r.status), ['success', 'success']);
   assert.is(results.reduce((sum, r) => sum + r.apiCallsMade, 0), server.requests.length, 'every attempt counted');
   await assertStoredEqualsDataset(pool, data, data.readableAccountIds);
+});
+
+Sync('without baseUrl, tokenUrl or apiVersion, a sync reads LINKEDIN_API_BASE_URL, LINKEDIN_OAUTH_TOKEN_URL and LINKEDIN_API_VERSION', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const names = ['LINKEDIN_API_BASE_URL', 'LINKEDIN_OAUTH_TOKEN_URL', 'LINKEDIN_API_VERSION'] as const;
+  const saved = names.map((name) => process.env[name]);
+  try {
+    process.env['LINKEDIN_API_BASE_URL'] = server.baseUrl;
+    process.env['LINKEDIN_OAUTH_TOKEN_URL'] = server.tokenUrl;
+    const fromEnv = { baseUrl: undefined, tokenUrl: undefined, credentials: { clientId: 'cid', clientSecret: 'secret', refreshToken: 'refresh-token' } };
+    assert.equal((await sync(pool, server, data, fromEnv)).map((r) => r.status), ['success', 'success']);
+    assert.ok(server.requests.some((r) => r.path === '/oauth/v2/accessToken'), 'the token exchanged at LINKEDIN_OAUTH_TOKEN_URL');
+    process.env['LINKEDIN_API_VERSION'] = '201901';
+    const old = await sync(pool, server, data, fromEnv);
+    assert.equal(old.map((r) => r.status), ['failed', 'failed']);
+    assert.instance(old[0]!.error, ApiVersionError);
+    assert.ok(server.requests.some((r) => r.headers['linkedin-version'] === '201901'));
+  } finally {
+    names.forEach((name, i) => (saved[i] === undefined ? delete process.env[name] : (process.env[name] = saved[i])));
+  }
 });
 
 Sync('a daily-quota 429 stops at once, commits nothing of the account, says when to resume; the next day resumes', async ({ pool }) => {

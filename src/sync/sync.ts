@@ -85,9 +85,11 @@ export interface SyncOptions {
   store?: boolean | undefined;
   /** Also write what was fetched, as the export format `ingest` reads (gzip when it ends in .gz). */
   out?: string | undefined;
+  /** LinkedIn-Version, YYYYMM; default LINKEDIN_API_VERSION, else DEFAULT_API_VERSION. */
   apiVersion?: string | undefined;
-  /** Default https://api.linkedin.com/rest/. */
+  /** Default LINKEDIN_API_BASE_URL, else https://api.linkedin.com/rest/. */
   baseUrl?: string | undefined;
+  /** The OAuth token endpoint; default LINKEDIN_OAUTH_TOKEN_URL, else LinkedIn's. */
   tokenUrl?: string | undefined;
   /** Requests in flight at once (default 3). */
   concurrency?: number | undefined;
@@ -176,11 +178,13 @@ export async function syncAccounts(pool: pg.Pool | null, options: SyncOptions = 
   }
   if (!pool && options.from === undefined) throw new SyncError('a sync without a database needs a first day (from): there is no last sync to start from');
   const credentials = options.credentials ?? credentialsFromEnv();
+  // Like the credentials, the endpoints and the version default to the environment's.
+  const env = (name: string) => process.env[name] || undefined;
   const client = new LinkedInClient({
     credentials,
-    baseUrl: options.baseUrl,
-    tokenUrl: options.tokenUrl,
-    apiVersion: options.apiVersion,
+    baseUrl: options.baseUrl ?? env('LINKEDIN_API_BASE_URL'),
+    tokenUrl: options.tokenUrl ?? env('LINKEDIN_OAUTH_TOKEN_URL'),
+    apiVersion: options.apiVersion ?? env('LINKEDIN_API_VERSION'),
     concurrency: options.concurrency,
     retries: options.retries,
     retryDelayMs: options.retryDelayMs,

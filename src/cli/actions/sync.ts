@@ -48,9 +48,7 @@ async function syncAll(url: string | null, options: SyncCommandOptions): Promise
     trigger: options.trigger ?? null,
     store: options.store,
     out: options.out,
-    apiVersion: options.apiVersion,
-    baseUrl: process.env['LINKEDIN_API_BASE_URL'] || undefined,
-    tokenUrl: process.env['LINKEDIN_OAUTH_TOKEN_URL'] || undefined,
+    apiVersion: options.apiVersion, // commander read LINKEDIN_API_VERSION and checked its form
     concurrency: options.concurrency,
     waitTimeoutMs: options.wait === false ? 0 : Math.round((options.waitTimeout ?? DEFAULT_WAIT_TIMEOUT_MS / 1000) * 1000),
     signal: interrupted,
