@@ -195,12 +195,12 @@ Ingest('a parent that exists neither in the file nor in the database is named by
 });
 
 Ingest('lines over the byte limit fail unless the limit is raised; gzip is read transparently', async ({ pool }) => {
-  const long = { adAccount: { id: 1, name: 'x'.repeat(2000) } };
+  const long = { adAccount: { id: 1, type: 'x'.repeat(2000) } };
   const file = await writeExport('long.ndjson.gz', [{ adAccount: { id: 2 } }, long]);
   await expectFailure(ingestFile(pool, file, { maxLineBytes: 1000 }), /long\.ndjson\.gz:2: field line is longer than 1000 bytes/);
   const result = await ingestFile(pool, file, { maxLineBytes: 4000 });
   assert.is(result.counts.ad_accounts.inserted, 2);
-  assert.is((await getAccount(pool, 1))!.name!.length, 2000);
+  assert.is((await getAccount(pool, 1))!.type!.length, 2000);
 });
 
 Ingest('sync_log: the sync line decides account_id, trigger and api calls; counts are distinct entities', async ({ pool }) => {
