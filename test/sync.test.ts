@@ -507,6 +507,21 @@ Sync('a 500 that does not go away fails its account after a bounded number of re
   assert.is((await pool.query(`select count(*)::int as n from ad_accounts`)).rows[0].n, 0, 'nothing of the account stored');
 });
 
+Sync('a failed account\'s row says how many campaigns and creatives were fetched', async ({ pool }) => {
+  const data = dataset();
+  const server = await fake(data);
+  const [account] = data.readableAccountIds;
+  // The demographic pivots come after every other request: both listings have ended.
+  server.inject({ match: /adAnalytics.*MEMBER_SENIORITY/, status: 500, times: 100 });
+  const [result] = await sync(pool, server, data, { accounts: [account!], retries: 1 });
+  assert.is(result!.status, 'failed');
+  const fetched = { campaigns_fetched: data.campaigns.get(account!)!.length, creatives_fetched: data.creatives.get(account!)!.length };
+  assert.ok(fetched.campaigns_fetched > 0 && fetched.creatives_fetched > 0);
+  const { rows } = await pool.query(`select status, campaigns_fetched, creatives_fetched from sync_log`);
+  assert.equal(rows, [{ status: 'failed', ...fetched }]);
+  assert.equal([result!.campaignsFetched, result!.creativesFetched], [fetched.campaigns_fetched, fetched.creatives_fetched]);
+});
+
 Sync('creatives the finder does not list make a window reach the cap: it is halved and fetched again, and their rows are left out, said in the sync log', async ({ pool }) => {
   const data = dataset();
   // 6 listed creatives size 3-day windows under a cap of 20; with the 2 unlisted ones a

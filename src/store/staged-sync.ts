@@ -198,7 +198,7 @@ export class StagedSync {
    * a failed row is written when the unit never got that far. Resolves to that
    * row's id, or null when the database could not be reached to write it.
    */
-  async fail(origin: SyncOrigin, message: string): Promise<number | null> {
+  async fail(origin: SyncOrigin, message: string, fetched: { campaigns: number; creatives: number } = { campaigns: 0, creatives: 0 }): Promise<number | null> {
     await this.cancelling;
     await this.staging?.writer.settled(); // a COPY under way ends before the rollback
     this.dataBroken = !(await rollback(this.data));
@@ -207,7 +207,14 @@ export class StagedSync {
       // when it still works (the pool may have no other to give).
       const recorder = this.sync ?? (this.dataBroken ? (this.sync = await this.pool.connect()) : this.data);
       if (this.runningId !== null) {
-        await finishSync(recorder, { id: this.runningId, status: 'failed', apiCallsMade: origin.apiCallsMade ?? 0, errors: message });
+        await finishSync(recorder, {
+          id: this.runningId,
+          status: 'failed',
+          campaignsFetched: fetched.campaigns,
+          creativesFetched: fetched.creatives,
+          apiCallsMade: origin.apiCallsMade ?? 0,
+          errors: message,
+        });
         return this.runningId;
       }
       return (await recordFailedSync(recorder, { ...origin, errors: message })).id;

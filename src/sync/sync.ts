@@ -413,7 +413,9 @@ async function syncAccount(
       error.message = message; // LinkedIn's own words are kept, never a secret among them
       result.error = error;
     } else result.error = new SyncError(message);
-    if (work.unit) result.syncId = await work.unit.fail(origin(), message);
+    result.campaignsFetched = pull.listed.campaigns;
+    result.creativesFetched = pull.listed.creatives;
+    if (work.unit) result.syncId = await work.unit.fail(origin(), message, pull.listed);
     await work.part?.discard();
   } finally {
     await pull.stop();

@@ -242,6 +242,9 @@ export class AccountPull {
   }
 
   /** Every element of one listing, page after page. */
+  /** How many campaigns and creatives the listings returned (0 for one not ended): a failed account's row says so too. */
+  readonly listed = { campaigns: 0, creatives: 0 };
+
   private async listEntities(kind: 'campaigns' | 'creatives'): Promise<unknown[]> {
     const path = kind === 'campaigns' ? `adAccounts/${this.accountId}/adCampaigns` : `adAccounts/${this.accountId}/creatives`;
     const finder: Array<[string, QueryValue]> =
@@ -255,6 +258,7 @@ export class AccountPull {
     })) {
       elements.push(...page);
     }
+    this.listed[kind] = elements.length;
     return elements;
   }
 
