@@ -254,9 +254,11 @@ declare
     carried_accounts bigint[];
 begin
     if tg_op <> 'DELETE' then
-        -- The distinct (creative, account) pairs the statement added: a bulk write names a
-        -- few thousand creatives for hundreds of thousands of days. On UPDATE a pair some
-        -- old row had was its creative's already: an update of metrics alone names none.
+        -- The distinct (creative, account) pairs the statement added, the creatives to
+        -- lock: a bulk write names a few thousand creatives for hundreds of thousands of
+        -- days. On UPDATE a pair some old row had needs no lock (its writer took it): an
+        -- update of metrics alone names none. Whether a pair is stale is checked apart,
+        -- after the sums (carried_ids).
         if tg_op = 'INSERT' then
             select array_agg(p.creative_id order by p.creative_id), array_agg(p.account_id order by p.creative_id)
             into parent_ids, account_ids
